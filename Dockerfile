@@ -1,0 +1,38 @@
+# One image for every Podium service: web, worker, gpu-worker, beat and the migrate one-shot
+# differ only in their command (docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=podium.config.settings \
+    PODIUM_DATA_DIR=/data \
+    PODIUM_SOLUTIONS_ROOT=/solutions \
+    PODIUM_STATIC_ROOT=/app/static
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 podium \
+    && mkdir -p /data /solutions && chown podium:podium /data /solutions
+
+# The dependencies, in a layer that is rebuilt only when pyproject.toml changes: installed from
+# pyproject with empty packages standing in for the code, which is then uninstalled again.
+COPY pyproject.toml README.md ./
+RUN mkdir -p scoring platform/podium \
+    && touch scoring/__init__.py platform/podium/__init__.py \
+    && pip install . \
+    && pip uninstall -y podium \
+    && rm -rf scoring platform build *.egg-info
+
+COPY manage.py ./
+COPY scoring ./scoring
+COPY platform ./platform
+# The code itself, in place (editable): `podium` and `scoring` import from /app.
+RUN pip install --no-deps -e . \
+    && PODIUM_DATA_DIR=/tmp/build python manage.py collectstatic --noinput -v0 \
+    && rm -rf /tmp/build
+
+USER podium
+EXPOSE 8000
+CMD ["gunicorn", "podium.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", \
+     "--timeout", "120", "--access-logfile", "-"]

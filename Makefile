@@ -1,0 +1,40 @@
+# Podium: the commands README names. Everything runs from a virtual environment in .venv that
+# `make` creates and keeps in step with pyproject.toml.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run scoring-demo test lint bench install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Podium on this machine with the demo: web (gunicorn), worker and scheduler until Ctrl-C.
+# Every step is idempotent, so `make run` again keeps the data in var/ (PODIUM_DATA_DIR).
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py podium_seed_demo && $(PY) manage.py podium_run --no-seed
+
+# The scoring engine alone, offline, on a generated competition.
+scoring-demo: $(STAMP)
+	$(PY) -m scoring.demo
+
+test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

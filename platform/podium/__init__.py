@@ -1,0 +1,1 @@
+"""Podium: a self-hosted machine-learning competition platform."""

@@ -1,0 +1,181 @@
+"""The organizer's admin of competitions: settings, data files, answer keys, board export."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+
+from podium.competitions import selectors
+from podium.competitions.admin_forms import CompetitionForm, DataFileForm
+from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
+from podium.competitions.models import Competition, DataFile, SolutionVersion
+from podium.competitions.services import (
+    competition_organizer_add,
+    data_file_refresh,
+    solution_version_create,
+)
+from podium.core.display import EMPTY, short_hash
+from podium.core.errors import DomainError
+from podium.core.exports import csv_response
+
+# The admin is the top layer: the board export reads the leaderboards app.
+from podium.leaderboards.selectors import public_board_rows
+
+BOARD_CSV_HEADER = ["rank", "team", "members", "score", "entries", "last_submission"]
+
+
+class DataFileInline(OrganizerScopedQueryset, admin.TabularInline):
+    model = DataFile
+    form = DataFileForm
+    fields = ("file", "kind", "name", "description", "size_display", "sha256_display")
+    # Filled from the stored file by data_file_refresh, never typed in.
+    readonly_fields = ("size_display", "sha256_display")
+    extra = 0
+
+    @admin.display(description="size")
+    def size_display(self, obj: DataFile) -> str:
+        return filesizeformat(obj.size) if obj.pk else EMPTY
+
+    @admin.display(description="sha256")
+    def sha256_display(self, obj: DataFile) -> str:
+        return short_hash(obj.sha256)
+
+
+class SolutionVersionInline(OrganizerScopedQueryset, admin.TabularInline):
+    """Answer keys are added through the competition form's upload, never edited."""
+
+    model = SolutionVersion
+    fields = ("number", "rows_display", "columns_display", "note", "created_at", "created_by")
+    readonly_fields = fields
+    ordering = ("-number",)
+    extra = 0
+    can_delete = False
+    verbose_name = "answer key version"
+    verbose_name_plural = "answer key versions (the newest is active)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="rows")
+    def rows_display(self, obj: SolutionVersion) -> str:
+        rows = obj.rows or {}
+        return (
+            f"{rows.get('total', 0)}: {rows.get('public', 0)} public, "
+            f"{rows.get('private', 0)} private, {rows.get('ignored', 0)} ignored"
+        )
+
+    @admin.display(description="submission header")
+    def columns_display(self, obj: SolutionVersion) -> str:
+        return ", ".join(obj.columns or [])
+
+
+@admin.register(Competition)
+class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    competition_lookup = ""
+    form = CompetitionForm
+    inlines = [DataFileInline, SolutionVersionInline]
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("organizers", "invited_users")
+    fieldsets = [
+        ("Basics", {"fields": ["title", "slug", "subtitle", "organizers"]}),
+        ("Pages (Markdown)", {
+            "fields": ["overview", "evaluation", "rules", "data_description"],
+            "classes": ["collapse"],
+        }),
+        ("Metric", {
+            "fields": [
+                "metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better",
+            ],
+        }),
+        ("Answer key", {"fields": ["solution_file"]}),
+        ("Schedule (UTC)", {
+            "fields": ["start_at", "entry_deadline", "team_merger_deadline", "end_at"],
+        }),
+        ("Rules", {
+            "fields": [
+                "daily_submission_limit", "failed_submissions_count", "total_submission_limit",
+                "max_team_size", "max_final_selections", "score_display_precision",
+                "submission_max_bytes",
+            ],
+        }),
+        ("Access", {"fields": ["visibility", "invited_users", "allowed_email_domains"]}),
+    ]
+    list_display = (
+        "title", "state_display", "metric", "start_at", "end_at", "team_count_display",
+        "submission_count_display", "solution_display",
+    )
+    list_filter = ("visibility",)
+    search_fields = ("title", "slug", "subtitle")
+    ordering = ("-start_at",)
+    date_hierarchy = "start_at"
+    actions = ["export_public_board_csv"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Competition]:
+        return selectors.with_counts(super().get_queryset(request))
+
+    @admin.display(description="state")
+    def state_display(self, obj: Competition) -> str:
+        return obj.state
+
+    @admin.display(description="teams", ordering="team_count")
+    def team_count_display(self, obj: Competition) -> int:
+        return obj.team_count
+
+    @admin.display(description="submissions", ordering="submission_count")
+    def submission_count_display(self, obj: Competition) -> int:
+        return obj.submission_count
+
+    @admin.display(description="answer key", ordering="solution_number")
+    def solution_display(self, obj: Competition) -> str:
+        return f"v{obj.solution_number}" if obj.solution_number else EMPTY
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is DataFile:
+            replaced = [obj for obj, changed in formset.changed_objects if "file" in changed]
+            for data_file in [*formset.new_objects, *replaced]:
+                data_file_refresh(data_file=data_file)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # After the m2m save, which would otherwise overwrite the organizers we add here, and
+        # after the data files, so a new answer key is checked against a new sample submission.
+        super().save_related(request, form, formsets, change)
+        competition = form.instance
+        if not request.user.is_superuser:
+            competition_organizer_add(competition=competition, user=request.user)
+        upload = form.cleaned_data.get("solution_file")
+        if not upload:
+            return
+        try:
+            version = solution_version_create(
+                competition=competition, file=upload, created_by=request.user
+            )
+        except DomainError as exc:
+            message = f"The answer key was not stored: {exc.message}"
+            self.message_user(request, message, messages.ERROR)
+            return
+        rows = version.rows
+        self.message_user(
+            request,
+            f"Answer key v{version.number} is active: {rows['public']} public, "
+            f"{rows['private']} private and {rows['ignored']} ignored rows.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Export public leaderboard as CSV", permissions=["view"])
+    def export_public_board_csv(self, request, queryset: QuerySet[Competition]):
+        if queryset.count() != 1:
+            message = "Select exactly one competition to export its leaderboard."
+            self.message_user(request, message, messages.WARNING)
+            return None
+        competition = queryset.get()
+        rows = (
+            (r.rank, r.team_name, ", ".join(r.members), r.score, r.entries, r.last_submission_at)
+            for r in public_board_rows(competition=competition)
+        )
+        return csv_response(BOARD_CSV_HEADER, rows, f"{competition.slug}-public-leaderboard.csv")

@@ -1,0 +1,16 @@
+"""Stable error codes of the competitions app."""
+
+from enum import Enum
+
+
+class CompetitionErrorCode(str, Enum):
+    NOT_FOUND = "competition_not_found"
+    NOT_STARTED = "competition_not_started"
+    ENDED = "competition_ended"
+    ENTRY_DEADLINE_PASSED = "entry_deadline_passed"
+    NOT_INVITED = "competition_not_invited"
+    RULES_NOT_ACCEPTED = "rules_not_accepted"
+    SOLUTION_INVALID = "solution_invalid"
+    NO_SOLUTION = "no_solution"
+    DATA_FILE_NOT_FOUND = "data_file_not_found"
+    METRIC_INVALID = "metric_invalid"

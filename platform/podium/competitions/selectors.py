@@ -1,0 +1,175 @@
+"""Reads of competitions, with who-may-see-what applied here and only here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from podium.competitions.error_codes import CompetitionErrorCode as Code
+from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
+from podium.core.errors import NotFound, PermissionDenied
+from podium.core.querysets import related_count
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_organizer(user: User, competition: Competition) -> bool:
+    """Superusers and the competition's listed organizers: being staff is not enough, so an
+    organizer of one competition never sees another's private scores."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or competition.organizers.filter(pk=user.pk).exists()
+
+
+def competitions_organized(*, user: User) -> QuerySet[Competition]:
+    """Every competition for a superuser; for anyone else those they organize."""
+    if not user.is_authenticated:
+        return Competition.objects.none()
+    if user.is_superuser:
+        return Competition.objects.all()
+    return Competition.objects.filter(organizers=user)
+
+
+def with_counts(competitions: QuerySet[Competition]) -> QuerySet[Competition]:
+    """Annotate team_count, submission_count and solution_number (the active version's)."""
+    active = SolutionVersion.objects.filter(competition=OuterRef("pk")).order_by("-number")
+    return competitions.annotate(
+        team_count=related_count(Competition, "teams"),
+        submission_count=related_count(Competition, "submissions"),
+        solution_number=Subquery(active.values("number")[:1]),
+    )
+
+
+def _email_domain(user: User) -> str:
+    return (getattr(user, "email", "") or "").rsplit("@", 1)[-1].lower()
+
+
+def can_view(user: User, competition: Competition) -> bool:
+    if competition.visibility == Competition.Visibility.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if is_organizer(user, competition) or competition.invited_users.filter(pk=user.pk).exists():
+        return True
+    domains = {d.strip().lower() for d in competition.allowed_email_domains.split(",") if d.strip()}
+    return _email_domain(user) in domains
+
+
+def competition_list(*, user: User, state: str | None = None) -> list[Competition]:
+    competitions = [c for c in Competition.objects.prefetch_related("organizers") if can_view(user, c)]
+    if state:
+        competitions = [c for c in competitions if c.state == state]
+    return competitions
+
+
+@dataclass(frozen=True)
+class CompetitionCard:
+    """One competition on the home page."""
+
+    slug: str
+    title: str
+    subtitle: str
+    metric: str
+    state: str
+    start_at: datetime
+    end_at: datetime
+    team_count: int
+    invite_only: bool
+
+
+# Home page order: what can be entered now first, then what is coming, then what is over.
+_STATE_ORDER = {"active": 0, "upcoming": 1, "closed": 2, "revealed": 2}
+CARD_FILTERS = ("active", "upcoming", "closed")
+
+
+def competition_cards(*, user: User, state: str | None = None) -> list[CompetitionCard]:
+    """The competitions ``user`` may see, with their team counts. ``state`` filters to active,
+    upcoming or closed (closed includes revealed); anything else means all."""
+    competitions = Competition.objects.annotate(team_count=related_count(Competition, "teams"))
+    cards = [
+        CompetitionCard(
+            slug=c.slug, title=c.title, subtitle=c.subtitle, metric=c.metric, state=str(c.state),
+            start_at=c.start_at, end_at=c.end_at, team_count=c.team_count or 0,
+            invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
+        )
+        for c in competitions
+        if can_view(user, c)
+    ]
+    if state in CARD_FILTERS:
+        closed = {Competition.State.CLOSED, Competition.State.REVEALED}
+        cards = [c for c in cards if c.state == state or (state == "closed" and c.state in closed)]
+
+    def order(card: CompetitionCard) -> tuple:
+        rank = _STATE_ORDER.get(card.state, 3)
+        # active: ending soonest first; upcoming: starting soonest; closed: ended most recently
+        moment = {0: card.end_at.timestamp(), 1: card.start_at.timestamp()}.get(
+            rank, -card.end_at.timestamp()
+        )
+        return rank, moment, card.title
+
+    return sorted(cards, key=order)
+
+
+def competition_get(*, slug: str, user: User) -> Competition:
+    """The competition, or NotFound: an invite-only one is not even admitted to exist."""
+    competition = Competition.objects.filter(slug=slug).first()
+    if competition is None or not can_view(user, competition):
+        raise NotFound(Code.NOT_FOUND, f"There is no competition called {slug!r}.")
+    return competition
+
+
+def has_accepted_rules(user: User, competition: Competition) -> bool:
+    return user.is_authenticated and RuleAcceptance.objects.filter(
+        competition=competition, user=user
+    ).exists()
+
+
+def require_rules_accepted(user: User, competition: Competition) -> None:
+    if not has_accepted_rules(user, competition):
+        raise PermissionDenied(
+            Code.RULES_NOT_ACCEPTED,
+            f"Join {competition.title} and accept its rules first "
+            f"(on the competition's Rules page).",
+        )
+
+
+def data_files(*, competition: Competition) -> QuerySet[DataFile]:
+    return competition.data_files.all()
+
+
+def data_file_for_download(*, user: User, competition: Competition, name: str) -> DataFile:
+    require_rules_accepted(user, competition)
+    data_file = competition.data_files.filter(name=name).first()
+    if data_file is None:
+        raise NotFound(Code.DATA_FILE_NOT_FOUND, f"{competition.title} has no data file {name!r}.")
+    return data_file
+
+
+def sample_submission(competition: Competition) -> DataFile | None:
+    return competition.data_files.filter(kind=DataFile.Kind.SAMPLE_SUBMISSION).first()
+
+
+def active_solution(competition: Competition) -> SolutionVersion | None:
+    return competition.solution_versions.order_by("-number").first()
+
+
+@dataclass(frozen=True)
+class BoardSplit:
+    public_percent: int
+    private_percent: int
+
+
+def board_split(competition: Competition) -> BoardSplit | None:
+    """How the scored test rows divide between the public and the private board (Kaggle states
+    it above the board); None before there is an answer key."""
+    version = active_solution(competition)
+    if version is None:
+        return None
+    public, private = version.rows.get("public", 0), version.rows.get("private", 0)
+    if not public + private:
+        return None
+    share = round(100 * public / (public + private))
+    return BoardSplit(public_percent=share, private_percent=100 - share)

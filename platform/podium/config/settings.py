@@ -1,0 +1,218 @@
+"""Podium's settings: every knob comes from an environment variable (cookiecutter-django style).
+
+With no variables set, Podium runs embedded on one machine: SQLite in WAL mode, Celery over a
+broker in a local folder (no server), files in ``var/``. ``DATABASE_URL``, ``CELERY_BROKER_URL``,
+``REDIS_URL`` and ``PODIUM_S3_BUCKET`` switch to PostgreSQL, Redis and S3-compatible storage.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+ROOT_DIR = Path(__file__).resolve().parents[3]
+PLATFORM_DIR = ROOT_DIR / "platform"
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("PODIUM_DATA_DIR", str(ROOT_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env("DJANGO_SECRET_KEY") or "insecure-podium-dev-key-set-DJANGO_SECRET_KEY-in-production"
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "podium.core",
+    "podium.accounts",
+    "podium.competitions",
+    "podium.teams",
+    "podium.submissions",
+    "podium.leaderboards",
+    "podium.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "podium.config.urls"
+WSGI_APPLICATION = "podium.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# -- database -------------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'podium.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web and the worker read while one writes; IMMEDIATE takes the write lock
+        # at BEGIN, so a count-then-insert inside atomic() cannot interleave with another one.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# -- cache (throttles, cached boards): shared across processes, never per process --------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+# -- files ------------------------------------------------------------------------------------
+MEDIA_ROOT = Path(env("PODIUM_MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("PODIUM_STATIC_ROOT", str(DATA_DIR / "static")))
+# gunicorn serves STATIC_ROOT itself (no extra dependency, works air-gapped); a deployment with a
+# proxy in front can serve it there and set PODIUM_SERVE_STATIC=0.
+SERVE_STATIC = env_bool("PODIUM_SERVE_STATIC", True)
+S3_BUCKET = env("PODIUM_S3_BUCKET")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:  # any S3-compatible store (MinIO, Ceph, AWS) through django-storages
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("PODIUM_S3_ENDPOINT_URL") or None,
+            "access_key": env("PODIUM_S3_ACCESS_KEY") or None,
+            "secret_key": env("PODIUM_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+# Solutions are always kept on a local disk of the scoring host: they are memory-mapped.
+SOLUTIONS_ROOT = Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+SUBMISSION_MAX_BYTES = env_int("PODIUM_SUBMISSION_MAX_BYTES", 512 * 1024 * 1024)
+
+# -- auth -------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# -- Celery -----------------------------------------------------------------------------------
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed", "control"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        # Broadcast (worker control) tables; kombu's default is "control" in the working folder.
+        "control_folder": str(BROKER_DIR / "control"),
+        # kombu sleeps this long whenever it gets no message, including while the worker's one
+        # prefetch slot is busy: its default (1 s) capped a worker at ~1 submission/s.
+        "polling_interval": float(env("PODIUM_BROKER_POLL_SECONDS", "0.02")),
+    }
+else:
+    # A task still running when this expires is delivered again: keep it well above the
+    # scoring time limit (the lease makes a second delivery harmless anyway).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("PODIUM_VISIBILITY_TIMEOUT", 3600)}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TIMEZONE = "UTC"
+
+# Scoring: time limits below the broker's visibility timeout.
+SCORING_SOFT_TIME_LIMIT = env_int("PODIUM_SCORING_SOFT_TIME_LIMIT", 600)
+SCORING_TIME_LIMIT = SCORING_SOFT_TIME_LIMIT + 30
+# The lease is renewed by a heartbeat every third of it, so it can be short: a worker killed
+# mid-scoring is noticed (by the reconciler) within about one lease.
+SCORING_LEASE_SECONDS = env_int("PODIUM_SCORING_LEASE_SECONDS", 60)
+SCORING_MAX_ATTEMPTS = env_int("PODIUM_SCORING_MAX_ATTEMPTS", 3)
+SCORING_PENDING_GRACE_SECONDS = env_int("PODIUM_SCORING_PENDING_GRACE_SECONDS", 120)
+RECONCILE_EVERY_SECONDS = env_int("PODIUM_RECONCILE_EVERY_SECONDS", 30)
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-submissions": {
+        "task": "podium.leaderboards.tasks.reconcile_submissions",
+        "schedule": float(RECONCILE_EVERY_SECONDS),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# -- i18n / time ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# -- logging: one line per event, to stderr -----------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("PODIUM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None

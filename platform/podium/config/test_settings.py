@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings, each test process with its own data folder.
+
+A file-backed SQLite test database (not in-memory), so that a real worker process started by a
+test sees the same rows; PostgreSQL when DATABASE_URL says so.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("PODIUM_DATA_DIR", tempfile.mkdtemp(prefix="podium-test-"))
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+
+from podium.config.settings import *  # noqa: E402,F403
+from podium.config.settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+admin.site.site_header = "Podium administration"
+admin.site.site_title = "Podium"
+admin.site.index_title = "Competitions, teams and submissions"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("podium.web.urls")),
+]
+
+if settings.SERVE_STATIC:  # the collected files, served by gunicorn itself (see settings)
+    urlpatterns += [
+        re_path(
+            rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.*)$", serve,
+            {"document_root": settings.STATIC_ROOT},
+        ),
+    ]
+
+if settings.DEBUG:  # pragma: no cover - production serves media through storage URLs
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

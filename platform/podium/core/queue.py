@@ -1,0 +1,27 @@
+"""Queueing Celery tasks by name, after the surrounding transaction commits.
+
+By name, so a lower layer (submissions) can queue a task that lives in a higher one
+(leaderboards) without importing it; after commit, so a worker never looks for a row that is not
+there yet. In eager mode (tests that want no worker) the task runs in-process instead.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.db import transaction
+
+SCORE_SUBMISSION = "podium.leaderboards.tasks.score_submission"
+
+
+def enqueue_on_commit(task_name: str, *args, **options) -> None:
+    def send() -> None:
+        from celery import current_app
+
+        if current_app.conf.task_always_eager:
+            import_module(task_name.rsplit(".", 1)[0])  # registers it, as a worker would
+            current_app.tasks[task_name].apply(args=args)
+        else:
+            current_app.send_task(task_name, args=args, **options)
+
+    transaction.on_commit(send)

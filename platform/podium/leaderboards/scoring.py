@@ -1,0 +1,109 @@
+"""Scoring one submission, start to finish, safe to run any number of times.
+
+claim the lease -> score with ``scoring`` (lease kept alive by a heartbeat thread) -> write the
+scores and the board row in one transaction, only if the lease is still ours. A participant's
+file problem or a metric error ends the submission as failed with a message for the participant
+and the detail for the organizers; an infrastructure error (disk, database) is raised, so the
+task fails and the reconciler queues the submission again until its attempts run out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+import scoring
+from podium.competitions.metrics import competition_metric
+from podium.competitions.selectors import active_solution
+from podium.competitions.services import prepared_solution
+from podium.core.errors import DomainError
+from podium.core.files import local_path
+from podium.leaderboards.services import score_record
+from podium.submissions.error_codes import ScoringFailure
+from podium.submissions.services import submission_claim, submission_heartbeat, submission_mark_failed
+
+logger = logging.getLogger(__name__)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the lease every third of its length while the scoring runs."""
+
+    def __init__(self, submission_id: int, worker: str) -> None:
+        super().__init__(daemon=True, name=f"lease-{submission_id}")
+        self.submission_id, self.worker = submission_id, worker
+        self.stopped = threading.Event()
+        self.lost = False
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.SCORING_LEASE_SECONDS / 3):
+                if not submission_heartbeat(submission_id=self.submission_id, worker=self.worker):
+                    self.lost = True
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def score_submission(*, submission_id: int, worker: str) -> str:
+    """Returns what happened: 'scored', 'failed', 'lost' (lease lost) or 'skipped' (nothing to do)."""
+    close_old_connections()
+    submission = submission_claim(submission_id=submission_id, worker=worker)
+    if submission is None:
+        return "skipped"
+    heartbeat = _Heartbeat(submission_id, worker)
+    heartbeat.start()
+    try:
+        outcome = _score(submission, worker)
+    finally:
+        heartbeat.stop()
+    return outcome
+
+
+def _fail(submission_id: int, worker: str, code: str, message: str, detail: str = "") -> str:
+    written = submission_mark_failed(
+        submission_id=submission_id, worker=worker, code=code, message=message, detail=detail
+    )
+    return "failed" if written else "lost"
+
+
+def _score(submission, worker: str) -> str:
+    competition = submission.competition
+    version = active_solution(competition)
+    if version is None:
+        return _fail(submission.pk, worker, ScoringFailure.SCORING_ERROR.value,
+                     "Submission Scoring Error", "The competition has no answer key.")
+    try:
+        metric = competition_metric(competition)
+        solution = prepared_solution(version)
+        with local_path(submission.file) as path:
+            result = scoring.score_submission(
+                solution, path, metric=metric, params=competition.metric_params,
+                max_bytes=competition.submission_max_bytes,
+            )
+    except scoring.SubmissionError as exc:
+        return _fail(submission.pk, worker, exc.code, exc.message, json.dumps(exc.as_dict()))
+    except scoring.ScoringError as exc:
+        return _fail(submission.pk, worker, exc.code, exc.message, exc.detail)
+    except DomainError as exc:  # the competition's metric or answer key is broken: organizers' side
+        return _fail(submission.pk, worker, ScoringFailure.SCORING_ERROR.value,
+                     "Submission Scoring Error", exc.message)
+    except SoftTimeLimitExceeded:
+        return _fail(submission.pk, worker, ScoringFailure.TIMEOUT.value,
+                     f"Scoring took longer than {settings.SCORING_SOFT_TIME_LIMIT} seconds and was stopped.")
+    written = score_record(
+        submission=submission, worker=worker, public_score=result.public_score,
+        private_score=result.private_score, duration_ms=int(result.duration_s * 1000),
+        solution_version_id=version.pk,
+    )
+    if not written:
+        logger.warning("Submission %s: lease lost before the result was written", submission.pk)
+    return "scored" if written else "lost"

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from podium.core.models import TimeStampedModel
+
+
+def submission_upload_to(instance: "Submission", filename: str) -> str:
+    # A generated name: what the participant called the file is kept in original_name.
+    return f"submissions/{instance.competition_id}/{instance.team_id}/{instance.uuid.hex}.csv"
+
+
+class Submission(TimeStampedModel):
+    """One prediction file. The database row is the truth about its scoring.
+
+    pending -> scoring (a worker holds the lease) -> scored | failed. A worker writes its result
+    only while it still holds the lease, so a second delivery of the task changes nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SCORING = "scoring"
+        SCORED = "scored"
+        FAILED = "failed"
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="submissions")
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="submissions")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    file = models.FileField(upload_to=submission_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True)
+    is_late = models.BooleanField(default=False, help_text="Made after the end: scored, off the board")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    solution_version = models.ForeignKey(
+        "competitions.SolutionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_score = models.FloatField(null=True, blank=True)
+    private_score = models.FloatField(null=True, blank=True)  # never leaves selectors before the reveal
+    scored_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True, help_text="Shown to the participant")
+    error_detail = models.TextField(blank=True, help_text="For organizers only (e.g. a traceback)")
+    result_message = models.TextField(blank=True, help_text="Kaggle-style: best entry, moved up N")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["team", "created_at"], name="submission_team_day"),
+            models.Index(fields=["status", "lease_expires_at"], name="submission_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.status})"

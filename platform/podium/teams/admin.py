@@ -1,0 +1,103 @@
+"""The organizer's view of teams: members, counts, and a team's submission files."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
+from podium.core.exports import zip_path, zip_response
+from podium.teams import selectors
+from podium.teams.models import Membership, Team
+
+
+class DisqualifiedFilter(admin.SimpleListFilter):
+    title = "disqualified"
+    parameter_name = "disqualified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(disqualified_at__isnull=self.value() == "no")
+        return queryset
+
+
+class MembershipInline(OrganizerScopedQueryset, admin.TabularInline):
+    model = Membership
+    fields = ("user", "created_at")
+    readonly_fields = fields
+    ordering = ("created_at",)
+    extra = 0
+    can_delete = False
+    verbose_name = "member"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    """Read-only: teams are made by joining and merging (services), not in the admin."""
+
+    inlines = [MembershipInline]
+    list_display = (
+        "name", "competition", "leader", "member_count_display", "submission_count_display",
+        "is_baseline", "disqualified",
+    )
+    list_filter = (
+        ("competition", admin.RelatedOnlyFieldListFilter), "is_baseline", DisqualifiedFilter,
+    )
+    list_select_related = ("competition", "leader")
+    search_fields = ("name", "memberships__user__username")
+    ordering = ("competition", "name")
+    fields = (
+        "name", "competition", "leader", "is_baseline", "disqualified_at",
+        "disqualification_reason", "created_at",
+    )
+    readonly_fields = fields
+    actions = ["download_submission_files"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return selectors.with_counts(super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # It would take the team's submissions and board row with it. Superusers may, so that
+        # deleting a whole competition can cascade.
+        return request.user.is_superuser
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count_display(self, obj: Team) -> int:
+        return obj.member_count
+
+    @admin.display(description="submissions", ordering="submission_count")
+    def submission_count_display(self, obj: Team) -> int:
+        return obj.submission_count
+
+    @admin.display(description="disqualified", boolean=True, ordering="disqualified_at")
+    def disqualified(self, obj: Team) -> bool:
+        return obj.disqualified_at is not None
+
+    @admin.action(description="Download the team's submission files (zip)", permissions=["view"])
+    def download_submission_files(self, request: HttpRequest, queryset: QuerySet[Team]):
+        # Through the reverse relation: the teams app does not import submissions (layering).
+        entries = [
+            (zip_path(team.name, f"{s.pk}-{s.original_name}"), s.file)
+            for team in queryset.order_by("name").prefetch_related("submissions")
+            for s in sorted(team.submissions.all(), key=lambda s: s.pk)
+        ]
+        if not entries:
+            self.message_user(request, "The selected teams have no submissions.", messages.WARNING)
+            return None
+        return zip_response(entries, "team-submissions.zip")

@@ -1,0 +1,202 @@
+"""The demo: three competitions with data, answer keys, participants and scored boards.
+
+Everything goes through the services, as if an organizer and participants had clicked through
+the site, and every step is skipped when its result is already there, so seeding twice changes
+nothing. Scoring runs in-process (Celery's eager mode) so the boards are filled on return.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery import current_app
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+
+from podium.accounts.selectors import user_by_username
+from podium.accounts.services import organizer_grant, user_ensure, users_delete
+from podium.competitions import selectors as competition_selectors
+from podium.competitions.models import Competition, DataFile
+from podium.competitions.services import (
+    competition_create,
+    competition_delete,
+    data_file_create,
+    solution_version_create,
+)
+from podium.core.errors import NotFound
+from podium.core.timeutils import now
+from podium.submissions import selectors as submission_selectors
+from podium.submissions.services import submission_create
+from podium.teams.services import competition_join
+from podium.web.demo import pages
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+ORGANIZER = DemoUser("organizer", "demo-organizer", "organizer of the demo competitions", True)
+PARTICIPANTS = (
+    DemoUser("alice", "demo-alice", "participant"),
+    DemoUser("bob", "demo-bob", "participant"),
+    DemoUser("carol", "demo-carol", "participant"),
+)
+ADMIN = DemoUser("admin", "demo-admin", "superuser (everything in /admin/)", True, True)
+USERS = (ORGANIZER, *PARTICIPANTS, ADMIN)
+
+
+@dataclass(frozen=True)
+class DemoCompetition:
+    slug: str
+    title: str
+    subtitle: str
+    metric: str
+    precision: int
+    ends_in_days: int
+    texts: dict[str, str]
+    build: str  # the function of podium.web.demo.datasets that makes its files
+
+
+COMPETITIONS = (
+    DemoCompetition(
+        "breast-cancer-diagnosis", "Breast Cancer Diagnosis",
+        "Tell malignant from benign tumours from 30 measurements of cell nuclei",
+        "roc_auc", 5, 30, pages.BREAST_CANCER, "breast_cancer",
+    ),
+    DemoCompetition(
+        "handwritten-digits", "Handwritten Digits",
+        "Recognize the digits 0 to 9 in 8x8 pixel images",
+        "accuracy", 4, 60, pages.DIGITS, "digits",
+    ),
+    DemoCompetition(
+        "diabetes-progression", "Diabetes Progression",
+        "Predict how far diabetes progresses in a year from ten baseline measurements",
+        "rmse", 3, 10, pages.DIABETES, "diabetes",
+    ),
+)
+SLUGS = tuple(c.slug for c in COMPETITIONS)
+
+
+@contextmanager
+def _scoring_in_process() -> Iterator[None]:
+    previous = current_app.conf.task_always_eager
+    trace = logging.getLogger("celery.app.trace")  # one line per task: the seed says it shorter
+    level = trace.level
+    current_app.conf.task_always_eager = True
+    trace.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        current_app.conf.task_always_eager = previous
+        trace.setLevel(level)
+
+
+def demo_is_seeded() -> bool:
+    """True when the demo users and all three competitions exist (the banner shows the logins)."""
+    return user_by_username(ADMIN.username) is not None and all(_find(slug) for slug in SLUGS)
+
+
+def _find(slug: str) -> Competition | None:
+    try:  # the demo competitions are public: anyone may see them
+        return competition_selectors.competition_get(slug=slug, user=AnonymousUser())
+    except NotFound:
+        return None
+
+
+def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: None) -> None:
+    if reset:
+        demo_reset(log=log)
+    users = {
+        u.username: user_ensure(
+            username=u.username, password=u.password, email=f"{u.username}@podium.example",
+            is_staff=u.is_staff, is_superuser=u.is_superuser,
+        )
+        for u in USERS
+    }
+    organizer_grant(user=users[ORGANIZER.username])
+    with _scoring_in_process():
+        for spec in COMPETITIONS:
+            _seed_competition(spec, users, log)
+
+
+def demo_reset(*, log: Callable[[str], None] = lambda line: None) -> None:
+    """Delete the demo competitions and the demo users (other data is left alone)."""
+    for slug in SLUGS:
+        competition = _find(slug)
+        if competition is not None:
+            competition_delete(competition=competition)
+            log(f"deleted {slug}")
+    users_delete(usernames=[u.username for u in USERS])
+
+
+def _seed_competition(spec: DemoCompetition, users: dict, log: Callable[[str], None]) -> None:
+    organizer = users[ORGANIZER.username]
+    competition = _find(spec.slug)
+    if competition is None:
+        start = now() - timedelta(days=14)
+        end = start + timedelta(days=14 + spec.ends_in_days)
+        competition = competition_create(
+            created_by=organizer, slug=spec.slug, title=spec.title, subtitle=spec.subtitle,
+            metric=spec.metric, score_display_precision=spec.precision,
+            overview=spec.texts["overview"].strip(), evaluation=spec.texts["evaluation"].strip(),
+            data_description=spec.texts["data"].strip(),
+            rules=pages.rules(daily=5, finals=2), start_at=start, end_at=end,
+            entry_deadline=end - timedelta(days=7), team_merger_deadline=end - timedelta(days=7),
+        )
+        log(f"created {spec.slug}")
+    data = None
+
+    def files():
+        nonlocal data
+        if data is None:  # scikit-learn and the models only when something is missing
+            from podium.web.demo import datasets
+
+            data = getattr(datasets, spec.build)()
+        return data
+
+    present = {f.name for f in competition_selectors.data_files(competition=competition)}
+    for name, kind, what in (  # the sample first: the answer key is checked against it
+        ("sample_submission.csv", DataFile.Kind.SAMPLE_SUBMISSION, "A valid submission"),
+        ("train.csv", DataFile.Kind.TRAIN, "The training set, with the answers"),
+        ("test.csv", DataFile.Kind.TEST, "The test set: predict these rows"),
+    ):
+        if name not in present:
+            content = getattr(files(), name.removesuffix(".csv"))
+            data_file_create(
+                competition=competition, kind=kind, name=name, description=what,
+                file=ContentFile(content, name=name),
+            )
+    if competition_selectors.active_solution(competition) is None:
+        solution_version_create(
+            competition=competition, created_by=organizer, note="demo answer key",
+            file=ContentFile(files().solution, name="solution.csv"),
+        )
+    teams = {
+        u.username: competition_join(user=users[u.username], competition=competition)
+        for u in PARTICIPANTS
+    }
+    made = {
+        username: {
+            v.description
+            for v in submission_selectors.team_submissions(team=team, viewer=users[username])
+        }
+        for username, team in teams.items()
+    }
+    if all(made.values()):  # every demo team has its entries from an earlier run
+        return
+    todo = [(u, d, c) for u, d, c in files().entries if d not in made[u]]
+    for username, description, content in todo:
+        submission_create(
+            user=users[username], competition=competition, description=description,
+            file=ContentFile(content, name=f"{username}-submission.csv"),
+        )
+    log(f"{spec.slug}: {len(todo)} submission(s) made and scored")

@@ -1,0 +1,129 @@
+"""``manage.py podium_run``: Podium on one machine, in one command (what ``make run`` ends with).
+
+Starts gunicorn, a Celery worker and Celery beat on the embedded defaults (SQLite, the filesystem
+broker, files in PODIUM_DATA_DIR), prints where to go and how to log in, and stops all three on
+Ctrl-C. Expects a migrated database (``make run`` migrates and collects the static files first).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from podium.web.demo.seed import USERS, demo_is_seeded
+from podium.web.supervisor import Child, Supervisor
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError:
+            return False
+    return True
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host.strip("[]"), port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class Command(BaseCommand):
+    help = "Run Podium (web, worker, scheduler) on this machine until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-seed", action="store_true", help="Do not create the demo.")
+
+    def handle(self, *args, port: int, host: str, no_seed: bool, **options):
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database is not migrated: run `python manage.py migrate`.")
+        if not no_seed:
+            call_command("podium_seed_demo", stdout=self.stdout)
+        if not _port_free(host, port):
+            raise CommandError(f"Port {port} on {host} is in use: try --port {port + 1}.")
+        connection.close()  # the children open their own
+
+        supervisor = Supervisor(
+            self._children(host, port), env=self._env(), cwd=str(settings.DATA_DIR), log=self._say
+        )
+        supervisor.start()
+        dial = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]") else host
+        if supervisor.wait_until(lambda: _answers(dial, port), timeout=60):
+            self._banner(supervisor, dial, port)
+        elif supervisor.stop_requested is None and supervisor.dead_child() is None:
+            self._say(f"The web server did not answer on port {port} within 60 s.")
+            supervisor.stop()
+            sys.exit(1)
+        code = supervisor.run()
+        self._say("Podium stopped." if code == 0 else "Podium stopped after a failure.")
+        if code:
+            sys.exit(code)
+
+    def _children(self, host: str, port: int) -> list[Child]:
+        python = sys.executable
+        bind = f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+        return [
+            Child("web", [python, "-m", "gunicorn", "podium.config.wsgi:application",
+                          "--bind", bind, "--workers", "2", "--timeout", "120",
+                          "--graceful-timeout", "5", "--log-level", "warning"]),
+            # One worker for both queues: embedded, GPU work runs on the CPU (DESIGN.md).
+            # --quiet drops Celery's start-up banners, which would bury ours; logs stay.
+            Child("worker", [python, "-m", "celery", "--quiet", "-A", "podium.config", "worker",
+                             "-l", "info", "-c", "2", "-Q", "default,gpu", "-n", "podium@%h"]),
+            Child("beat", [python, "-m", "celery", "--quiet", "-A", "podium.config", "beat",
+                           "-l", "info"]),
+        ]
+
+    def _env(self) -> dict[str, str]:
+        paths = [settings.PLATFORM_DIR, settings.ROOT_DIR, os.environ.get("PYTHONPATH", "")]
+        return {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(str(p) for p in paths if p),
+            # absolute, so that every child uses the same folder whatever its working directory
+            "PODIUM_DATA_DIR": str(settings.DATA_DIR),
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "podium.config.settings"
+            ),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def _banner(self, supervisor: Supervisor, host: str, port: int) -> None:
+        url = f"http://{host}:{port}/"
+        rule = "=" * 72
+        lines = [
+            "", rule,
+            f"  Podium is running at  {url}",
+            f"  Admin:                {url}admin/",
+        ]
+        if demo_is_seeded():
+            width = max(len(u.username) for u in USERS)
+            lines.append("  Demo logins (user / password):")
+            lines += [f"    {u.username:<{width}}  /  {u.password:<16} {u.role}" for u in USERS]
+        if not (settings.STATIC_ROOT / "podium" / "podium.css").exists():
+            lines.append("  No static files collected: run `python manage.py collectstatic`.")
+        lines += [
+            f"  Data folder: {settings.DATA_DIR}",
+            "  Processes: " + " ".join(f"{c.name}={c.pid}" for c in supervisor.children),
+            "  Press Ctrl-C to stop.",
+            rule, "",
+        ]
+        self._say("\n".join(lines))

@@ -1,0 +1,121 @@
+"""A small process supervisor for ``manage.py podium_run``: start the web server, the worker and
+the scheduler, and stop them together.
+
+Each child runs in its own session, so a Ctrl-C in the terminal reaches only this process, which
+then stops every child once, gracefully (SIGTERM: gunicorn finishes its requests, the Celery
+worker its tasks), and kills what is left after a grace period. If any child dies, the others are
+stopped and the supervisor exits non-zero. On Linux each child also gets SIGTERM if the supervisor
+itself dies (PR_SET_PDEATHSIG), so nothing outlives a ``kill -9`` of it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: Ctrl-C handling still stops the children
+        pass
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid if self.process else 0
+
+    def exited(self) -> int | None:
+        return self.process.poll() if self.process else 0
+
+
+class Supervisor:
+    def __init__(
+        self, children: list[Child], *, env: dict[str, str], cwd: str,
+        log: Callable[[str], None] = print, stop_timeout: float = 10.0,
+    ) -> None:
+        self.children, self.env, self.cwd, self.log = children, env, cwd, log
+        self.stop_timeout = stop_timeout
+        self.stop_requested: int | None = None
+
+    def _on_signal(self, signum: int, frame) -> None:
+        if self.stop_requested is None:
+            self.log(f"\n{signal.Signals(signum).name} received: stopping Podium ...")
+        self.stop_requested = signum
+
+    def start(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._on_signal)
+        preexec = _die_with_parent if sys.platform.startswith("linux") else None
+        for child in self.children:
+            child.process = subprocess.Popen(
+                child.argv, env=self.env, cwd=self.cwd, start_new_session=True,
+                preexec_fn=preexec,  # noqa: PLW1509 - async-signal-safe: one prctl call
+            )
+
+    def dead_child(self) -> Child | None:
+        return next((c for c in self.children if c.exited() is not None), None)
+
+    def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Poll ``ready`` until it holds; False on timeout, a stop request or a dead child."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.stop_requested is not None or self.dead_child() is not None:
+                return False
+            if ready():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def run(self) -> int:
+        """Block until a stop is requested (exit 0) or a child dies (exit 1); stop everything."""
+        while self.stop_requested is None:
+            dead = self.dead_child()
+            if dead is not None:
+                self.log(f"\n{dead.name} (pid {dead.pid}) exited with code {dead.exited()}: "
+                         "stopping the others.")
+                self.stop()
+                return 1
+            time.sleep(0.2)
+        self.stop()
+        return 0
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.exited() is None:
+                _signal_group(child.pid, signal.SIGTERM, leader_only=True)
+        deadline = time.monotonic() + self.stop_timeout
+        while time.monotonic() < deadline and any(c.exited() is None for c in self.children):
+            time.sleep(0.1)
+        for child in self.children:
+            if child.exited() is None:
+                self.log(f"{child.name} (pid {child.pid}) did not stop in "
+                         f"{self.stop_timeout:.0f} s: killing it.")
+            # The whole group: a worker's pool processes or gunicorn's workers, if any are left.
+            _signal_group(child.pid, signal.SIGKILL)
+            if child.process:
+                child.process.wait()
+
+
+def _signal_group(pid: int, signum: int, *, leader_only: bool = False) -> None:
+    try:
+        if leader_only:
+            os.kill(pid, signum)
+        else:
+            os.killpg(pid, signum)  # each child leads its own session, so its group id is its pid
+    except (ProcessLookupError, PermissionError):
+        pass

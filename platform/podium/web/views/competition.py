@@ -1,0 +1,80 @@
+"""The competition's tabs: Overview, Data, Evaluation, Rules (and joining), Leaderboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from podium.competitions import selectors as competition_selectors
+from podium.core.errors import DomainError
+from podium.leaderboards import selectors as board_selectors
+from podium.teams.services import competition_join
+from podium.web.errors import shows_domain_errors
+from podium.web.views.common import competition_context
+
+
+@shows_domain_errors
+def overview(request, slug: str):
+    context = competition_context(request, slug, "overview")
+    return render(request, "web/competition/overview.html", context)
+
+
+@shows_domain_errors
+def evaluation(request, slug: str):
+    context = competition_context(request, slug, "evaluation")
+    return render(request, "web/competition/evaluation.html", context)
+
+
+@shows_domain_errors
+def rules(request, slug: str):
+    context = competition_context(request, slug, "rules")
+    return render(request, "web/competition/rules.html", context)
+
+
+@shows_domain_errors
+def data(request, slug: str):
+    context = competition_context(request, slug, "data")
+    context["files"] = competition_selectors.data_files(competition=context["competition"])
+    return render(request, "web/competition/data.html", context)
+
+
+@shows_domain_errors
+def data_download(request, slug: str, name: str):
+    competition = competition_selectors.competition_get(slug=slug, user=request.user)
+    data_file = competition_selectors.data_file_for_download(
+        user=request.user, competition=competition, name=name
+    )
+    return FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def join(request, slug: str):
+    competition = competition_selectors.competition_get(slug=slug, user=request.user)
+    try:
+        team = competition_join(user=request.user, competition=competition)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:rules", slug=slug)
+    messages.success(
+        request, f"Welcome to {competition.title}! You are in the team “{team.name}”. "
+        "The data is on the Data tab.",
+    )
+    return redirect("web:data", slug=slug)
+
+
+@shows_domain_errors
+def leaderboard(request, slug: str):
+    context = competition_context(request, slug, "leaderboard")
+    competition = context["competition"]
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    context["board"] = board_selectors.public_board_page(competition=competition, page=page)
+    context["split"] = competition_selectors.board_split(competition)
+    return render(request, "web/competition/leaderboard.html", context)

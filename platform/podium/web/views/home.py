@@ -1,0 +1,19 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from podium.competitions import selectors
+from podium.competitions.selectors import CARD_FILTERS
+
+
+def home(request):
+    state = request.GET.get("state", "")
+    cards = selectors.competition_cards(user=request.user, state=state)
+    context = {"cards": cards, "state": state, "filters": CARD_FILTERS}
+    return render(request, "web/home.html", context)
+
+
+def healthz(request):
+    """For load balancers and docker-compose: the process answers and reaches its database."""
+    connection.ensure_connection()
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,28 @@
+"""Built-in metrics and the registry. Importing this package registers every built-in."""
+
+from scoring.metrics import (  # noqa: F401 - imported for their registrations
+    classification,
+    probabilistic,
+    ranking,
+    regression,
+    segmentation,
+)
+from scoring.metrics.registry import (
+    ENTRY_POINT_GROUP,
+    Metric,
+    PredictionKind,
+    get_metric,
+    list_metrics,
+    metric,
+    register_metric,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Metric",
+    "PredictionKind",
+    "get_metric",
+    "list_metrics",
+    "metric",
+    "register_metric",
+]

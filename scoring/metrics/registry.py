@@ -1,0 +1,161 @@
+"""The metric registry, in the style of scikit-learn's ``sklearn/metrics/_scorer.py``.
+
+A metric is registered once under a unique name with its direction (``greater_is_better``) and the
+kind of prediction it needs; the scorer uses the kind to parse and validate the submission's
+columns before the metric ever sees them, so metric functions receive clean numpy arrays:
+
+=====================  ==========================================  ===========================
+kind                   y_true                                      y_pred
+=====================  ==========================================  ===========================
+label                  int64 class codes in [0, n_classes)         int64 class codes
+binary_score           int8 0/1                                    float64, finite
+probability            int8 0/1                                    float64 in [0, 1]
+class_probabilities    int64 class codes in [0, n_classes)         float64 (n, n_classes) in [0, 1]
+continuous             float64, finite                             float64, finite
+ranked_list            list[list[str]] (relevant items)            list[list[str]] (ranked)
+rle_mask               list[np.ndarray (k, 2) int64 start/length]  same
+=====================  ==========================================  ===========================
+
+Label metrics also receive ``n_classes``; a ``pos_label`` parameter is given to them already
+translated into its class code. ``value_range`` narrows the predictions the reader accepts
+(inclusive bounds), e.g. RMSLE needs non-negative predictions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import metadata
+from types import MappingProxyType
+
+from scoring.errors import UnknownMetricError
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "podium.metrics"
+
+
+class PredictionKind(StrEnum):
+    LABEL = "label"
+    BINARY_SCORE = "binary_score"
+    PROBABILITY = "probability"
+    CLASS_PROBABILITIES = "class_probabilities"
+    CONTINUOUS = "continuous"
+    RANKED_LIST = "ranked_list"
+    RLE_MASK = "rle_mask"
+    CUSTOM = "custom"  # organizer metrics in Kaggle's interface: they validate for themselves
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    func: Callable[..., float]
+    greater_is_better: bool
+    kind: PredictionKind
+    description: str = ""
+    default_params: Mapping[str, object] = field(default_factory=dict)
+    value_range: tuple[float, float] | None = None
+    # Undefined unless every class appears on each board (ROC AUC, average precision, ...).
+    needs_every_class: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", PredictionKind(self.kind))
+        object.__setattr__(self, "default_params", MappingProxyType(dict(self.default_params)))
+
+    @property
+    def direction(self) -> str:
+        return "maximize" if self.greater_is_better else "minimize"
+
+    def __call__(self, y_true, y_pred, **params) -> float:
+        return float(self.func(y_true, y_pred, **{**self.default_params, **params}))
+
+    def is_better(self, a: float, b: float) -> bool:
+        """True when score ``a`` is strictly better than score ``b``."""
+        return a > b if self.greater_is_better else a < b
+
+
+_REGISTRY: dict[str, Metric] = {}
+_entry_points_loaded = False
+
+
+def register_metric(metric: Metric, *, replace: bool = False) -> Metric:
+    if metric.name in _REGISTRY and not replace:
+        raise ValueError(f"A metric named {metric.name!r} is already registered")
+    _REGISTRY[metric.name] = metric
+    return metric
+
+
+def metric(
+    name: str,
+    *,
+    greater_is_better: bool,
+    kind: PredictionKind | str,
+    description: str = "",
+    default_params: Mapping[str, object] | None = None,
+    value_range: tuple[float, float] | None = None,
+    needs_every_class: bool = False,
+) -> Callable[[Callable[..., float]], Callable[..., float]]:
+    """Decorator: register ``func`` as a metric and return it unchanged."""
+
+    def decorate(func: Callable[..., float]) -> Callable[..., float]:
+        register_metric(
+            Metric(
+                name=name,
+                func=func,
+                greater_is_better=greater_is_better,
+                kind=PredictionKind(kind),
+                description=description or _first_line(func.__doc__),
+                default_params=default_params or {},
+                value_range=value_range,
+                needs_every_class=needs_every_class,
+            )
+        )
+        return func
+
+    return decorate
+
+
+def _first_line(doc: str | None) -> str:
+    lines = (doc or "").strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def _load_entry_points() -> None:
+    """Third-party metrics: an entry point in ``podium.metrics`` names a Metric, an iterable of
+    Metrics, or a callable returning either. A broken plugin is logged, never fatal."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+            if callable(obj) and not isinstance(obj, Metric):
+                obj = obj()
+            items: Iterable[Metric] = [obj] if isinstance(obj, Metric) else list(obj)
+            for m in items:
+                register_metric(m, replace=True)
+        except Exception:  # noqa: BLE001 - a plugin must not take the scorer down
+            logger.exception("Could not load metric plugin %s", ep.name)
+
+
+def get_metric(name: str) -> Metric:
+    _load_entry_points()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        names = sorted(_REGISTRY)
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UnknownMetricError(
+            f"Unknown metric {name!r}.{hint} Valid metrics: {', '.join(names)}.",
+            valid=names,
+        ) from None
+
+
+def list_metrics() -> list[Metric]:
+    _load_entry_points()
+    return [_REGISTRY[n] for n in sorted(_REGISTRY)]

@@ -1,0 +1,115 @@
+"""Continuous metrics: ``y_true`` and ``y_pred`` are finite float64 arrays of equal length.
+
+Definitions follow scikit-learn (and scipy for the correlations). Where those return NaN, we
+define the value instead: a correlation with a constant side is 0.0 (no linear or monotonic
+relationship can be measured, the same convention as MCC), and R2 with a constant ``y_true`` is
+1.0 for a perfect prediction and 0.0 otherwise (sklearn's ``force_finite=True``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scoring.metrics.registry import PredictionKind, metric
+
+CONTINUOUS = PredictionKind.CONTINUOUS
+
+
+@metric("mse", greater_is_better=False, kind=CONTINUOUS, description="Mean squared error")
+def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean((y_true - y_pred) ** 2))
+
+
+@metric("rmse", greater_is_better=False, kind=CONTINUOUS, description="Root mean squared error")
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return math.sqrt(mse(y_true, y_pred))
+
+
+@metric("mae", greater_is_better=False, kind=CONTINUOUS, description="Mean absolute error")
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+@metric(
+    "rmsle",
+    greater_is_better=False,
+    kind=CONTINUOUS,
+    description="Root mean squared error of log(1 + x); predictions must be >= 0",
+    value_range=(0.0, float("inf")),
+)
+def rmsle(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    # The reader enforces y_pred >= 0; y_true comes from the organizer, so check it here
+    # with sklearn's bound (log1p is undefined at and below -1).
+    if np.any(y_true <= -1):
+        raise ValueError("RMSLE cannot be used when the solution contains values <= -1")
+    return math.sqrt(mse(np.log1p(y_true), np.log1p(y_pred)))
+
+
+@metric(
+    "mape",
+    greater_is_better=False,
+    kind=CONTINUOUS,
+    description="Mean absolute percentage error, as a fraction (0.1 means 10%)",
+)
+def mape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    # sklearn's definition: a zero target is replaced by machine epsilon, so the error is huge
+    # but finite rather than infinite.
+    eps = np.finfo(np.float64).eps
+    return float(np.mean(np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), eps)))
+
+
+@metric(
+    "r2",
+    greater_is_better=True,
+    kind=CONTINUOUS,
+    description="Coefficient of determination R2 (1 is perfect, can be negative)",
+)
+def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    ss_res = float(np.sum((y_true - y_pred) ** 2))
+    # A constant target is tested exactly (its float mean can be an ulp off, which would make
+    # SS_tot tiny rather than 0); SS_tot can also underflow to 0 for subnormal spreads.
+    ss_tot = 0.0 if np.ptp(y_true) == 0 else float(np.sum((y_true - np.mean(y_true)) ** 2))
+    if ss_tot == 0:
+        return 1.0 if ss_res == 0 else 0.0
+    return 1.0 - ss_res / ss_tot
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0  # a constant side: undefined, 0.0 by convention (scipy returns NaN)
+    # As scipy.stats.pearsonr: centre, and take norms of the deviations scaled by the largest
+    # one so that squaring cannot overflow.
+    xm, ym = x - np.mean(x), y - np.mean(y)
+    xmax, ymax = np.max(np.abs(xm)), np.max(np.abs(ym))
+    norm_x = xmax * np.linalg.norm(xm / xmax)
+    norm_y = ymax * np.linalg.norm(ym / ymax)
+    return float(np.clip(np.dot(xm / norm_x, ym / norm_y), -1.0, 1.0))
+
+
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of their ranks (scipy's rankdata 'average')."""
+    s = np.sort(x)
+    # Rows below x plus (1 + rows equal to x) / 2, written as (left + right + 1) / 2.
+    return (np.searchsorted(s, x, "left") + np.searchsorted(s, x, "right") + 1) / 2.0
+
+
+@metric(
+    "pearson",
+    greater_is_better=True,
+    kind=CONTINUOUS,
+    description="Pearson correlation coefficient (0.0 if either side is constant)",
+)
+def pearson(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _pearson(y_true, y_pred)
+
+
+@metric(
+    "spearman",
+    greater_is_better=True,
+    kind=CONTINUOUS,
+    description="Spearman rank correlation, ties averaged (0.0 if either side is constant)",
+)
+def spearman(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return _pearson(_average_ranks(y_true), _average_ranks(y_pred))

@@ -1,0 +1,30 @@
+"""user_ensure, organizers_group, users_delete."""
+
+import pytest
+
+from podium.accounts.services import organizer_grant, organizers_group, user_ensure, users_delete
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_ensure_creates_once_and_never_changes_an_existing_user():
+    user = user_ensure(username="kim", password="secret-1", is_superuser=True)
+    assert user.check_password("secret-1") and user.is_staff and user.is_superuser
+    again = user_ensure(username="kim", password="other")
+    assert again.pk == user.pk and again.check_password("secret-1")
+    assert users_delete(usernames=["kim", "nobody"]) == 1
+
+
+def test_organizers_group_holds_the_organizer_apps_permissions():
+    group = organizers_group()
+    labels = set(group.permissions.values_list("content_type__app_label", flat=True))
+    assert labels == {"competitions", "teams", "submissions", "leaderboards"}
+    assert organizers_group().pk == group.pk
+
+
+def test_organizer_grant_makes_staff_in_the_group_once():
+    user = user_ensure(username="org", password="x")
+    organizer_grant(user=user)
+    organizer_grant(user=user)
+    user.refresh_from_db()
+    assert user.is_staff and list(user.groups.values_list("name", flat=True)) == ["Organizers"]

@@ -1,0 +1,56 @@
+"""competition_cards and board_split."""
+
+from datetime import timedelta
+
+import pytest
+
+from podium.competitions.selectors import board_split, competition_cards
+from podium.core.timeutils import now
+from tests.podium.factories import (
+    CompetitionFactory,
+    UserFactory,
+    competition_with_solution,
+    participant,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cards_count_teams_order_by_state_and_filter():
+    soon = CompetitionFactory(title="ends soon", end_at=now() + timedelta(days=1))
+    later = CompetitionFactory(title="ends later", end_at=now() + timedelta(days=9))
+    upcoming = CompetitionFactory(title="upcoming", start_at=now() + timedelta(days=1))
+    closed = CompetitionFactory(
+        title="closed", start_at=now() - timedelta(days=5), end_at=now() - timedelta(days=1)
+    )
+    revealed = CompetitionFactory(
+        title="revealed", start_at=now() - timedelta(days=9), end_at=now() - timedelta(days=3),
+        private_revealed_at=now() - timedelta(days=2),
+    )
+    participant(later)
+    participant(later)
+
+    cards = competition_cards(user=UserFactory())
+    assert [c.title for c in cards] == [
+        soon.title, later.title, upcoming.title, closed.title, revealed.title
+    ]
+    assert {c.title: c.team_count for c in cards}["ends later"] == 2
+    assert cards[0].state == "active" and cards[-1].state == "revealed"
+    assert [c.title for c in competition_cards(user=UserFactory(), state="closed")] == [
+        "closed", "revealed"
+    ]
+    assert len(competition_cards(user=UserFactory(), state="bogus")) == 5
+
+
+def test_cards_show_invite_only_competitions_to_invited_people_only():
+    secret = CompetitionFactory(visibility="invite_only", allowed_email_domains="corp.example")
+    insider = UserFactory(email="x@corp.example")
+    assert [c.slug for c in competition_cards(user=insider)] == [secret.slug]
+    assert competition_cards(user=UserFactory()) == []
+
+
+def test_board_split_in_percent():
+    competition = competition_with_solution()  # 65 public, 130 private, 5 ignored
+    split = board_split(competition)
+    assert (split.public_percent, split.private_percent) == (33, 67)
+    assert board_split(CompetitionFactory()) is None

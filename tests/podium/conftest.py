@@ -1,0 +1,18 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Each test stores its files (uploads, answer keys) in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SOLUTIONS_ROOT = tmp_path / "solutions"
+
+
+@pytest.fixture
+def eager(settings):
+    """Scoring runs in-process on commit (unit level); e2e tests use a real worker instead."""
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = False

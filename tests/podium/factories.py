@@ -1,0 +1,117 @@
+"""Factories for the platform's tests: real rows, real files, real answer keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+
+from podium.competitions.models import Competition
+from podium.competitions.services import data_file_create, solution_version_create
+from podium.core.timeutils import now
+from podium.submissions.services import submission_create
+from podium.teams.services import competition_join
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("password")
+
+
+class CompetitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competition
+
+    slug = factory.Sequence(lambda n: f"competition-{n}")
+    title = factory.Sequence(lambda n: f"Competition {n}")
+    metric = "roc_auc"
+    start_at = factory.LazyFunction(lambda: now() - timedelta(days=3))
+    end_at = factory.LazyFunction(lambda: now() + timedelta(days=30))
+
+
+def binary_answer_key(rows: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids, 0/1 targets and Usage for a binary competition; both classes on both boards."""
+    rng = np.random.default_rng(seed)
+    ids = np.arange(1, rows + 1)
+    target = np.tile([0, 1], rows // 2 + 1)[:rows]
+    rng.shuffle(target)
+    usage = np.where(np.arange(rows) % 3 == 0, "Public", "Private")
+    usage[rows - 5 :] = "Ignored"
+    return ids, target, usage
+
+
+def csv_bytes(header: list[str], columns: list) -> bytes:
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in zip(*columns)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def competition_with_solution(rows: int = 200, seed: int = 0, **kwargs) -> Competition:
+    """A started competition with a sample submission and an active answer key."""
+    competition = CompetitionFactory(**kwargs)
+    ids, target, usage = binary_answer_key(rows, seed)
+    data_file_create(
+        competition=competition, kind="sample_submission", name="sample_submission.csv",
+        file=ContentFile(csv_bytes(["id", "target"], [ids, [0.5] * rows]), name="sample_submission.csv"),
+    )
+    solution_version_create(
+        competition=competition,
+        file=ContentFile(csv_bytes(["id", "target", "Usage"], [ids, target, usage]), name="solution.csv"),
+    )
+    competition.answer = (ids, target, usage)  # for tests that compute expected scores
+    return competition
+
+
+def predictions_file(competition: Competition, quality: float = 0.5, seed: int = 1, name: str = "sub.csv") -> ContentFile:
+    """A valid submission whose AUC grows with ``quality`` (0: random; from 0.5 on, perfect)."""
+    ids, target, _ = competition.answer
+    rng = np.random.default_rng(seed)
+    p = np.clip(quality * target + (1 - quality) * rng.random(len(ids)), 0, 1)
+    order = rng.permutation(len(ids))
+    return ContentFile(csv_bytes(["id", "target"], [ids[order], np.round(p[order], 6)]), name=name)
+
+
+def participant(competition: Competition, username: str | None = None):
+    user = UserFactory(**({"username": username} if username else {}))
+    competition_join(user=user, competition=competition)
+    return user
+
+
+def submit(user, competition: Competition, file: ContentFile | None = None, **kwargs):
+    return submission_create(
+        user=user, competition=competition, file=file or predictions_file(competition), **kwargs
+    )
+
+
+# -- the admin ---------------------------------------------------------------------------------
+
+ORGANIZER_APPS = ("competitions", "teams", "submissions", "leaderboards")
+
+
+def organizers_group() -> Group:
+    """Every model permission of the organizer-facing apps; the admin scopes them by competition."""
+    group, created = Group.objects.get_or_create(name="Organizers")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=ORGANIZER_APPS))
+    return group
+
+
+def organizer(competition: Competition | None = None, username: str | None = None):
+    """A staff user in the Organizers group, listed as an organizer of ``competition``."""
+    user = UserFactory(is_staff=True, **({"username": username} if username else {}))
+    user.groups.add(organizers_group())
+    if competition is not None:
+        competition.organizers.add(user)
+    return user
+
+
+def superuser():
+    return UserFactory(is_staff=True, is_superuser=True)

@@ -1,0 +1,160 @@
+"""``manage.py podium_run`` for real: three processes, a page and its CSS served, and nothing
+left running after Ctrl-C or after one of them dies.
+
+Each run uses its own data folder, whose path is in every child's environment: a process is ours
+(and a leftover) when /proc/<pid>/environ names that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc"),
+]
+
+# The embedded defaults are what is tested: nothing of the CI's PostgreSQL or Redis.
+SERVICE_VARIABLES = (
+    "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "PODIUM_MEDIA_ROOT",
+    "PODIUM_SOLUTIONS_ROOT", "PODIUM_STATIC_ROOT", "CELERY_TASK_ALWAYS_EAGER",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def processes_using(data_dir: Path) -> list[int]:
+    marker = f"PODIUM_DATA_DIR={data_dir}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":  # a zombie has exited already; its parent just has not reaped it
+                    found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except OSError:
+        return 0, b""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A migrated data folder with the static files collected; its environment."""
+    data_dir = tmp_path_factory.mktemp("run") / f"podium-run-{uuid.uuid4().hex}"
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env.update(PODIUM_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="podium.config.settings")
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, check=True,
+            timeout=180,
+        )
+    return data_dir, env
+
+
+class Run:
+    def __init__(self, site, tmp_path: Path, *args: str) -> None:
+        self.data_dir, env = site
+        self.port = free_port()
+        self.log = tmp_path / "podium_run.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "podium_run", "--port", str(self.port),
+                 *args],
+                env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for_banner(self, timeout: float = 150) -> dict[str, int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(r"Processes: web=(\d+) worker=(\d+) beat=(\d+)", self.output())
+            if found:
+                return dict(zip(("web", "worker", "beat"), map(int, found.groups()), strict=True))
+            assert self.process.poll() is None, self.output()
+            time.sleep(0.3)
+        pytest.fail(f"no banner within {timeout} s:\n{self.output()}")
+
+    def cleanup(self) -> None:
+        """Whatever the test's outcome, leave no process of this run behind."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for pid in processes_using(self.data_dir):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def wait_until_gone(data_dir: Path, timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := processes_using(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def test_run_serves_the_demo_and_stops_everything_on_ctrl_c(site, tmp_path):
+    run = Run(site, tmp_path)
+    try:
+        pids = run.wait_for_banner()
+        status, body = get(run.url("/"))
+        assert status == 200 and b"Breast Cancer Diagnosis" in body  # seeded by default
+        status, css = get(run.url("/static/podium/podium.css"))
+        assert status == 200 and b".cards" in css
+        banner = run.output()
+        assert f"Podium is running at  http://127.0.0.1:{run.port}/" in banner
+        assert "alice      /  demo-alice" in banner and "organizer  /  demo-organizer" in banner
+        assert set(pids.values()) <= set(processes_using(run.data_dir))
+
+        started = time.monotonic()
+        run.process.send_signal(signal.SIGINT)
+        assert run.process.wait(timeout=20) == 0
+        assert time.monotonic() - started < 15
+        assert wait_until_gone(run.data_dir, timeout=3) == []
+        assert "Podium stopped." in run.output()
+    finally:
+        run.cleanup()
+
+
+def test_when_one_process_dies_the_others_are_stopped_and_the_exit_is_non_zero(site, tmp_path):
+    run = Run(site, tmp_path, "--no-seed")
+    try:
+        pids = run.wait_for_banner()
+        os.kill(pids["beat"], signal.SIGKILL)
+        assert run.process.wait(timeout=20) == 1
+        assert "beat (pid" in run.output() and "stopping the others" in run.output()
+        assert wait_until_gone(run.data_dir, timeout=3) == []
+    finally:
+        run.cleanup()

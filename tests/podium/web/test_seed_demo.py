@@ -1,0 +1,65 @@
+"""``manage.py podium_seed_demo``: three scored competitions, and nothing new the second time."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from podium.competitions.models import Competition, DataFile, SolutionVersion
+from podium.leaderboards.selectors import public_board
+from podium.submissions.models import Submission
+from podium.teams.models import Team
+from podium.web.demo.seed import SLUGS
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def counts() -> dict[str, int]:
+    models = (get_user_model(), Competition, DataFile, SolutionVersion, Team, Submission)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_seed_builds_three_scored_competitions_and_is_idempotent():
+    call_command("podium_seed_demo")
+
+    competitions = {c.slug: c for c in Competition.objects.all()}
+    assert set(competitions) == set(SLUGS)
+    assert {c.metric for c in competitions.values()} == {"roc_auc", "accuracy", "rmse"}
+    for competition in competitions.values():
+        assert {f.name for f in competition.data_files.all()} == {
+            "train.csv", "test.csv", "sample_submission.csv"
+        }
+        rows = competition.solution_versions.get().rows
+        assert rows["public"] and rows["private"] and rows["ignored"]
+        assert abs(rows["public"] / rows["total"] - 0.3) < 0.01
+        assert competition.organizers.filter(username="organizer").exists()
+        assert competition.overview and competition.evaluation and competition.rules
+        board = public_board(competition=competition)
+        assert [row.team_name for row in board] and len(board) == 3
+        assert len({row.score for row in board}) == 3  # three different qualities
+        assert not competition.submissions.filter(status__in=["pending", "scoring"]).exists()
+
+    # the broken demo entry failed with the participant's message
+    failed = Submission.objects.get(status=Submission.Status.FAILED)
+    assert failed.error_message.startswith("Missing column(s): id.")
+
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    assert users.get(username="organizer").is_staff
+    assert users.get(username="alice").check_password("demo-alice")
+
+    before = counts()
+    call_command("podium_seed_demo")
+    assert counts() == before
+
+
+def test_reset_starts_over():
+    call_command("podium_seed_demo")
+    first = set(Competition.objects.values_list("pk", flat=True))
+    get_user_model().objects.filter(username="alice").update(first_name="changed")
+
+    call_command("podium_seed_demo", "--reset")
+
+    assert first.isdisjoint(Competition.objects.values_list("pk", flat=True))
+    assert Competition.objects.count() == 3
+    assert get_user_model().objects.get(username="alice").first_name == ""
+    assert Submission.objects.filter(status=Submission.Status.SCORED).count() == 12
