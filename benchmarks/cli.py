@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import report, runner
+from benchmarks import platform_cases, report, runner
 from benchmarks.cases import ALL_NAMES, BOMB, BOMB_SOLUTION, CASES, DEFAULT_RUN, QUICK_RUN
 
 
@@ -20,9 +20,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument(
         "--only",
         action="append",
-        choices=ALL_NAMES,
+        choices=ALL_NAMES + platform_cases.PLATFORM_NAMES,
         metavar="CASE",
-        help=f"run this case (repeatable): {', '.join(ALL_NAMES)}",
+        help=f"run this case (repeatable): "
+        f"{', '.join(ALL_NAMES + platform_cases.PLATFORM_NAMES)}",
     )
     parser.add_argument("--reps", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--json", metavar="PATH", help="also write the results here")
@@ -34,10 +35,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    names = QUICK_RUN if args.quick else args.only or DEFAULT_RUN
+    names = QUICK_RUN if args.quick else args.only or DEFAULT_RUN + platform_cases.PLATFORM_NAMES
     names = list(dict.fromkeys(names))
+    platform_names = [n for n in names if n in platform_cases.PLATFORM_NAMES]
+    names = [n for n in names if n not in platform_cases.PLATFORM_NAMES]
     try:
-        manifests = runner.generate(names)
+        manifests = runner.generate(names) if names else {}
         cases, raw = {}, {}
         bomb = None
         for name in names:
@@ -49,11 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             raw[name] = runs = runner.measure_case(CASES[name], args.reps)
             runner.verify_case(CASES[name], manifests[name], runs)
             cases[name] = report.summarize_case(name, manifests[name], runs)
+        platform = platform_cases.run(platform_names)
     except runner.BenchmarkFailure as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1
-    found = report.targets(cases, bomb)
-    print(report.render(cases, bomb, found, args.reps))
+    found = report.targets(cases, bomb) + platform_cases.targets(platform)
+    print(report.render(cases, bomb, found, args.reps, platform_cases.render(platform)))
     if args.json:
         report.write_json(
             args.json,
@@ -63,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 "manifests": manifests,
                 "summary": {**cases, **({BOMB: bomb} if bomb else {})},
                 "runs": raw,
+                "platform": platform,
                 "targets": found,
             },
         )

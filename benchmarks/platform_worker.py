@@ -131,9 +131,13 @@ def run(backend: str, submissions: int, idle: int) -> dict:
         slug="bench", title="Bench", metric="roc_auc", start_at=moment - timedelta(days=1),
         end_at=moment + timedelta(days=30), daily_submission_limit=10 * submissions,
     )
-    data_file_create(competition=competition, kind="sample_submission", name="sample_submission.csv",
-                     file=ContentFile(sample, name="sample_submission.csv"))
-    solution_version_create(competition=competition, file=ContentFile(solution, name="solution.csv"))
+    data_file_create(
+        competition=competition, kind="sample_submission", name="sample_submission.csv",
+        file=ContentFile(sample, name="sample_submission.csv"),
+    )
+    solution_version_create(
+        competition=competition, file=ContentFile(solution, name="solution.csv")
+    )
     competition_join(user=user, competition=competition)
     common.progress(f"worker/{backend}: generating {submissions} files of {ROWS:,} rows")
     files = [_prediction(rng, ids, target) for _ in range(submissions + idle)]

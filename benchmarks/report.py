@@ -162,7 +162,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-def render(cases: dict[str, dict], bomb: dict | None, found: list[Target], reps: int) -> str:
+def render(
+    cases: dict[str, dict], bomb: dict | None, found: list[Target], reps: int,
+    extra: list[str] | None = None,
+) -> str:
+    """``extra``: more lines (the platform cases') printed just before the targets."""
     out = [
         f"Podium scoring benchmark: binary ROC AUC; best of {reps} run{'s' * (reps != 1)}, "
         "each in a fresh "
@@ -251,6 +255,7 @@ def render(cases: dict[str, dict], bomb: dict | None, found: list[Target], reps:
                 for name, s in cases.items()
             ],
         )
+    out += extra or []
     out += ["", "Targets:"]
     out += _table(
         ["case", "target", "measured", "", "note"],

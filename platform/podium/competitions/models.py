@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -26,6 +27,10 @@ class SolutionsStorage(FileSystemStorage):
     @property
     def base_url(self) -> None:
         return None
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def solutions_storage() -> SolutionsStorage:
@@ -71,6 +76,9 @@ class Competition(TimeStampedModel):
     team_merger_deadline = models.DateTimeField(null=True, blank=True)
     end_at = models.DateTimeField()
     private_revealed_at = models.DateTimeField(null=True, blank=True)
+    auto_reveal_private = models.BooleanField(
+        default=True, help_text="Reveal the private board at the end (else with the admin action)"
+    )
 
     daily_submission_limit = models.PositiveIntegerField(default=5)
     failed_submissions_count = models.BooleanField(
@@ -81,6 +89,16 @@ class Competition(TimeStampedModel):
     max_final_selections = models.PositiveIntegerField(default=2)
     score_display_precision = models.PositiveSmallIntegerField(default=5)
     submission_max_bytes = models.PositiveBigIntegerField(default=512 * 1024 * 1024)
+
+    class FinalSelectionFallback(models.TextChoices):
+        BEST_PUBLIC = "best_public", "Kaggle: a team that selected none gets its best public ones"
+        BEST_PRIVATE = "best_private", "DrivenData: every team is ranked by its best private score"
+
+    final_selection_fallback = models.CharField(
+        max_length=20, choices=FinalSelectionFallback.choices, default=FinalSelectionFallback.BEST_PUBLIC
+    )
+    # Invite-only: whoever holds this link's secret may join (rotate it to revoke the link).
+    invitation_token = models.CharField(max_length=64, default=new_invitation_token, unique=True)
 
     class Meta:
         ordering = ["-start_at"]
@@ -151,6 +169,10 @@ class SolutionVersion(TimeStampedModel):
     columns = models.JSONField(default=list, help_text="The header a submission must have")
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Rescoring every submission with this version: requested, then finished (progress is the
+    # share of submissions whose solution_version is this one).
+    rescore_requested_at = models.DateTimeField(null=True, blank=True)
+    rescore_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["competition", "-number"]

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from podium.competitions.models import Competition
 from podium.leaderboards.models import LeaderboardEntry
-from podium.teams.models import Team
+from podium.teams.models import Membership, Team
 
 
 def sort_key(competition: Competition, score: float) -> float:
@@ -39,34 +39,45 @@ class BoardRow:
 
 
 def public_board(*, competition: Competition, offset: int = 0, limit: int = 100) -> list[BoardRow]:
-    """One page of the public board: one indexed query (plus one for the page's members)."""
+    """One page of the public board: one indexed query (plus one for the page's members).
+
+    Plain values, not model instances: building 200 instances was half the time of a page
+    (``make bench``: 10,000 teams).
+    """
     entries = list(
         LeaderboardEntry.objects.filter(competition=competition, team__disqualified_at__isnull=True)
-        .select_related("team")
-        .order_by("-sort_key", "best_submitted_at", "team_id")[offset : offset + limit]
+        .order_by("-sort_key", "best_submitted_at", "team_id")
+        .values_list(
+            "team_id", "team__name", "team__is_baseline", "best_public_score", "entries",
+            "last_submission_at",
+        )[offset : offset + limit]
     )
     members: dict[int, list[str]] = {}
     if entries:
-        rows = Team.objects.filter(pk__in=[e.team_id for e in entries]).values_list(
-            "pk", "memberships__user__username"
+        # Straight from the memberships (by their team index), without Team's default ordering,
+        # which joined competitions and sorted for nothing.
+        page_teams = [e[0] for e in entries]
+        rows = (
+            Membership.objects.filter(team_id__in=page_teams)
+            .order_by()
+            .values_list("team_id", "user__username")
         )
         for team_id, username in rows:
-            if username:
-                members.setdefault(team_id, []).append(username)
+            members.setdefault(team_id, []).append(username)
     precision = competition.score_display_precision
     return [
         BoardRow(
             rank=offset + i + 1,
-            team_id=e.team_id,
-            team_name=e.team.name,
-            members=sorted(members.get(e.team_id, [])),
-            is_baseline=e.team.is_baseline,
-            score=e.best_public_score,
-            score_display=f"{e.best_public_score:.{precision}f}",
-            entries=e.entries,
-            last_submission_at=e.last_submission_at,
+            team_id=team_id,
+            team_name=name,
+            members=sorted(members.get(team_id, [])),
+            is_baseline=is_baseline,
+            score=score,
+            score_display=f"{score:.{precision}f}",
+            entries=count,
+            last_submission_at=last_at,
         )
-        for i, e in enumerate(entries)
+        for i, (team_id, name, is_baseline, score, count, last_at) in enumerate(entries)
     ]
 
 

@@ -21,10 +21,12 @@ Isolation. The worker shares the test's database (pytest-django's test database,
 name is in ``connection.settings_dict`` once set up; tests use ``django_db(transaction=True)``
 so the worker sees committed rows) and its files (MEDIA_ROOT and SOLUTIONS_ROOT from the autouse
 ``_media_in_tmp``). Its broker is private to the test: the filesystem broker in the test's own
-folder, or on Redis a database number of this xdist worker's own (``1 + gw index``), flushed
-before and after; this process's Celery app is pointed at the same broker for the test.
-Without that, xdist workers (which share PODIUM_DATA_DIR, so one broker folder) and earlier tests
-that queued work nobody consumed would feed this worker messages about other databases' rows.
+folder, or on Redis a database number (1-15) leased to this test alone (an atomic SET NX in
+database 0, so concurrent xdist workers and even other pytest runs on the same Redis never
+share one), flushed before and after; this process's Celery app is pointed at the same broker
+for the test. Without that, xdist workers (which share PODIUM_DATA_DIR, so one broker folder),
+other runs, and earlier tests that queued work nobody consumed would feed this worker messages
+about other databases' rows.
 
 Worker pool: ``-P prefork -c 1`` (``-c 2`` where a test asks): what production runs; its hard
 ``time_limit`` works only there (not with ``solo``); ``acks_late`` + ``reject_on_worker_lost``
@@ -42,7 +44,8 @@ import re
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
+import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,6 +133,45 @@ def _run_in_child(nodeid: str) -> None:
 
 
 # -- the test's private world ------------------------------------------------------------------
+
+
+REDIS_DBS = range(1, 16)  # Redis has 16 databases by default; 0 is the run's own broker
+_LEASE_S = 900
+
+
+@contextmanager
+def _redis_db_lease(broker_url: str):
+    """A Redis database number no other test uses now, in this run or in any other pytest run
+    on the same server (SET NX on a key per number in database 0), flushed before and after."""
+    import uuid
+
+    import redis
+
+    token = uuid.uuid4().hex
+    admin = redis.Redis.from_url(redis_db_url(broker_url, 0))
+    start = 1 + _xdist_index()  # spread the xdist workers, then probe upward
+    order = [REDIS_DBS[(start - 1 + i) % len(REDIS_DBS)] for i in range(len(REDIS_DBS))]
+    try:
+        for _ in range(600):
+            for db in order:
+                if admin.set(f"podium:e2e:redis-db:{db}", token, nx=True, ex=_LEASE_S):
+                    break
+            else:
+                time.sleep(0.5)
+                continue
+            break
+        else:
+            raise RuntimeError("no free Redis database number for an e2e test")
+        url = redis_db_url(broker_url, db)
+        _flush_redis(url)
+        try:
+            yield url
+        finally:
+            _flush_redis(url)
+            if admin.get(f"podium:e2e:redis-db:{db}") == token.encode():
+                admin.delete(f"podium:e2e:redis-db:{db}")
+    finally:
+        admin.close()
 
 
 def _xdist_index() -> int:
@@ -237,22 +279,20 @@ def e2e(backend: Backend, transactional_db, settings, tmp_path):
         PODIUM_SOLUTIONS_ROOT=str(settings.SOLUTIONS_ROOT),
     )
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-    if backend.name == SERVICES:
-        broker = redis_db_url(settings.CELERY_BROKER_URL, 1 + _xdist_index() % 15)
-        options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-        _flush_redis(broker)
-    else:
-        broker = "filesystem://"
-        options = filesystem_transport_options(folder / "data" / "broker")
-        for key in ("data_folder_in", "processed_folder", "control_folder"):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
-    env["CELERY_BROKER_URL"] = broker
-    world = World(backend.name, folder, env)
-    with _celery_broker(broker, options):
+    with ExitStack() as stack:
+        if backend.name == SERVICES:
+            broker = stack.enter_context(_redis_db_lease(settings.CELERY_BROKER_URL))
+            options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        else:
+            broker = "filesystem://"
+            options = filesystem_transport_options(folder / "data" / "broker")
+            for key in ("data_folder_in", "processed_folder", "control_folder"):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)
+        env["CELERY_BROKER_URL"] = broker
+        world = World(backend.name, folder, env)
+        stack.enter_context(_celery_broker(broker, options))
         try:
             yield world
         finally:
             for process in reversed(world.processes):
                 process.kill()
-            if backend.name == SERVICES:
-                _flush_redis(broker)

@@ -53,7 +53,8 @@ def database_url(settings_dict: dict) -> str:
     password = quote(settings_dict.get("PASSWORD") or "", safe="")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{auth}{settings_dict.get('HOST') or '127.0.0.1'}{port}/{settings_dict['NAME']}"
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
 
 
 def filesystem_transport_options(broker_dir: Path) -> dict:
