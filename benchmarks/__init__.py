@@ -12,4 +12,10 @@ six decimals). Three ways of scoring it are timed, each repetition in its own fr
 Modules: ``cases`` (what is measured, where the data lives), ``generate`` (the data, made once),
 ``timed_runs`` (the code each child process times), ``numpy_auc`` (the floor's AUC), ``runner``
 (children, best of three), ``report`` (table, targets, JSON), ``cli`` (the command line).
+
+Then the platform cases (``platform_cases``), each in a child process: ``platform_board``
+(leaderboard selectors with 10,000 teams and 1,000,000 submissions in a throwaway PostgreSQL
+database; needs DATABASE_URL) and ``platform_worker`` (one real Celery worker process scoring
+1,000 queued 10,000-row submissions, on the embedded defaults and on PostgreSQL + Redis when
+DATABASE_URL and CELERY_BROKER_URL name them). Missing services: "skipped: ...", not a failure.
 """

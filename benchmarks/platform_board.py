@@ -2,10 +2,12 @@
 
 A throwaway PostgreSQL database on DATABASE_URL's server (skipped without one) is migrated and
 filled with COPY: one competition, 10,000 teams (one member each, 1% disqualified), 1,000,000
-submissions (100 per team, scored) and each team's board row, then VACUUM ANALYZE. Filling is not
-timed. Then ~200 calls each, after a few warm-up calls, of the selectors the board pages use:
+submissions (100 per team, scored), each team's board row and 10 rank snapshots per team (the
+board's 24-hour moves read them), then VACUUM ANALYZE. Filling is not timed. Then ~200 calls
+each, after a few warm-up calls, of the selectors the board pages use:
 
-* ``public_board`` first page (100 rows) and a page in the middle (offset 5,000);
+* ``public_board`` first page (100 rows) and a page in the middle (offset ~5,000);
+* ``public_board_page`` page 1 (what the leaderboard page calls: ``board_size`` + a page);
 * ``team_entry`` (a team's row and its rank: ``rank_of`` inside) for random teams;
 * ``board_size``.
 
@@ -30,23 +32,36 @@ CALLS = 200
 WARMUP = 5
 SEED = 20_240_603
 PAGE = 100
+SNAPSHOTS = 10  # rank snapshots per team
 
 
 def _ts(seconds: np.ndarray, epoch: datetime) -> list[str]:
     return [(epoch + timedelta(seconds=float(s))).isoformat() for s in seconds]
 
 
-def _copy(cursor, table: str, columns: list[str], lines: io.StringIO) -> None:
-    with cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
-        copy.write(lines.getvalue())
+def _copy(cursor, model, columns: list[str], rows) -> None:
+    """COPY ``rows`` (tuples of text, NULL as \\N) into the model's table.
 
-
-def _check_columns(model, supplied: list[str]) -> None:
-    """Fail loudly if the model gained a column this loader does not fill."""
-    needed = {f.column for f in model._meta.concrete_fields}
-    missing = needed - set(supplied)
-    if missing:
-        raise RuntimeError(f"{model._meta.db_table}: the loader does not fill {sorted(missing)}")
+    A column of the model that ``columns`` lacks is filled with NULL if it may be NULL (with a
+    note: the loader should learn it); a NOT NULL one stops the benchmark, as its data would be
+    wrong.
+    """
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    extra = [c for c in fields if c not in columns]
+    stuck = [c for c in extra if not fields[c].null]
+    if stuck:
+        raise RuntimeError(f"{model._meta.db_table}: the loader does not fill {stuck}")
+    if extra:
+        common.progress(f"board: {model._meta.db_table}.{', '.join(extra)} left NULL")
+    tail = "\t\\N" * len(extra)
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join(row))
+        buf.write(tail)
+        buf.write("\n")
+    names = ", ".join(f'"{c}"' for c in [*columns, *extra])
+    with cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+        copy.write(buf.getvalue())
 
 
 def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
@@ -58,6 +73,10 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     from podium.submissions.models import Submission
     from podium.teams.models import Membership, Team
 
+    try:
+        from podium.leaderboards.models import RankSnapshot
+    except ImportError:
+        RankSnapshot = None
     User = get_user_model()
     rng = np.random.default_rng(SEED)
     now = datetime.now(UTC)
@@ -70,33 +89,23 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     connection.ensure_connection()
     cursor = connection.connection.cursor()
 
-    def block(rows) -> io.StringIO:
-        buf = io.StringIO()
-        for row in rows:
-            buf.write("\t".join(row))
-            buf.write("\n")
-        return buf
-
     stamp = now.isoformat()
     user_cols = ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
                  "is_staff", "is_active", "date_joined", "last_login"]
-    _check_columns(User, user_cols)
-    _copy(cursor, User._meta.db_table, user_cols, block(
+    _copy(cursor, User, user_cols, (
         (str(i), "!", "f", f"user{i}", "", "", f"user{i}@example.com", "f", "t", stamp, r"\N")
         for i in range(1, teams + 1)
     ))
     disqualified = set(rng.choice(teams, teams // 100, replace=False) + 1)
     team_cols = ["id", "created_at", "updated_at", "competition_id", "name", "leader_id",
                  "is_baseline", "disqualified_at", "disqualification_reason"]
-    _check_columns(Team, team_cols)
-    _copy(cursor, Team._meta.db_table, team_cols, block(
+    _copy(cursor, Team, team_cols, (
         (str(i), stamp, stamp, str(competition.pk), f"Team {i}", str(i), "f",
          stamp if i in disqualified else r"\N", "bench" if i in disqualified else "")
         for i in range(1, teams + 1)
     ))
     member_cols = ["id", "created_at", "updated_at", "team_id", "user_id", "competition_id"]
-    _check_columns(Membership, member_cols)
-    _copy(cursor, Membership._meta.db_table, member_cols, block(
+    _copy(cursor, Membership, member_cols, (
         (str(i), stamp, stamp, str(i), str(i), str(competition.pk)) for i in range(1, teams + 1)
     ))
 
@@ -113,12 +122,11 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
         "public_score", "private_score", "scored_at", "duration_ms", "error_code",
         "error_message", "error_detail", "result_message",
     ]
-    _check_columns(Submission, sub_cols)
     chunk = 100_000
     created_text = _ts(created, epoch)
     for start in range(0, team_of.size, chunk):
         stop = min(start + chunk, team_of.size)
-        _copy(cursor, Submission._meta.db_table, sub_cols, block(
+        _copy(cursor, Submission, sub_cols, (
             (str(i + 1), created_text[i], created_text[i], f"{i + 1:032x}", str(competition.pk),
              str(team_of[i]), str(team_of[i]), f"submissions/{i + 1}.csv", "submission.csv",
              "180000", "0" * 64, "", "f", "scored", "1", "", r"\N", created_text[i], r"\N",
@@ -134,17 +142,33 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     best = order[first]
     last = np.zeros(teams)
     np.maximum.at(last, team_of - 1, created)
+    first_at = np.full(teams, np.inf)
+    np.minimum.at(first_at, team_of - 1, created)
     entry_cols = ["id", "competition_id", "team_id", "best_submission_id", "best_public_score",
-                  "sort_key", "best_submitted_at", "entries", "last_submission_at"]
-    _check_columns(LeaderboardEntry, entry_cols)
-    last_text = _ts(last, epoch)
-    _copy(cursor, LeaderboardEntry._meta.db_table, entry_cols, block(
+                  "sort_key", "best_submitted_at", "entries", "last_submission_at",
+                  "first_entry_at"]
+    last_text, first_text = _ts(last, epoch), _ts(first_at, epoch)
+    _copy(cursor, LeaderboardEntry, entry_cols, (
         (str(t), str(competition.pk), str(t), str(b + 1), repr(float(public[b])),
-         repr(float(public[b])), created_text[b], str(per_team), last_text[t - 1])
+         repr(float(public[b])), created_text[b], str(per_team), last_text[t - 1],
+         first_text[t - 1])
         for t, b in zip(team_of[best], best, strict=True)
     ))
+    models = [User, Team, Membership, Submission, LeaderboardEntry]
+    if RankSnapshot is not None:  # the board's 24-hour moves read these
+        # Each team's rank as it changed: a snapshot every ~6 days, the last one a day ago.
+        taken = np.arange(SNAPSHOTS) * (59 * 86400 / SNAPSHOTS)
+        ranks = rng.integers(1, teams + 1, (teams, SNAPSHOTS))
+        taken_text = _ts(taken, epoch)
+        _copy(cursor, RankSnapshot, ["id", "competition_id", "team_id", "rank", "score",
+                                     "taken_at"], (
+            (str(t * SNAPSHOTS + k + 1), str(competition.pk), str(t + 1), str(ranks[t, k]),
+             repr(float(skill[t])), taken_text[k])
+            for t in range(teams) for k in range(SNAPSHOTS)
+        ))
+        models.append(RankSnapshot)
     connection.connection.commit()
-    for model in (User, Team, Membership, Submission, LeaderboardEntry):
+    for model in models:
         table = model._meta.db_table
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -172,6 +196,12 @@ def _time(calls: int, fn) -> dict:
 def measure(competition, teams: list, calls: int) -> dict:
     from podium.leaderboards.models import LeaderboardEntry
     from podium.leaderboards.selectors import board_size, public_board, team_entry
+
+    try:
+        from podium.leaderboards.selectors import public_board_page
+    except ImportError:  # the selector the web page uses, where it exists
+        def public_board_page(*, competition, page):
+            return board_size(competition=competition), public_board(competition=competition)
     from podium.submissions.models import Submission
 
     size = board_size(competition=competition)
@@ -191,6 +221,9 @@ def measure(competition, teams: list, calls: int) -> dict:
             calls, lambda: public_board(competition=competition, offset=middle)
         ),
         "middle_offset": middle,
+        "public_board_page": _time(
+            calls, lambda: public_board_page(competition=competition, page=1)
+        ),
         "team_entry": _time(calls, lambda: team_entry(competition=competition, team=next(picks))),
         "board_size": _time(calls, lambda: board_size(competition=competition)),
     }

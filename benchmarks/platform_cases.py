@@ -35,6 +35,7 @@ _BOARD_READS = [
     ("public_board_first", "public_board, first page (100 rows)"),
     ("public_board_middle", "public_board, middle page"),
     ("team_entry", "team_entry (row + rank_of), random team"),
+    ("public_board_page", "public_board_page, page 1 (size + page)"),
     ("board_size", "board_size"),
 ]
 

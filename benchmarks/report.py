@@ -167,12 +167,14 @@ def render(
     extra: list[str] | None = None,
 ) -> str:
     """``extra``: more lines (the platform cases') printed just before the targets."""
-    out = [
-        f"Podium scoring benchmark: binary ROC AUC; best of {reps} run{'s' * (reps != 1)}, "
-        "each in a fresh "
-        "process (page cache warm); peak RSS is the largest of the runs.",
-        "",
-    ]
+    out = []
+    if cases or bomb is not None:
+        out += [
+            f"Podium scoring benchmark: binary ROC AUC; best of {reps} run{'s' * (reps != 1)}, "
+            "each in a fresh "
+            "process (page cache warm); peak RSS is the largest of the runs.",
+            "",
+        ]
     if cases:
         out += _table(
             [

@@ -156,8 +156,9 @@ class DigitPattern:
         start = len(self.prefix)
         if mat is None or mat.shape[1] != start + self.digits:
             raise IdMismatch
-        if start and not (mat[:, :start] == np.frombuffer(self.prefix, dtype=np.uint8)).all():
-            raise IdMismatch
+        for j, byte in enumerate(self.prefix):  # column by column: no (n, prefix) temporary
+            if (mat[:, j] != byte).any():
+                raise IdMismatch
         out = np.zeros(len(mat), dtype=np.int64)
         for j in range(start, start + self.digits):
             digit = mat[:, j] - np.uint8(ord("0"))  # wraps below '0', so one test catches both

@@ -187,23 +187,20 @@ def _problem(
     )
 
 
+def _missing_problems(name: str, missing: np.ndarray, line_map: LineMap | None) -> list[Problem]:
+    if not len(missing):
+        return []
+    message = f"Column {name!r} has {len(missing)} empty value(s) ({lines(missing, line_map)})."
+    return [_problem(Code.VALUE_MISSING, missing, message, name, line_map)]
+
+
 def _numeric_predictions(
     metric: Metric, name: str, col: pa.ChunkedArray, line_map: LineMap | None = None
 ):
     values = arrays.values(col)  # nulls become NaN
     problems = []
     missing = arrays.null_rows(col)
-    if len(missing):
-        problems.append(
-            _problem(
-                Code.VALUE_MISSING,
-                missing,
-                f"Column {name!r} has {len(missing)} empty value(s) "
-                f"({lines(missing, line_map)}).",
-                name,
-                line_map,
-            )
-        )
+    problems += _missing_problems(name, missing, line_map)
     finite = np.isfinite(values)
     nonfinite = np.flatnonzero(~finite)
     if len(missing):
@@ -248,17 +245,7 @@ def _label_predictions(
     codes = pc.index_in(col, value_set=value_set)
     problems = []
     missing = arrays.null_rows(col)
-    if len(missing):
-        problems.append(
-            _problem(
-                Code.VALUE_MISSING,
-                missing,
-                f"Column {name!r} has {len(missing)} empty value(s) "
-                f"({lines(missing, line_map)}).",
-                name,
-                line_map,
-            )
-        )
+    problems += _missing_problems(name, missing, line_map)
     unknown = np.flatnonzero(
         pc.and_(codes.is_null(), col.is_valid()).to_numpy(zero_copy_only=False)
     )

@@ -115,3 +115,30 @@ def organizer(competition: Competition | None = None, username: str | None = Non
 
 def superuser():
     return UserFactory(is_staff=True, is_superuser=True)
+
+
+# -- boards with chosen scores -----------------------------------------------------------------
+
+
+def scored(user, competition: Competition, public: float, private: float, *, at=None, late=None):
+    """A submission of ``user``'s team with exactly these scores, as the scoring would leave it
+    (its team's public row refreshed), without running the scoring: for tests of boards,
+    ranks and ties. ``at`` backdates it (ties go to the earlier submission); ``late`` overrides
+    whether it was made after the end (by default, whether it was)."""
+    from django.db import transaction
+
+    from podium.leaderboards.services import team_entry_refresh
+    from podium.submissions.models import Submission
+
+    submission = submit(user, competition)
+    changes = {"status": Submission.Status.SCORED, "public_score": public, "private_score": private,
+               "scored_at": now()}
+    if at is not None:
+        changes["created_at"] = at
+    if late is not None:
+        changes["is_late"] = late
+    Submission.objects.filter(pk=submission.pk).update(**changes)
+    submission.refresh_from_db()
+    with transaction.atomic():
+        team_entry_refresh(competition=competition, team=submission.team)
+    return submission

@@ -1,9 +1,33 @@
-"""Reads of users."""
+"""Reads of users and their verified email addresses."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from podium.accounts.models import VerifiedEmail
+
 
 def user_by_username(username: str):
     return get_user_model().objects.filter(username=username).first()
+
+
+def verified_emails(*, user) -> list[VerifiedEmail]:
+    """The addresses ``user`` has proved they read (none for an anonymous user)."""
+    if not user.is_authenticated:
+        return []
+    return list(VerifiedEmail.objects.filter(user=user).order_by("email"))
+
+
+def verified_email_domains(*, user) -> set[str]:
+    """The domains of ``user``'s verified addresses, lowercased: what an email-domain rule
+    compares with. The address typed on the account counts only once verified."""
+    if not user.is_authenticated:
+        return set()
+    emails = VerifiedEmail.objects.filter(user=user).values_list("email", flat=True)
+    return {email.rsplit("@", 1)[-1].lower() for email in emails}
+
+
+def is_email_verified(*, user, email: str) -> bool:
+    return user.is_authenticated and VerifiedEmail.objects.filter(
+        user=user, email=email.strip().lower()
+    ).exists()

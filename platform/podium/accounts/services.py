@@ -1,9 +1,22 @@
-"""Writes of the accounts app: users and the organizers' permission group."""
+"""Writes of the accounts app: users, the organizers' permission group, verified emails."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from podium.accounts import selectors
+from podium.accounts.error_codes import AccountErrorCode as Code
+from podium.accounts.models import VerifiedEmail
+from podium.core.errors import Conflict, DomainError, PermissionDenied
 
 ORGANIZERS_GROUP = "Organizers"
 # The apps whose models an organizer edits in the admin (scoped there to their competitions).
@@ -50,3 +63,92 @@ def users_delete(*, usernames: list[str]) -> int:
     """Delete these users (the demo's reset); their competitions' rows must be gone first."""
     deleted, _ = get_user_model().objects.filter(username__in=usernames).delete()
     return deleted
+
+
+# -- verified email addresses -------------------------------------------------------------------
+
+EMAIL_VERIFICATION_SALT = "podium.accounts.email-verification"
+
+
+def _normalized_email(email: str) -> str:
+    address = (email or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise DomainError(
+            Code.EMAIL_INVALID, "Enter a valid email address, e.g. ada@example.com."
+        ) from None
+    return address
+
+
+def email_verification_token(*, user, email: str) -> str:
+    """A signed, timestamped token naming the user and the address (nothing stored): it expires
+    after settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS and cannot be altered without the key."""
+    return signing.dumps({"user": user.pk, "email": email}, salt=EMAIL_VERIFICATION_SALT)
+
+
+def email_verification_send(*, user, email: str, link_for: Callable[[str], str]) -> str:
+    """Mail ``email`` a link that verifies it for ``user``; returns the address as stored.
+
+    ``link_for(token)`` makes the absolute URL of the verify page (the view knows the host).
+    Sent through Django's email backend (the console by default). No locks: nothing is written.
+    Raises DomainError(email_invalid) and Conflict(email_already_verified).
+    """
+    address = _normalized_email(email)
+    if selectors.is_email_verified(user=user, email=address):
+        raise Conflict(Code.EMAIL_ALREADY_VERIFIED, f"{address} is already verified.")
+    link = link_for(email_verification_token(user=user, email=address))
+    hours = settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS // 3600
+    send_mail(
+        subject="Verify your email address for Podium",
+        message=(
+            f"Hello {user.get_username()},\n\n"
+            f"open this link to verify {address} for your Podium account:\n\n{link}\n\n"
+            f"It works for {hours} hours. Competitions open to your organization's email "
+            "domain become visible once the address is verified.\n\n"
+            "If you did not ask for this, ignore this email.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[address],
+    )
+    return address
+
+
+def email_verification_check(*, user, token: str) -> str:
+    """The address a verification token verifies for ``user``, or a refusal: invalid (altered,
+    cut short), expired, or made for another account. Writes nothing."""
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_VERIFICATION_SALT,
+            max_age=settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS,
+        )
+    except signing.SignatureExpired:
+        raise DomainError(
+            Code.EMAIL_LINK_EXPIRED,
+            "This verification link has expired. Send a new one from your email page.",
+        ) from None
+    except signing.BadSignature:
+        raise DomainError(
+            Code.EMAIL_LINK_INVALID,
+            "This verification link is not valid. Copy the whole link from the email, or send "
+            "a new one from your email page.",
+        ) from None
+    if not isinstance(data, dict) or data.get("user") != user.pk or not data.get("email"):
+        raise PermissionDenied(
+            Code.EMAIL_LINK_OTHER_ACCOUNT,
+            "This verification link was sent for another account. Sign in as that account and "
+            "open it again.",
+        )
+    return data["email"]
+
+
+def email_verify(*, user, token: str) -> VerifiedEmail:
+    """Record the address a valid token names as verified for ``user``. Idempotent: opening
+    the link again returns the same row (the (user, email) unique constraint decides a race)."""
+    address = email_verification_check(user=user, token=token)
+    try:
+        with transaction.atomic():
+            verified, _ = VerifiedEmail.objects.get_or_create(user=user, email=address)
+    except IntegrityError:  # the same link opened twice at once: the other request won
+        verified = VerifiedEmail.objects.get(user=user, email=address)
+    return verified

@@ -12,16 +12,21 @@ from podium.competitions.admin_forms import CompetitionForm, DataFileForm
 from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.competitions.services import (
+    competition_invitation_rotate,
     competition_organizer_add,
+    competition_organizers_set,
     data_file_refresh,
+    rescore_start,
     solution_version_create,
 )
 from podium.core.display import EMPTY, short_hash
 from podium.core.errors import DomainError
 from podium.core.exports import csv_response
 
-# The admin is the top layer: the board export reads the leaderboards app.
+# The admin is the top layer: the board export reads the leaderboards app, the rescoring's
+# progress the submissions app.
 from podium.leaderboards.selectors import public_board_rows
+from podium.submissions.selectors import rescore_progress
 
 BOARD_CSV_HEADER = ["rank", "team", "members", "score", "entries", "last_submission"]
 
@@ -92,7 +97,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
                 "metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better",
             ],
         }),
-        ("Answer key", {"fields": ["solution_file"]}),
+        ("Answer key", {"fields": ["solution_file", "rescore_display"]}),
         ("Schedule (UTC)", {
             "fields": ["start_at", "entry_deadline", "team_merger_deadline", "end_at"],
         }),
@@ -103,11 +108,15 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
                 "submission_max_bytes",
             ],
         }),
-        ("Access", {"fields": ["visibility", "invited_users", "allowed_email_domains"]}),
+        ("Access", {"fields": [
+            "visibility", "invitation_link", "rotate_invitation_link", "invited_users",
+            "allowed_email_domains",
+        ]}),
     ]
+    readonly_fields = ("rescore_display",)
     list_display = (
         "title", "state_display", "metric", "start_at", "end_at", "team_count_display",
-        "submission_count_display", "solution_display",
+        "submission_count_display", "solution_display", "rescore_list_display",
     )
     list_filter = ("visibility",)
     search_fields = ("title", "slug", "subtitle")
@@ -117,6 +126,38 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Competition]:
         return selectors.with_counts(super().get_queryset(request))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Competition | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        # A new competition has no link yet (nor anything to rescore).
+        hidden = {"invitation_link", "rotate_invitation_link", "rescore_display"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_url = request.build_absolute_uri("/")  # a class made for this request
+        return form
+
+    @admin.display(description="rescoring")
+    def rescore_display(self, obj: Competition) -> str:
+        progress = rescore_progress(obj) if obj.pk else None
+        if progress is None:
+            return "Not rescored (a new answer key rescores every submission)."
+        return progress.text
+
+    @admin.display(description="rescoring")
+    def rescore_list_display(self, obj: Competition) -> str:
+        if obj.solution_rescore_requested_at is None:
+            return EMPTY
+        if obj.solution_rescore_finished_at is not None:
+            return f"v{obj.solution_number}: done"
+        progress = rescore_progress(obj)
+        return progress.text if progress else EMPTY
 
     @admin.display(description="state")
     def state_display(self, obj: Competition) -> str:
@@ -148,6 +189,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         competition = form.instance
         if not request.user.is_superuser:
             competition_organizer_add(competition=competition, user=request.user)
+        self._save_access(request, form, competition)
         upload = form.cleaned_data.get("solution_file")
         if not upload:
             return
@@ -166,6 +208,39 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
             f"{rows['private']} private and {rows['ignored']} ignored rows.",
             messages.SUCCESS,
         )
+        submissions = selectors.submission_count(competition)
+        if not submissions:
+            return
+        try:
+            rescore_start(competition=competition, version=version, by=request.user)
+        except DomainError as exc:
+            message = f"The submissions are not being rescored: {exc.message}"
+            self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Rescoring all {submissions:,} submissions with v{version.number} in the "
+            "background; the progress shows on this page and in the list.",
+            messages.SUCCESS,
+        )
+
+    def _save_access(self, request: HttpRequest, form, competition: Competition) -> None:
+        """The co-hosts (any organizer may change them) and the invitation link's rotation."""
+        try:
+            if "organizers" in form.cleaned_data:
+                competition_organizers_set(
+                    competition=competition, users=form.cleaned_data["organizers"],
+                    by=request.user,
+                )
+            if form.cleaned_data.get("rotate_invitation_link"):
+                competition_invitation_rotate(competition=competition, by=request.user)
+                self.message_user(
+                    request,
+                    "The invitation link was rotated: the old link no longer works.",
+                    messages.SUCCESS,
+                )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
 
     @admin.action(description="Export public leaderboard as CSV", permissions=["view"])
     def export_public_board_csv(self, request, queryset: QuerySet[Competition]):

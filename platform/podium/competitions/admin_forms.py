@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 import scoring
@@ -60,6 +61,22 @@ class CompetitionForm(forms.ModelForm):
         "active version.",
     )
 
+    invitation_link = forms.CharField(
+        required=False,
+        label="Invitation link",
+        help_text="Whoever opens this link while signed in may see and join the competition "
+        "(they are added to the invited users). Share it only with people who may take part.",
+        widget=forms.TextInput(attrs={"readonly": True, "size": 90}),
+    )
+    rotate_invitation_link = forms.BooleanField(
+        required=False,
+        label="Rotate the invitation link",
+        help_text="Make a new link on saving: the current one stops working at once (people it "
+        "already let in stay invited; remove them from the invited users to revoke them).",
+    )
+    # The site's address, for the invitation link (set per request by the admin's get_form).
+    base_url = ""
+
     class Meta:
         model = Competition
         fields = "__all__"
@@ -74,6 +91,12 @@ class CompetitionForm(forms.ModelForm):
         self.fields["metric_params"].help_text = (
             'A JSON object of the metric\'s arguments, e.g. {"k": 5}; leave {} for the defaults.'
         )
+        if "invitation_link" in self.fields and self.instance.pk:
+            path = reverse(
+                "web:invitation",
+                kwargs={"slug": self.instance.slug, "token": self.instance.invitation_token},
+            )
+            self.initial["invitation_link"] = self.base_url.rstrip("/") + path
 
     def clean_metric_params(self) -> dict:
         params = self.cleaned_data.get("metric_params")

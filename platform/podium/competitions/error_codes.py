@@ -14,3 +14,6 @@ class CompetitionErrorCode(str, Enum):
     NO_SOLUTION = "no_solution"
     DATA_FILE_NOT_FOUND = "data_file_not_found"
     METRIC_INVALID = "metric_invalid"
+    NOT_AN_ORGANIZER = "not_an_organizer"
+    NO_ORGANIZER_LEFT = "no_organizer_left"
+    RESCORE_NOT_ACTIVE_VERSION = "rescore_not_active_version"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from podium.accounts.selectors import verified_email_domains
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
 from podium.core.errors import NotFound, PermissionDenied
@@ -24,6 +26,15 @@ def is_organizer(user: User, competition: Competition) -> bool:
     return user.is_superuser or competition.organizers.filter(pk=user.pk).exists()
 
 
+def require_organizer(*, user: User, competition: Competition, to: str) -> None:
+    """PermissionDenied(not_an_organizer) unless ``user`` organizes ``competition``; ``to`` says
+    what they tried, e.g. "disqualify its teams"."""
+    if not is_organizer(user, competition):
+        raise PermissionDenied(
+            Code.NOT_AN_ORGANIZER, f"Only the organizers of {competition.title} can {to}."
+        )
+
+
 def competitions_organized(*, user: User) -> QuerySet[Competition]:
     """Every competition for a superuser; for anyone else those they organize."""
     if not user.is_authenticated:
@@ -34,32 +45,85 @@ def competitions_organized(*, user: User) -> QuerySet[Competition]:
 
 
 def with_counts(competitions: QuerySet[Competition]) -> QuerySet[Competition]:
-    """Annotate team_count, submission_count and solution_number (the active version's)."""
+    """Annotate team_count, submission_count, solution_number (the active version's) and that
+    version's rescore_requested_at / rescore_finished_at (as solution_rescore_*)."""
     active = SolutionVersion.objects.filter(competition=OuterRef("pk")).order_by("-number")
     return competitions.annotate(
         team_count=related_count(Competition, "teams"),
         submission_count=related_count(Competition, "submissions"),
         solution_number=Subquery(active.values("number")[:1]),
+        solution_rescore_requested_at=Subquery(active.values("rescore_requested_at")[:1]),
+        solution_rescore_finished_at=Subquery(active.values("rescore_finished_at")[:1]),
     )
 
 
-def _email_domain(user: User) -> str:
-    return (getattr(user, "email", "") or "").rsplit("@", 1)[-1].lower()
+def allowed_domains(competition: Competition) -> set[str]:
+    """The competition's allowed email domains, lowercased ("@corp.example" means corp.example)."""
+    parts = competition.allowed_email_domains.split(",")
+    return {d.strip().lower().lstrip("@") for d in parts if d.strip().lstrip("@")}
+
+
+class _Access:
+    """What one viewer's access to invite-only competitions rests on: read once, and only when
+    an invite-only competition comes up (a list of public ones costs no query)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @cached_property
+    def _grants(self) -> tuple[frozenset[int], frozenset[str]]:
+        user = self.user
+        if not user.is_authenticated:
+            return frozenset(), frozenset()
+
+        def ids(qs) -> set[int]:
+            return set(qs.values_list("pk", flat=True))
+
+        competitions = (
+            ids(user.organized_competitions.all())
+            | ids(user.invited_competitions.all())
+            # By lookup, not import: teams sits above competitions.
+            | ids(Competition.objects.filter(teams__memberships__user=user).distinct())
+        )
+        return frozenset(competitions), frozenset(verified_email_domains(user=user))
+
+    def allows(self, competition: Competition) -> bool:
+        if competition.visibility == Competition.Visibility.PUBLIC:
+            return True
+        if not self.user.is_authenticated:
+            return False
+        if self.user.is_superuser:
+            return True
+        competitions, domains = self._grants
+        return competition.pk in competitions or bool(domains & allowed_domains(competition))
 
 
 def can_view(user: User, competition: Competition) -> bool:
-    if competition.visibility == Competition.Visibility.PUBLIC:
-        return True
-    if not user.is_authenticated:
-        return False
-    if is_organizer(user, competition) or competition.invited_users.filter(pk=user.pk).exists():
-        return True
-    domains = {d.strip().lower() for d in competition.allowed_email_domains.split(",") if d.strip()}
-    return _email_domain(user) in domains
+    """Who may see a competition at all; everyone else gets a 404 everywhere (its pages, data,
+    joining), as for a competition that does not exist.
+
+    Public: everyone. Invite-only: superusers; its organizers (the co-hosts); users who opened
+    its invitation link (recorded in ``invited_users``); members of one of its teams (whoever
+    got in stays in); and users with a VERIFIED email address in one of its allowed domains
+    (the address typed on the account does not count until verified).
+    """
+    return _Access(user).allows(competition)
+
+
+def require_can_view(*, user: User, competition: Competition) -> None:
+    """NotFound, worded as for a competition that does not exist, unless ``can_view``."""
+    if not can_view(user, competition):
+        raise competition_not_found(competition.slug)
+
+
+def competition_not_found(slug: str) -> NotFound:
+    return NotFound(Code.NOT_FOUND, f"There is no competition called {slug!r}.")
 
 
 def competition_list(*, user: User, state: str | None = None) -> list[Competition]:
-    competitions = [c for c in Competition.objects.prefetch_related("organizers") if can_view(user, c)]
+    access = _Access(user)
+    everything = Competition.objects.prefetch_related("organizers")
+    competitions = [c for c in everything if access.allows(c)]
     if state:
         competitions = [c for c in competitions if c.state == state]
     return competitions
@@ -89,6 +153,7 @@ def competition_cards(*, user: User, state: str | None = None) -> list[Competiti
     """The competitions ``user`` may see, with their team counts. ``state`` filters to active,
     upcoming or closed (closed includes revealed); anything else means all."""
     competitions = Competition.objects.annotate(team_count=related_count(Competition, "teams"))
+    access = _Access(user)
     cards = [
         CompetitionCard(
             slug=c.slug, title=c.title, subtitle=c.subtitle, metric=c.metric, state=str(c.state),
@@ -96,7 +161,7 @@ def competition_cards(*, user: User, state: str | None = None) -> list[Competiti
             invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
         )
         for c in competitions
-        if can_view(user, c)
+        if access.allows(c)
     ]
     if state in CARD_FILTERS:
         closed = {Competition.State.CLOSED, Competition.State.REVEALED}
@@ -117,8 +182,13 @@ def competition_get(*, slug: str, user: User) -> Competition:
     """The competition, or NotFound: an invite-only one is not even admitted to exist."""
     competition = Competition.objects.filter(slug=slug).first()
     if competition is None or not can_view(user, competition):
-        raise NotFound(Code.NOT_FOUND, f"There is no competition called {slug!r}.")
+        raise competition_not_found(slug)
     return competition
+
+
+def submission_count(competition: Competition) -> int:
+    """All the competition's submissions (by the reverse relation: submissions sits above)."""
+    return competition.submissions.count()
 
 
 def has_accepted_rules(user: User, competition: Competition) -> bool:

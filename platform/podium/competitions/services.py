@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.core.files import File
@@ -12,12 +14,21 @@ from django.db import IntegrityError, transaction
 
 import scoring
 import scoring.solution
+from podium.accounts.services import organizer_grant
 from podium.competitions import selectors
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metrics import competition_metric
-from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
+from podium.competitions.models import (
+    Competition,
+    DataFile,
+    RuleAcceptance,
+    SolutionVersion,
+    new_invitation_token,
+)
 from podium.core.errors import DomainError
 from podium.core.files import CHUNK, local_path, sha256_and_size
+from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
+from podium.core.timeutils import now
 
 
 def solution_version_create(
@@ -156,6 +167,117 @@ def competition_delete(*, competition: Competition) -> None:
 def competition_organizer_add(*, competition: Competition, user) -> None:
     """Make ``user`` an organizer (idempotent): whoever creates a competition organizes it."""
     competition.organizers.add(user)
+
+
+def competition_organizers_set(*, competition: Competition, users: Iterable, by) -> list:
+    """Make ``users`` the competition's organizers, its co-hosts, and let each of them use the
+    admin (staff, in the Organizers group: ``accounts.services.organizer_grant``).
+
+    Any organizer may do it, not only superusers. ``by`` stays an organizer unless they are a
+    superuser (an organizer cannot remove themselves here; another organizer can). Locks the
+    competition row, so two organizers saving at once end with one list or the other, whole.
+    Raises PermissionDenied(not_an_organizer). Returns the organizers.
+    """
+    selectors.require_organizer(user=by, competition=competition, to="change its organizers")
+    chosen = {user.pk: user for user in users}
+    if not by.is_superuser:
+        chosen.setdefault(by.pk, by)
+    with transaction.atomic():
+        locked = Competition.objects.select_for_update().get(pk=competition.pk)
+        locked.organizers.set(chosen.values())
+        for user in chosen.values():
+            organizer_grant(user=user)
+    return list(chosen.values())
+
+
+# -- access: the invitation link -----------------------------------------------------------------
+
+
+def competition_invitation_accept(*, user, slug: str, token: str) -> Competition:
+    """Let ``user`` into the competition whose invitation link they opened: recorded in
+    ``invited_users`` (idempotent), so ``selectors.can_view`` lets them see and join it.
+
+    An unknown slug, or a token that is wrong or was rotated, is the NotFound of a competition
+    that does not exist: a link reveals nothing about competitions it does not open. The token
+    is compared in constant time. No locks: adding to the invited set is idempotent.
+    """
+    competition = Competition.objects.filter(slug=slug).first()
+    if competition is None or not secrets.compare_digest(
+        competition.invitation_token.encode(), token.encode()
+    ):
+        raise selectors.competition_not_found(slug)
+    competition.invited_users.add(user)
+    return competition
+
+
+def competition_invitation_rotate(*, competition: Competition, by) -> str:
+    """Give the competition a new invitation link; the old one stops working at once (people it
+    already let in stay invited: remove them from the invited users to revoke them).
+    One UPDATE of the row, no lock. Raises PermissionDenied(not_an_organizer)."""
+    selectors.require_organizer(
+        user=by, competition=competition, to="change its invitation link"
+    )
+    token = new_invitation_token()
+    Competition.objects.filter(pk=competition.pk).update(invitation_token=token)
+    competition.invitation_token = token
+    return token
+
+
+# -- rescoring: the job's marks on the answer key version ------------------------------------------
+
+
+def rescore_start(*, competition: Competition, version: SolutionVersion, by) -> SolutionVersion:
+    """Rescore every submission of ``competition`` with ``version``, its active answer key, in
+    the background: marks ``version.rescore_requested_at`` and queues, after commit, the walk over
+    the submissions (``podium.leaderboards.tasks.rescore_submissions``, 500 per task); the
+    periodic ``rescoring_sweep`` requeues whatever gets lost and finishes the job (rebuilds the
+    boards, sets ``rescore_finished_at``). Progress: ``submissions.selectors.rescore_progress``.
+
+    Starting it again while it runs only queues the walk again (the walk skips what is done or
+    in flight). A running rescoring of an older version is superseded: marked finished.
+    Submissions already scored with ``version`` are not scored again.
+
+    Locks the competition row (as ``solution_version_create`` does), so the active version
+    cannot change underneath. Raises PermissionDenied(not_an_organizer) and
+    DomainError(rescore_not_active_version).
+    """
+    selectors.require_organizer(user=by, competition=competition, to="rescore its submissions")
+    with transaction.atomic():
+        locked = Competition.objects.select_for_update().get(pk=competition.pk)
+        active = locked.solution_versions.order_by("-number").first()
+        if version.competition_id != locked.pk:
+            raise DomainError(
+                Code.RESCORE_NOT_ACTIVE_VERSION,
+                f"This answer key (v{version.number}) is another competition's, not "
+                f"{locked.title}'s.",
+            )
+        if active is None or active.pk != version.pk:  # a newer one was uploaded since
+            raise DomainError(
+                Code.RESCORE_NOT_ACTIVE_VERSION,
+                f"Only the active answer key can rescore the submissions of {locked.title}; "
+                f"v{version.number} is not it (v{active.number} is).",
+            )
+        moment = now()
+        locked.solution_versions.filter(
+            rescore_requested_at__isnull=False, rescore_finished_at__isnull=True
+        ).exclude(pk=active.pk).update(rescore_finished_at=moment)  # superseded
+        if active.rescore_requested_at is None or active.rescore_finished_at is not None:
+            active.rescore_requested_at, active.rescore_finished_at = moment, None
+            active.save(update_fields=["rescore_requested_at", "rescore_finished_at"])
+        enqueue_on_commit(RESCORE_SUBMISSIONS, active.pk, 0)
+    return active
+
+
+def rescore_mark_finished(*, version: SolutionVersion) -> bool:
+    """Close the rescoring job of ``version`` (the sweep calls it once every submission is done
+    and the boards are rebuilt). A conditional UPDATE: False when the job was already closed, or
+    was started again since ``version`` was read (its requested time changed)."""
+    return bool(
+        SolutionVersion.objects.filter(
+            pk=version.pk, rescore_requested_at=version.rescore_requested_at,
+            rescore_finished_at__isnull=True,
+        ).update(rescore_finished_at=now())
+    )
 
 
 def rules_accept(*, user, competition: Competition) -> RuleAcceptance:

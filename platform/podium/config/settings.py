@@ -151,12 +151,29 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# -- email: verification links (and any other mail) go through Django's backend ----------------
+# The console by default (air-gapped, one machine); DJANGO_EMAIL_BACKEND=...smtp.EmailBackend and
+# the EMAIL_* variables send real mail.
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "podium@localhost")
+# How long an email verification link works (signed and timestamped; nothing is stored).
+EMAIL_VERIFICATION_MAX_AGE_SECONDS = env_int(
+    "PODIUM_EMAIL_VERIFICATION_MAX_AGE_SECONDS", 3 * 24 * 3600
+)
+
 # -- Celery -----------------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # kombu's filesystem transport, publishing each message atomically (see core/broker.py).
+    CELERY_BROKER_TRANSPORT = "podium.core.broker:AtomicFilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -191,10 +208,28 @@ SCORING_LEASE_SECONDS = env_int("PODIUM_SCORING_LEASE_SECONDS", 60)
 SCORING_MAX_ATTEMPTS = env_int("PODIUM_SCORING_MAX_ATTEMPTS", 3)
 SCORING_PENDING_GRACE_SECONDS = env_int("PODIUM_SCORING_PENDING_GRACE_SECONDS", 120)
 RECONCILE_EVERY_SECONDS = env_int("PODIUM_RECONCILE_EVERY_SECONDS", 30)
+# Rescoring with a new answer key: submissions per walk task, and how often the sweep runs.
+RESCORING_WALK_STEP = env_int("PODIUM_RESCORING_WALK_STEP", 500)
+RESCORING_SWEEP_EVERY_SECONDS = env_int("PODIUM_RESCORING_SWEEP_EVERY_SECONDS", 30)
+# Rank history: how often the public boards' changed ranks are recorded (the 24-hour moves are
+# exact to within this).
+RANK_SNAPSHOT_EVERY_SECONDS = env_int("PODIUM_RANK_SNAPSHOT_EVERY_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-submissions": {
         "task": "podium.leaderboards.tasks.reconcile_submissions",
         "schedule": float(RECONCILE_EVERY_SECONDS),
+    },
+    "rescoring-sweep": {
+        "task": "podium.leaderboards.tasks.rescoring_sweep",
+        "schedule": float(RESCORING_SWEEP_EVERY_SECONDS),
+    },
+    # Private boards of competitions that ended (auto_reveal_private): idempotent, so a missed
+    # or doubled run changes nothing.
+    "reveal-due-boards": {"task": "podium.leaderboards.tasks.reveal_due_boards", "schedule": 60.0},
+    # Public ranks that changed since the last snapshot: the boards' 24-hour moves.
+    "snapshot-board-ranks": {
+        "task": "podium.leaderboards.tasks.snapshot_board_ranks",
+        "schedule": float(RANK_SNAPSHOT_EVERY_SECONDS),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

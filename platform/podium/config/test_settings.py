@@ -4,10 +4,14 @@ A file-backed SQLite test database (not in-memory), so that a real worker proces
 test sees the same rows; PostgreSQL when DATABASE_URL says so.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("PODIUM_DATA_DIR", tempfile.mkdtemp(prefix="podium-test-"))
+if "PODIUM_DATA_DIR" not in os.environ:  # a folder of our own, removed when the run ends
+    os.environ["PODIUM_DATA_DIR"] = tempfile.mkdtemp(prefix="podium-test-")
+    atexit.register(shutil.rmtree, os.environ["PODIUM_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 
 from podium.config.settings import *  # noqa: E402,F403

@@ -12,6 +12,7 @@ from importlib import import_module
 from django.db import transaction
 
 SCORE_SUBMISSION = "podium.leaderboards.tasks.score_submission"
+RESCORE_SUBMISSIONS = "podium.leaderboards.tasks.rescore_submissions"
 
 
 def enqueue_on_commit(task_name: str, *args, **options) -> None:

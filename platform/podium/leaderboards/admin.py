@@ -1,13 +1,27 @@
-"""The public board as organizers see it: read-only, in board order, disqualified teams marked."""
+"""The boards as organizers see them: read-only, in board order, disqualified teams marked; and
+the competitions' admin extended with the final results (the reveal, the private board's CSV).
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from podium.competitions.admin import CompetitionAdmin
 from podium.competitions.admin_scope import OrganizerScopedAdmin
+from podium.competitions.models import Competition
 from podium.core.display import score_text
-from podium.leaderboards.models import LeaderboardEntry
+from podium.core.errors import DomainError
+from podium.core.exports import csv_response
+from podium.leaderboards.models import LeaderboardEntry, PrivateEntry
+from podium.leaderboards.selectors import private_board_rows, private_board_visible
+from podium.leaderboards.services import leaderboard_reveal
+
+PRIVATE_BOARD_CSV_HEADER = [
+    "rank", "move", "team", "members", "private_score", "public_rank", "public_score",
+    "submission_id",
+]
 
 
 @admin.register(LeaderboardEntry)
@@ -45,3 +59,93 @@ class LeaderboardEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     @admin.display(description="disqualified", boolean=True)
     def disqualified(self, obj: LeaderboardEntry) -> bool:
         return obj.team.disqualified_at is not None
+
+
+@admin.register(PrivateEntry)
+class PrivateEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    """Rows are written by ``private_board_build`` only; organizers of the competition read them."""
+
+    list_display = (
+        "competition", "rank", "team", "private_display", "public_rank", "public_display",
+        "submission", "built_at",
+    )
+    list_display_links = ("team",)
+    list_filter = (("competition", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("competition", "team")
+    search_fields = ("team__name",)
+    ordering = ("competition", "rank")
+    fields = (
+        "competition", "team", "rank", "submission", "private_score", "submitted_at",
+        "public_rank", "public_score", "built_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser  # a competition's deletion cascades here
+
+    @admin.display(description="private score", ordering="rank")
+    def private_display(self, obj: PrivateEntry) -> str:
+        return score_text(obj.private_score, obj.competition.score_display_precision)
+
+    @admin.display(description="public score")
+    def public_display(self, obj: PrivateEntry) -> str:
+        return score_text(obj.public_score, obj.competition.score_display_precision)
+
+
+class CompetitionResultsAdmin(CompetitionAdmin):
+    """The competitions' admin with the final results: how and when the private board is
+    revealed, the reveal itself, and the private board's CSV. A subclass registered in place of
+    ``CompetitionAdmin``, so the competitions app needs nothing of the boards."""
+
+    actions = [*CompetitionAdmin.actions, "reveal_private_board", "export_private_board_csv"]
+    readonly_fields = (*CompetitionAdmin.readonly_fields, "private_revealed_at")
+    fieldsets = [
+        *CompetitionAdmin.fieldsets,
+        ("Final results", {
+            "fields": ["auto_reveal_private", "final_selection_fallback", "private_revealed_at"],
+        }),
+    ]
+
+    @admin.action(description="Reveal the private leaderboard", permissions=["change"])
+    def reveal_private_board(self, request, queryset: QuerySet[Competition]) -> None:
+        for competition in queryset:
+            try:
+                revealed = leaderboard_reveal(competition=competition, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{competition.title}: {exc.message}", messages.ERROR)
+                continue
+            if revealed:
+                message = f"The private leaderboard of {competition.title} is revealed."
+                self.message_user(request, message, messages.SUCCESS)
+            else:
+                message = f"The private leaderboard of {competition.title} was already revealed."
+                self.message_user(request, message, messages.INFO)
+
+    @admin.action(description="Export private leaderboard as CSV", permissions=["view"])
+    def export_private_board_csv(self, request, queryset: QuerySet[Competition]):
+        if queryset.count() != 1:
+            message = "Select exactly one competition to export its private leaderboard."
+            self.message_user(request, message, messages.WARNING)
+            return None
+        competition = queryset.get()
+        if not private_board_visible(competition=competition, viewer=request.user):
+            message = f"Only the organizers of {competition.title} see its private leaderboard."
+            self.message_user(request, message, messages.ERROR)
+            return None
+        rows = (
+            (r.rank, r.move, r.team_name, ", ".join(r.members), r.private_score, r.public_rank,
+             r.public_score, r.submission_id)
+            for r in private_board_rows(competition=competition, viewer=request.user)
+        )
+        filename = f"{competition.slug}-private-leaderboard.csv"
+        return csv_response(PRIVATE_BOARD_CSV_HEADER, rows, filename)
+
+
+admin.site.unregister(Competition)
+admin.site.register(Competition, CompetitionResultsAdmin)

@@ -25,7 +25,11 @@ from podium.core.errors import DomainError
 from podium.core.files import local_path
 from podium.leaderboards.services import score_record
 from podium.submissions.error_codes import ScoringFailure
-from podium.submissions.services import submission_claim, submission_heartbeat, submission_mark_failed
+from podium.submissions.services import (
+    submission_claim,
+    submission_heartbeat,
+    submission_mark_failed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +72,13 @@ def score_submission(*, submission_id: int, worker: str) -> str:
     return outcome
 
 
-def _fail(submission_id: int, worker: str, code: str, message: str, detail: str = "") -> str:
+def _fail(
+    submission_id: int, worker: str, code: str, message: str, detail: str = "",
+    version_id: int | None = None,
+) -> str:
     written = submission_mark_failed(
-        submission_id=submission_id, worker=worker, code=code, message=message, detail=detail
+        submission_id=submission_id, worker=worker, code=code, message=message, detail=detail,
+        solution_version_id=version_id,
     )
     return "failed" if written else "lost"
 
@@ -89,16 +97,22 @@ def _score(submission, worker: str) -> str:
                 solution, path, metric=metric, params=competition.metric_params,
                 max_bytes=competition.submission_max_bytes,
             )
+    # Failures record the answer key they were checked against, as scores do: a rescoring
+    # counts them as done.
     except scoring.SubmissionError as exc:
-        return _fail(submission.pk, worker, exc.code, exc.message, json.dumps(exc.as_dict()))
+        return _fail(submission.pk, worker, exc.code, exc.message, json.dumps(exc.as_dict()),
+                     version_id=version.pk)
     except scoring.ScoringError as exc:
-        return _fail(submission.pk, worker, exc.code, exc.message, exc.detail)
+        return _fail(submission.pk, worker, exc.code, exc.message, exc.detail,
+                     version_id=version.pk)
     except DomainError as exc:  # the competition's metric or answer key is broken: organizers' side
         return _fail(submission.pk, worker, ScoringFailure.SCORING_ERROR.value,
-                     "Submission Scoring Error", exc.message)
+                     "Submission Scoring Error", exc.message, version_id=version.pk)
     except SoftTimeLimitExceeded:
+        limit = settings.SCORING_SOFT_TIME_LIMIT
         return _fail(submission.pk, worker, ScoringFailure.TIMEOUT.value,
-                     f"Scoring took longer than {settings.SCORING_SOFT_TIME_LIMIT} seconds and was stopped.")
+                     f"Scoring took longer than {limit} seconds and was stopped.",
+                     version_id=version.pk)
     written = score_record(
         submission=submission, worker=worker, public_score=result.public_score,
         private_score=result.private_score, duration_ms=int(result.duration_s * 1000),

@@ -1,19 +1,38 @@
-"""Writes of the public board: a scored submission and its team's row change in one transaction.
+"""Writes of the boards.
 
-Locking: the team row is locked before its board row is read and written, so two submissions of
-one team scored at once update the row one after the other.
+The public board: a scored submission and its team's row change in one transaction. Locking:
+the team row is locked before its board row is read and written, so two submissions of one team
+scored at once update the row one after the other.
+
+The private board (``private_board_build``, ``leaderboard_reveal``) and the public board's rank
+history (``board_ranks_snapshot``): see each one's docstring for its locks.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from podium.competitions.models import Competition
-from podium.leaderboards.models import LeaderboardEntry
-from podium.leaderboards.selectors import rank_of, sort_key
+from podium.competitions.selectors import require_organizer
+from podium.core.errors import Conflict
+from podium.core.locks import lock_row
+from podium.core.timeutils import now
+from podium.leaderboards.error_codes import BoardErrorCode
+from podium.leaderboards.models import LeaderboardEntry, PrivateEntry, RankSnapshot
+from podium.leaderboards.selectors import public_ranks, rank_of, ranked_entries, sort_key
 from podium.submissions.models import Submission
-from podium.submissions.services import submission_mark_scored, submission_set_result_message
+from podium.submissions.services import (
+    final_selections_autoselect,
+    submission_mark_scored,
+    submission_set_result_message,
+)
 from podium.teams.models import Team
+
+logger = logging.getLogger(__name__)
 
 
 def _moved(before: int, after: int) -> str:
@@ -21,6 +40,17 @@ def _moved(before: int, after: int) -> str:
         n = before - after
         return f"You just moved up {n} position{'s' if n != 1 else ''} on the leaderboard."
     return f"You are still in position {after} on the leaderboard."
+
+
+def _lock_current_team(submission: Submission) -> Team:
+    """Lock the team the submission belongs to now: a merge may have moved it while it was
+    being scored (the merge holds both team locks, so once ours is held it stays put)."""
+    while True:
+        team_id = Submission.objects.filter(pk=submission.pk).values_list("team_id", flat=True).get()
+        team = Team.objects.select_for_update().filter(pk=team_id).order_by().first()
+        if team is not None and Submission.objects.filter(pk=submission.pk, team_id=team_id).exists():
+            submission.team_id = team_id
+            return team
 
 
 def score_record(
@@ -32,7 +62,7 @@ def score_record(
     competition: Competition = submission.competition
     precision = competition.score_display_precision
     with transaction.atomic():
-        team = Team.objects.select_for_update().get(pk=submission.team_id)
+        team = _lock_current_team(submission)
         written = submission_mark_scored(
             submission=submission, worker=worker, public_score=public_score,
             private_score=private_score, duration_ms=duration_ms, solution_version_id=solution_version_id,
@@ -67,12 +97,14 @@ def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEn
     best_first = "-public_score" if competition.greater_is_better else "public_score"
     best = scored.order_by(best_first, "created_at", "pk").first()
     last = scored.order_by("-created_at").values_list("created_at", flat=True).first()
+    first = scored.order_by("created_at").values_list("created_at", flat=True).first()
     entry, _ = LeaderboardEntry.objects.update_or_create(
         team=team,
         defaults={
             "competition": competition, "best_submission": best,
             "best_public_score": best.public_score, "sort_key": sort_key(competition, best.public_score),
             "best_submitted_at": best.created_at, "entries": entries, "last_submission_at": last,
+            "first_entry_at": first,
         },
     )
     return entry
@@ -102,3 +134,175 @@ def _board_update(
         f"Your Best Entry! You improved on your best score by "
         f"{gain:.{competition.score_display_precision}f}. " + _moved(was, rank)
     )
+
+
+# -- the private board and its reveal --------------------------------------------------------
+
+
+def private_board_build(*, competition: Competition) -> int:
+    """Rebuild the private board from scratch; returns its number of rows. Idempotent.
+
+    Each team that is not disqualified is ranked by the best private score among the
+    submissions that count for it, ties to the earlier submission (then the lower team id):
+
+    - its final selections; a team that chose none gets its best public ones, written here as
+      automatic selections (``final_selections_autoselect``, Kaggle's rule);
+    - with the competition's fallback ``best_private`` (DrivenData), all its submissions.
+
+    Only scored, on-time submissions count: a late one is never on the board. Each row keeps the
+    team's public rank and score at this moment, for the board's shake-up column. Used by the
+    reveal, and after it by whatever changes scores or teams (rescoring, disqualification).
+
+    Locking: the competition row, as ``final_selection_set`` and ``leaderboard_reveal`` take it,
+    so no selection changes while this reads them, and two rebuilds run one after the other.
+    """
+    with transaction.atomic():
+        locked = lock_row(Competition.objects, competition.pk)
+        counted = Submission.objects.filter(
+            competition=locked, status=Submission.Status.SCORED, is_late=False,
+            private_score__isnull=False, team__disqualified_at__isnull=True,
+        )
+        if locked.final_selection_fallback != Competition.FinalSelectionFallback.BEST_PRIVATE:
+            final_selections_autoselect(competition=locked)
+            counted = counted.filter(final_selection__isnull=False)
+        best_first = "-private_score" if locked.greater_is_better else "private_score"
+        best: dict[int, tuple[int, float, datetime]] = {}
+        rows = counted.order_by("team_id", best_first, "created_at", "pk").values_list(
+            "team_id", "pk", "private_score", "created_at"
+        )
+        for team_id, pk, score, created_at in rows.iterator(chunk_size=2000):
+            best.setdefault(team_id, (pk, score, created_at))
+        ordered = sorted(
+            best.items(), key=lambda item: (-sort_key(locked, item[1][1]), item[1][2], item[0])
+        )
+        public = public_ranks(competition=locked)
+        moment = now()
+        PrivateEntry.objects.filter(competition=locked).delete()
+        PrivateEntry.objects.bulk_create(
+            (
+                PrivateEntry(
+                    competition=locked, team_id=team_id, submission_id=pk, private_score=score,
+                    sort_key=sort_key(locked, score), submitted_at=created_at, rank=rank,
+                    public_rank=public.get(team_id, (None, None))[0],
+                    public_score=public.get(team_id, (None, None))[1], built_at=moment,
+                )
+                for rank, (team_id, (pk, score, created_at)) in enumerate(ordered, start=1)
+            ),
+            batch_size=1000,
+        )
+    return len(ordered)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
+    """Reveal the private board: fix the automatic selections, build the board, and set
+    ``private_revealed_at``. True when revealed now; False when it already was (idempotent).
+
+    ``by``: the organizer who asked (checked), or None for the schedule (``reveal_due_boards``).
+    Refused before the competition's end (Conflict(reveal_before_end)) and while submissions
+    made before the end are still being scored (Conflict(reveal_waits_for_scoring)): they may
+    still change the board.
+
+    Locking: the competition row, for the whole reveal: a second reveal waits and then finds it
+    done, and no team changes its final selection meanwhile.
+    """
+    if by is not None:
+        require_organizer(user=by, competition=competition, to="reveal its private leaderboard")
+    with transaction.atomic():
+        locked = lock_row(Competition.objects, competition.pk)
+        if locked.private_revealed_at is not None:
+            competition.private_revealed_at = locked.private_revealed_at
+            return False
+        moment = now()
+        if moment < locked.end_at:
+            raise Conflict(
+                BoardErrorCode.REVEAL_BEFORE_END,
+                f"{locked.title} ends on {locked.end_at:%d %b %Y at %H:%M} UTC: its private "
+                "leaderboard can be revealed after that.",
+            )
+        waiting = Submission.objects.filter(
+            competition=locked, is_late=False,
+            status__in=[Submission.Status.PENDING, Submission.Status.SCORING],
+        ).count()
+        if waiting:
+            raise Conflict(
+                BoardErrorCode.REVEAL_WAITS_FOR_SCORING,
+                f"{_plural(waiting, 'submission')} made before the end "
+                f"{'is' if waiting == 1 else 'are'} still being scored: the private leaderboard "
+                "can be revealed once scoring is done.",
+                details={"waiting": waiting},
+            )
+        teams = private_board_build(competition=locked)
+        Competition.objects.filter(pk=locked.pk).update(private_revealed_at=moment)
+    competition.private_revealed_at = moment
+    logger.info(
+        "Private leaderboard of %s revealed (%d teams) by %s",
+        locked.slug, teams, getattr(by, "username", None) or "the schedule",
+    )
+    return True
+
+
+def reveal_due_boards(*, moment: datetime | None = None) -> list[str]:
+    """Reveal every competition that ended with ``auto_reveal_private`` and is not revealed yet;
+    returns the slugs revealed. One that still has submissions being scored waits for a later
+    run. Safe to run at once and any number of times (each reveal locks its competition)."""
+    moment = moment or now()
+    due = Competition.objects.filter(
+        auto_reveal_private=True, private_revealed_at__isnull=True, end_at__lte=moment
+    ).order_by("end_at")
+    revealed = []
+    for competition in due:
+        try:
+            if leaderboard_reveal(competition=competition):
+                revealed.append(competition.slug)
+        except Conflict as exc:
+            logger.info("Private leaderboard of %s not revealed yet: %s", competition.slug, exc)
+    return revealed
+
+
+# -- rank history ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def board_ranks_snapshot(*, competition: Competition, moment: datetime | None = None) -> int:
+    """Record the public rank and best score of every team whose rank or score changed since
+    its previous snapshot (every team the first time); returns how many were written.
+
+    One read of the board, each row beside its team's latest snapshot (a correlated subquery on
+    the index ``rank_snapshot_team``), then one bulk insert of what moved. Periodic rather than
+    in the scoring transaction: one team's new best moves every team it passes, so snapshots
+    written there would cost up to a row per team on every improvement, under the team's lock;
+    here the cost is bounded by the board's size per period, whatever the submission rate.
+    No locks: a row that changes meanwhile is caught by the next snapshot.
+    """
+    moment = moment or now()
+    latest = RankSnapshot.objects.filter(team=OuterRef("team_id")).order_by("-taken_at")
+    rows = (
+        ranked_entries(competition=competition)
+        .annotate(
+            last_rank=Subquery(latest.values("rank")[:1]),
+            last_score=Subquery(latest.values("score")[:1]),
+        )
+        .values_list("team_id", "best_public_score", "last_rank", "last_score")
+    )
+    changed = [
+        RankSnapshot(
+            competition=competition, team_id=team_id, rank=rank, score=score, taken_at=moment
+        )
+        for rank, (team_id, score, last_rank, last_score) in enumerate(rows, start=1)
+        if (last_rank, last_score) != (rank, score)
+    ]
+    RankSnapshot.objects.bulk_create(changed, batch_size=1000)
+    return len(changed)
+
+
+def board_ranks_snapshot_due(*, moment: datetime | None = None) -> dict[str, int]:
+    """Snapshot every board that is running or ended less than a day ago; returns the number of
+    snapshots written per slug. Older boards are left alone: their 24-hour change has run its
+    course and their history is complete."""
+    moment = moment or now()
+    boards = Competition.objects.filter(start_at__lte=moment, end_at__gt=moment - timedelta(days=1))
+    return {c.slug: board_ranks_snapshot(competition=c, moment=moment) for c in boards}

@@ -1,6 +1,6 @@
 """Stable error codes of the submissions app (file problems use scoring's codes as they are)."""
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class SubmissionRefusal(str, Enum):
@@ -15,3 +15,12 @@ class ScoringFailure(str, Enum):
     TIMEOUT = "scoring_timeout"
     ABANDONED = "scoring_abandoned"
     SCORING_ERROR = "scoring_error"
+
+
+class FinalSelectionRefusal(StrEnum):
+    NOT_SCORED = "final_selection_not_scored"
+    NOT_YOURS = "final_selection_not_your_submission"
+    TOO_MANY = "final_selection_too_many"
+    CLOSED = "final_selection_closed"
+    LATE = "final_selection_late_submission"
+    NOT_USED = "final_selection_not_used"

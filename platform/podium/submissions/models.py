@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 
 from podium.core.models import TimeStampedModel
+from podium.core.timeutils import now
 
 
-def submission_upload_to(instance: "Submission", filename: str) -> str:
+def submission_upload_to(instance: Submission, filename: str) -> str:
     # A generated name: what the participant called the file is kept in original_name.
     return f"submissions/{instance.competition_id}/{instance.team_id}/{instance.uuid.hex}.csv"
 
@@ -62,3 +63,37 @@ class Submission(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Submission {self.pk} ({self.status})"
+
+
+class FinalSelection(models.Model):
+    """A submission chosen for the private board: by the team (until the deadline), or for it.
+
+    A team chooses up to ``competition.max_final_selections`` of its scored, on-time
+    submissions through ``final_selection_set``. At the reveal, a team that chose none gets its
+    best public ones (``automatic``), written by ``final_selections_autoselect``. Rows change
+    only through those two services.
+    """
+
+    competition = models.ForeignKey(
+        "competitions.Competition", on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="final_selections"
+    )
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="final_selection"
+    )
+    automatic = models.BooleanField(
+        default=False, help_text="Chosen at the reveal: the team chose none"
+    )
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    selected_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["team", "submission"]
+        indexes = [models.Index(fields=["competition", "automatic"], name="final_selection_auto")]
+
+    def __str__(self) -> str:
+        return f"Final selection: submission {self.submission_id}"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from podium.competitions.models import Competition
-from podium.competitions.selectors import is_organizer
+from podium.competitions.models import Competition, SolutionVersion
+from podium.competitions.selectors import active_solution, is_organizer
 from podium.core.timeutils import next_utc_midnight, now, utc_day_start
-from podium.submissions.models import Submission
+from podium.submissions.models import FinalSelection, Submission
 from podium.teams.models import Team
 
 
@@ -72,6 +72,9 @@ class SubmissionView:
     error_message: str
     error_detail: str  # organizers only
     result_message: str
+    selected: bool = False  # one of the team's final selections
+    selected_automatically: bool = False  # chosen at the reveal: the team chose none
+    selectable: bool = False  # may be (un)ticked in the final selection now
 
 
 def private_visible(*, viewer, competition: Competition) -> bool:
@@ -79,10 +82,14 @@ def private_visible(*, viewer, competition: Competition) -> bool:
     return competition.private_is_revealed or is_organizer(viewer, competition)
 
 
-def submission_view(submission: Submission, *, viewer) -> SubmissionView:
+def submission_view(
+    submission: Submission, *, viewer, selection: FinalSelectionState | None = None
+) -> SubmissionView:
     competition = submission.competition
     organizer = is_organizer(viewer, competition)
     show_private = organizer or competition.private_is_revealed
+    if selection is None:
+        selection = final_selection_state(team=submission.team, competition=competition)
     return SubmissionView(
         id=submission.pk,
         uuid=submission.uuid.hex,
@@ -101,12 +108,18 @@ def submission_view(submission: Submission, *, viewer) -> SubmissionView:
         error_message=submission.error_message,
         error_detail=submission.error_detail if organizer else "",
         result_message=submission.result_message,
+        selected=submission.pk in selection.selected,
+        selected_automatically=submission.pk in selection.automatic,
+        selectable=selection.open
+        and submission.status == Submission.Status.SCORED
+        and not submission.is_late,
     )
 
 
 def team_submissions(*, team: Team, viewer) -> list[SubmissionView]:
     qs = team.submissions.select_related("competition", "team", "submitted_by").order_by("-created_at")
-    return [submission_view(s, viewer=viewer) for s in qs]
+    selection = final_selection_state(team=team, competition=team.competition)
+    return [submission_view(s, viewer=viewer, selection=selection) for s in qs]
 
 
 def submission_get(*, submission_id: int, viewer) -> Submission | None:
@@ -121,3 +134,124 @@ def submission_get(*, submission_id: int, viewer) -> Submission | None:
     if viewer.is_authenticated and submission.team.memberships.filter(user=viewer).exists():
         return submission
     return None
+
+
+# -- rescoring with a new answer key ---------------------------------------------------------------
+
+
+def rescored_q(version: SolutionVersion) -> Q:
+    """The submissions done for a rescoring with ``version``: scored or failed with it (the
+    scoring records the version it used), or failed without reaching the metric after the
+    rescoring started (given up by the reconciler, stopped by an organizer), so that one that
+    can never be scored does not hold the job open forever."""
+    ended = [Submission.Status.SCORED, Submission.Status.FAILED]
+    done = Q(status__in=ended, solution_version=version)
+    if version.rescore_requested_at is not None:
+        done |= Q(
+            status=Submission.Status.FAILED, solution_version__isnull=True,
+            scored_at__gte=version.rescore_requested_at,
+        )
+    return done
+
+
+def submission_ids_page(*, competition_id: int, after_id: int, limit: int) -> list[int]:
+    """The ids of the competition's next ``limit`` submissions after ``after_id``, in id order
+    (how the rescoring walks them: each step re-reads from where the last one stopped)."""
+    return list(
+        Submission.objects.filter(competition_id=competition_id, pk__gt=after_id)
+        .order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class RescoreProgress:
+    """Where the rescoring with a competition's active answer key stands."""
+
+    version_number: int
+    done: int
+    total: int
+    requested_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def text(self) -> str:
+        if self.running:
+            return (
+                f"Rescoring with v{self.version_number}: {self.done:,} of {self.total:,} "
+                "submissions done"
+            )
+        return (
+            f"Rescored with v{self.version_number}: {self.total:,} submissions, finished "
+            f"{self.finished_at:%Y-%m-%d %H:%M} UTC"
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def rescore_progress(competition: Competition) -> RescoreProgress | None:
+    """The rescoring with the active answer key, or None when it was never asked for: done is
+    the submissions that ``rescored_q`` counts, of all the competition's submissions (one
+    query, plus one for the version)."""
+    version = active_solution(competition)
+    if version is None or version.rescore_requested_at is None:
+        return None
+    counts = Submission.objects.filter(competition=competition).aggregate(
+        total=Count("pk"), done=Count("pk", filter=rescored_q(version))
+    )
+    return RescoreProgress(
+        version_number=version.number, done=counts["done"], total=counts["total"],
+        requested_at=version.rescore_requested_at, finished_at=version.rescore_finished_at,
+    )
+
+
+# -- final selection ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinalSelectionState:
+    """A team's final selection, and whether it may still change (what My Submissions shows).
+
+    ``choosing``: the competition ranks teams by the submissions they choose (Kaggle); False
+    when it ranks every team by its best private score of all (DrivenData): nothing to choose.
+    """
+
+    choosing: bool
+    limit: int
+    selected: frozenset[int]
+    automatic: frozenset[int]
+    open: bool
+    closes_at: datetime
+
+    @property
+    def count(self) -> int:
+        return len(self.selected)
+
+
+def final_selection_state(
+    *, team: Team, competition: Competition, moment: datetime | None = None
+) -> FinalSelectionState:
+    """One query. Selections are not private figures, but only the team's own pages show them."""
+    moment = moment or now()
+    best_private = Competition.FinalSelectionFallback.BEST_PRIVATE
+    choosing = competition.final_selection_fallback != best_private
+    rows = FinalSelection.objects.filter(submission__team=team).values_list(
+        "submission_id", "automatic"
+    )
+    selected, automatic = set(), set()
+    for submission_id, is_automatic in rows:
+        selected.add(submission_id)
+        if is_automatic:
+            automatic.add(submission_id)
+    is_open = (
+        choosing and competition.private_revealed_at is None and moment < competition.end_at
+        and not team.disqualified_at
+    )
+    return FinalSelectionState(
+        choosing=choosing, limit=competition.max_final_selections, selected=frozenset(selected),
+        automatic=frozenset(automatic), open=is_open, closes_at=competition.end_at,
+    )

@@ -9,6 +9,8 @@ owner): a worker that lost its lease, or a second delivery of the same task, cha
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,17 +20,18 @@ from django.db.models import F, Q
 
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
-from podium.competitions.models import Competition
-from podium.core.errors import DomainError, LimitReached, PermissionDenied
+from podium.competitions.models import Competition, SolutionVersion
+from podium.core.errors import Conflict, DomainError, LimitReached, NotFound, PermissionDenied
 from podium.core.files import sha256_and_size
+from podium.core.locks import lock_row
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
 from podium.core.timeutils import humanize_delta, now
 from podium.submissions import selectors
-from podium.submissions.error_codes import ScoringFailure, SubmissionRefusal
-from podium.submissions.models import Submission
+from podium.submissions.error_codes import FinalSelectionRefusal, ScoringFailure, SubmissionRefusal
+from podium.submissions.models import FinalSelection, Submission
 from podium.teams import selectors as team_selectors
 from podium.teams.error_codes import TeamErrorCode
-from podium.teams.models import Team
+from podium.teams.models import Membership, Team
 
 Status = Submission.Status
 
@@ -159,16 +162,19 @@ def submission_mark_scored(
 
 
 def submission_mark_failed(
-    *, submission_id: int, worker: str | None, code: str, message: str, detail: str = ""
+    *, submission_id: int, worker: str | None, code: str, message: str, detail: str = "",
+    solution_version_id: int | None = None,
 ) -> bool:
-    """Fail a submission held by ``worker`` (or, with worker None, one nobody holds any more)."""
+    """Fail a submission held by ``worker`` (or, with worker None, one nobody holds any more).
+    ``solution_version_id``: the answer key it was checked against, when it got that far (a
+    rescoring counts such a failure as done)."""
     qs = Submission.objects.filter(pk=submission_id, status__in=[Status.PENDING, Status.SCORING])
     if worker is not None:
         qs = qs.filter(status=Status.SCORING, lease_owner=worker)
     return bool(
         qs.update(
             status=Status.FAILED, error_code=code, error_message=message, error_detail=detail,
-            scored_at=now(), lease_expires_at=None,
+            scored_at=now(), lease_expires_at=None, solution_version_id=solution_version_id,
         )
     )
 
@@ -238,6 +244,41 @@ def submission_rescore(*, submission_id: int) -> bool:
     return bool(reset)
 
 
+def submissions_rescore_for_version(
+    *, version: SolutionVersion, submission_ids: list[int] | None = None, limit: int = 500
+) -> list[int]:
+    """Put back to pending, and queue after commit, up to ``limit`` of the competition's ended
+    submissions (among ``submission_ids`` if given) that are not yet done for a rescoring with
+    ``version`` (``selectors.rescored_q``); returns their ids.
+
+    Pending and scoring ones are left alone: they are scored with the active answer key when
+    their turn comes, and a dead lease is the reconciler's. Locking: the chosen rows are locked
+    (``select_for_update``; SQLite's IMMEDIATE transaction serializes) and reset by one UPDATE
+    that repeats the condition, so a walk and a sweep running at once never reset a submission
+    twice, nor one a worker has claimed since.
+    """
+    moment = now()
+    ended = [Status.SCORED, Status.FAILED]
+    with transaction.atomic():
+        stale = Submission.objects.filter(
+            competition_id=version.competition_id, status__in=ended
+        ).exclude(selectors.rescored_q(version))
+        if submission_ids is not None:
+            stale = stale.filter(pk__in=submission_ids)
+        ids = list(stale.select_for_update().order_by("pk").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        stale.filter(pk__in=ids).update(
+            status=Status.PENDING, attempts=0, lease_owner="", lease_expires_at=None,
+            queued_at=moment, public_score=None, private_score=None, scored_at=None,
+            duration_ms=None, solution_version=None, error_code="", error_message="",
+            error_detail="", result_message="",
+        )
+        for pk in ids:
+            enqueue_on_commit(SCORE_SUBMISSION, pk)
+    return ids
+
+
 STUCK_MESSAGE = (
     "This submission could not be scored and was stopped by the organizers. "
     "It does not count toward your limits unless the rules say failed ones do."
@@ -264,3 +305,125 @@ def submissions_fail_stuck(*, submission_ids: list[int], by: str = "") -> list[i
             scored_at=moment, lease_expires_at=None,
         )
     return sorted(stuck)
+
+
+# -- final selection ------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _check_can_select(user, competition: Competition, team: Team, moment: datetime) -> None:
+    if not Membership.objects.filter(team=team, user=user).exists():
+        raise PermissionDenied(
+            TeamErrorCode.NOT_A_PARTICIPANT, f"You are not a member of the team “{team.name}”."
+        )
+    if competition.final_selection_fallback == Competition.FinalSelectionFallback.BEST_PRIVATE:
+        raise DomainError(
+            FinalSelectionRefusal.NOT_USED,
+            "This competition ranks every team by its best private score among all its "
+            "submissions made before the deadline: there is nothing to select.",
+        )
+    if competition.private_revealed_at is not None or moment >= competition.end_at:
+        raise Conflict(
+            FinalSelectionRefusal.CLOSED,
+            "The competition has ended: the final selection can no longer be changed.",
+        )
+    if team.disqualified_at:
+        raise PermissionDenied(
+            TeamErrorCode.TEAM_DISQUALIFIED,
+            f"Your team was disqualified: {team.disqualification_reason or 'see the organizers'}.",
+        )
+
+
+def final_selection_set(*, user, team: Team, submission_ids: Iterable[int]) -> list[FinalSelection]:
+    """Replace ``team``'s final selection with ``submission_ids``, until the deadline.
+
+    Only a member may choose, only scored, on-time submissions of the team, at most
+    ``competition.max_final_selections`` of them. An empty list clears the selection: at the
+    reveal the team then gets its best public ones (Kaggle's rule).
+
+    Locking: the competition row, then the team row. The reveal holds the competition row while
+    it reads the selections, so a choice saved in the last instant before the deadline is either
+    in the private board or refused; two members saving at once replace the set in turn.
+    """
+    wanted = list(dict.fromkeys(int(pk) for pk in submission_ids))
+    with transaction.atomic():
+        competition = lock_row(Competition.objects, team.competition_id)
+        team = lock_row(Team.objects, team.pk)
+        _check_can_select(user, competition, team, now())
+        limit = competition.max_final_selections
+        if len(wanted) > limit:
+            raise DomainError(
+                FinalSelectionRefusal.TOO_MANY,
+                f"You can select at most {_plural(limit, 'submission')}.",
+                details={"limit": limit, "selected": len(wanted)},
+            )
+        found = Submission.objects.in_bulk([pk for pk in wanted])
+        for pk in wanted:
+            submission = found.get(pk)
+            if submission is None or submission.team_id != team.pk:
+                raise NotFound(
+                    FinalSelectionRefusal.NOT_YOURS,
+                    f"Submission {pk} is not one of your team's submissions.",
+                )
+            if submission.is_late:
+                raise DomainError(
+                    FinalSelectionRefusal.LATE,
+                    f"Submission {pk} was made after the deadline: late submissions cannot be "
+                    "selected.",
+                )
+            if submission.status != Status.SCORED:
+                raise DomainError(
+                    FinalSelectionRefusal.NOT_SCORED,
+                    f"Submission {pk} is {submission.status}: only scored submissions can be "
+                    "selected.",
+                )
+        # By the submissions' team too: a merge may have brought selected submissions along.
+        FinalSelection.objects.filter(Q(team=team) | Q(submission__team=team)).delete()
+        moment = now()
+        return FinalSelection.objects.bulk_create(
+            FinalSelection(
+                competition=competition, team=team, submission=found[pk], selected_by=user,
+                selected_at=moment,
+            )
+            for pk in wanted
+        )
+
+
+@transaction.atomic
+def final_selections_autoselect(*, competition: Competition) -> int:
+    """Rewrite the automatic selections: each team with no chosen submission that still counts
+    (scored, on time) gets its best ``max_final_selections`` by public score, ties to the earlier
+    submission. Idempotent; returns how many teams got automatic selections.
+
+    Call with the competition row locked (``leaderboard_reveal`` and ``private_board_build``
+    hold it), so no team changes its choice meanwhile.
+    """
+    eligible = Submission.objects.filter(
+        competition=competition, status=Status.SCORED, is_late=False, public_score__isnull=False
+    )
+    chose = FinalSelection.objects.filter(
+        competition=competition, automatic=False, submission__in=eligible
+    ).values("submission__team_id")
+    FinalSelection.objects.filter(competition=competition, automatic=True).delete()
+    best_first = "-public_score" if competition.greater_is_better else "public_score"
+    candidates = (
+        eligible.exclude(team_id__in=chose)
+        .order_by("team_id", best_first, "created_at", "pk")
+        .values_list("pk", "team_id")
+    )
+    limit, taken, rows = competition.max_final_selections, Counter(), []
+    moment = now()
+    for pk, team_id in candidates.iterator(chunk_size=2000):
+        if taken[team_id] < limit:
+            taken[team_id] += 1
+            rows.append(
+                FinalSelection(
+                    competition=competition, team_id=team_id, submission_id=pk, automatic=True,
+                    selected_at=moment,
+                )
+            )
+    FinalSelection.objects.bulk_create(rows, batch_size=1000)
+    return len(taken)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
+from podium.core.errors import DomainError
 from podium.core.exports import zip_path, zip_response
+
+# The admin is the top layer: disqualifying takes a team off the boards (leaderboards).
+from podium.leaderboards.disqualification import (
+    REASON_CODES,
+    REASON_MAX_LENGTH,
+    team_disqualify,
+    team_reinstate,
+)
 from podium.teams import selectors
 from podium.teams.models import Membership, Team
 
@@ -61,7 +72,7 @@ class TeamAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         "disqualification_reason", "created_at",
     )
     readonly_fields = fields
-    actions = ["download_submission_files"]
+    actions = ["download_submission_files", "disqualify_teams", "reinstate_teams"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
         return selectors.with_counts(super().get_queryset(request))
@@ -101,3 +112,60 @@ class TeamAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
             self.message_user(request, "The selected teams have no submissions.", messages.WARNING)
             return None
         return zip_response(entries, "team-submissions.zip")
+
+    # -- disqualification ------------------------------------------------------------------
+
+    def has_disqualify_permission(self, request: HttpRequest) -> bool:
+        # Organizers; the service refuses teams of competitions the user does not organize.
+        return request.user.has_perm("teams.change_team")
+
+    @admin.action(description="Disqualify selected teams…", permissions=["disqualify"])
+    def disqualify_teams(self, request: HttpRequest, queryset: QuerySet[Team]):
+        """A confirmation page with the reason; posted back, each team is disqualified."""
+        teams = list(queryset.select_related("competition").order_by("competition", "name"))
+        reason, error = request.POST.get("reason", ""), ""
+        if request.POST.get("post") == "yes":
+            done = []
+            for team in teams:
+                try:
+                    team_disqualify(team=team, reason=reason, by=request.user)
+                except DomainError as exc:
+                    if exc.code in REASON_CODES:  # checked before any write: nothing was done
+                        error = exc.message
+                        break
+                    self.message_user(request, f"{team.name}: {exc.message}", messages.ERROR)
+                else:
+                    done.append(team.name)
+            if not error:
+                if done:
+                    self.message_user(
+                        request, f"Disqualified {len(done)} team(s): {', '.join(done)}.",
+                        messages.SUCCESS,
+                    )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Disqualify teams",
+            "opts": self.model._meta,
+            "media": self.media,
+            "teams": teams,
+            "reason": reason,
+            "error": error,
+            "reason_max_length": REASON_MAX_LENGTH,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/teams/team/disqualify_confirmation.html", context)
+
+    @admin.action(description="Reinstate selected disqualified teams", permissions=["disqualify"])
+    def reinstate_teams(self, request: HttpRequest, queryset: QuerySet[Team]):
+        done = []
+        for team in queryset.select_related("competition").order_by("competition", "name"):
+            try:
+                team_reinstate(team=team, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{team.name}: {exc.message}", messages.ERROR)
+            else:
+                done.append(team.name)
+        if done:
+            message = f"Reinstated {len(done)} team(s): {', '.join(done)}."
+            self.message_user(request, message, messages.SUCCESS)

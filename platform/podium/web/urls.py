@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from podium.web.views import competition, home, submissions
+from podium.web.views import account, competition, home, submissions
+from podium.web.views import team as team_views
 
 app_name = "web"
 
@@ -12,15 +13,30 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/email/", account.email, name="email"),
+    path("account/email/verify/<str:token>/", account.email_confirm, name="email_verify"),
     path(tab, competition.overview, name="overview"),
     path(tab + "data/", competition.data, name="data"),
     path(tab + "data/<str:name>", competition.data_download, name="data_download"),
     path(tab + "evaluation/", competition.evaluation, name="evaluation"),
     path(tab + "rules/", competition.rules, name="rules"),
     path(tab + "join/", competition.join, name="join"),
+    path(tab + "invite/<str:token>/", competition.invitation, name="invitation"),
     path(tab + "leaderboard/", competition.leaderboard, name="leaderboard"),
+    path(tab + "leaderboard/private/", competition.leaderboard_private, name="leaderboard_private"),
     path(tab + "submit/", submissions.submit, name="submit"),
     path(tab + "submissions/", submissions.my_submissions, name="my_submissions"),
+    path(tab + "submissions/final/", submissions.final_selection, name="final_selection"),
+    path(tab + "team/", team_views.team, name="team"),
+    path(tab + "team/rename/", team_views.rename, name="team_rename"),
+    path(tab + "team/invite/", team_views.invite, name="team_invite"),
+    path(tab + "team/leave/", team_views.leave, name="team_leave"),
+    path(tab + "team/leader/", team_views.transfer, name="team_transfer"),
+    path(tab + "team/join-requests/", team_views.join_request, name="team_join_request"),
+    path(tab + "team/merge-requests/", team_views.merge_request, name="team_merge_request"),
+    path(
+        tab + "team/<str:kind>/<int:pk>/<str:answer>/", team_views.answer, name="team_answer"
+    ),
     path(
         "submissions/<int:submission_id>/status", submissions.submission_status,
         name="submission_status",

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from podium.accounts.models import VerifiedEmail
 from podium.competitions.selectors import board_split, competition_cards
 from podium.core.timeutils import now
 from tests.podium.factories import (
@@ -45,6 +46,8 @@ def test_cards_count_teams_order_by_state_and_filter():
 def test_cards_show_invite_only_competitions_to_invited_people_only():
     secret = CompetitionFactory(visibility="invite_only", allowed_email_domains="corp.example")
     insider = UserFactory(email="x@corp.example")
+    assert competition_cards(user=insider) == []  # the domain rule needs a VERIFIED address
+    VerifiedEmail.objects.create(user=insider, email="x@corp.example")
     assert [c.slug for c in competition_cards(user=insider)] == [secret.slug]
     assert competition_cards(user=UserFactory()) == []
 

@@ -8,6 +8,7 @@ lost host would).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -74,6 +75,14 @@ def redis_db_url(broker_url: str, db: int) -> str:
     return f"redis://{base}/{db}"
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it if this test process dies without a teardown."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # not Linux: teardown still kills it
+        pass
+
+
 class LiveProcess:
     """One ``celery`` command in its own process group, its output in a log file."""
 
@@ -89,6 +98,7 @@ class LiveProcess:
                 [sys.executable, "-m", "celery", "-A", "podium.config", *self.args],
                 cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: killpg reaches the pool too
+                preexec_fn=_die_with_parent,
             )
         self.wait_for_log(ready, timeout)
         return self

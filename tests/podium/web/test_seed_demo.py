@@ -1,14 +1,17 @@
-"""``manage.py podium_seed_demo``: three scored competitions, and nothing new the second time."""
+"""``manage.py podium_seed_demo``: three scored competitions, a fourth finished and revealed,
+and nothing new the second time."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from podium.competitions.models import Competition, DataFile, SolutionVersion
-from podium.leaderboards.selectors import public_board
-from podium.submissions.models import Submission
+from podium.leaderboards.models import RankSnapshot
+from podium.leaderboards.selectors import private_board, public_board
+from podium.submissions.models import FinalSelection, Submission
 from podium.teams.models import Team
-from podium.web.demo.seed import SLUGS
+from podium.web.demo.seed import FINISHED, SLUGS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -23,6 +26,7 @@ def test_seed_builds_three_scored_competitions_and_is_idempotent():
 
     competitions = {c.slug: c for c in Competition.objects.all()}
     assert set(competitions) == set(SLUGS)
+    finished = competitions.pop(FINISHED.slug)
     assert {c.metric for c in competitions.values()} == {"roc_auc", "accuracy", "rmse"}
     for competition in competitions.values():
         assert {f.name for f in competition.data_files.all()} == {
@@ -37,6 +41,7 @@ def test_seed_builds_three_scored_competitions_and_is_idempotent():
         assert [row.team_name for row in board] and len(board) == 3
         assert len({row.score for row in board}) == 3  # three different qualities
         assert not competition.submissions.filter(status__in=["pending", "scoring"]).exists()
+        assert competition.state == "active"
 
     # the broken demo entry failed with the participant's message
     failed = Submission.objects.get(status=Submission.Status.FAILED)
@@ -50,6 +55,34 @@ def test_seed_builds_three_scored_competitions_and_is_idempotent():
     before = counts()
     call_command("podium_seed_demo")
     assert counts() == before
+    assert FinalSelection.objects.count() == 8 and RankSnapshot.objects.exists()
+    assert Competition.objects.get(slug=FINISHED.slug).private_revealed_at == (
+        finished.private_revealed_at
+    )
+
+
+def test_the_finished_competition_has_a_revealed_shake_up():
+    call_command("podium_seed_demo")
+    competition = Competition.objects.get(slug=FINISHED.slug)
+    assert competition.state == "revealed" and competition.metric == "multiclass_log_loss"
+    # played out in the past: every entry made before the end, none of them late
+    entries = competition.submissions.all()
+    assert entries.count() == 10 and not entries.exclude(status="scored").exists()
+    assert all(competition.start_at < s.created_at < competition.end_at for s in entries)
+    assert not entries.filter(is_late=True).exists()
+
+    public = public_board(competition=competition)
+    assert len(public) == 5
+    rows = private_board(competition=competition, viewer=AnonymousUser())
+    assert len(rows) == 5 and [r.rank for r in rows] == [1, 2, 3, 4, 5]
+    moves = {r.team_name: r.move for r in rows}
+    assert any(m > 0 for m in moves.values()) and any(m < 0 for m in moves.values())
+    assert moves["dave"] > 0  # last on the public board, ahead on the private one
+    scores = [r.private_score for r in rows]
+    assert scores == sorted(scores)  # log loss: lower is better
+    # bob selected nothing: his two best public entries were selected for him
+    bob = FinalSelection.objects.filter(team__name="bob", team__competition=competition)
+    assert bob.count() == 2 and all(s.automatic for s in bob)
 
 
 def test_reset_starts_over():
@@ -60,6 +93,6 @@ def test_reset_starts_over():
     call_command("podium_seed_demo", "--reset")
 
     assert first.isdisjoint(Competition.objects.values_list("pk", flat=True))
-    assert Competition.objects.count() == 3
+    assert Competition.objects.count() == 4
     assert get_user_model().objects.get(username="alice").first_name == ""
-    assert Submission.objects.filter(status=Submission.Status.SCORED).count() == 12
+    assert Submission.objects.filter(status=Submission.Status.SCORED).count() == 12 + 10

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import numpy as np
@@ -205,14 +204,10 @@ def test_large_inputs_match_sklearn():
 
 
 @pytest.mark.slow
-def test_roc_auc_is_fast_on_5_million_rows():
+def test_roc_auc_is_exact_on_a_million_rows():
+    # Its speed is measured by `make bench`, not here: timed tests flake on a busy machine.
     rng = np.random.default_rng(2)
-    n = 5_000_000
+    n = 1_000_000
     y = (rng.random(n) < 0.3).astype(np.int8)
-    p = rng.random(n) + 0.1 * y
-    best = math.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        prob.roc_auc(y, p)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.5, f"roc_auc took {best:.3f} s for {n} rows"
+    p = np.round(rng.random(n) + 0.1 * y, 4)  # many ties
+    assert prob.roc_auc(y, p) == pytest.approx(skm.roc_auc_score(y, p), abs=1e-12, rel=0)

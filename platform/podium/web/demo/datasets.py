@@ -182,3 +182,85 @@ def diabetes() -> DemoData:
         ("alice", "Ridge with much stronger regularization (alpha=1000)", ridge(1000.0)),
     ]
     return _build(s, "progression", round(mean, 1), entries, lambda p: np.round(p, 2))
+
+
+WINE_CLASSES = ["class_0", "class_1", "class_2"]
+
+
+def wine() -> DemoData:
+    """The finished demo competition: three cultivars, scored with the multiclass log loss.
+
+    Its 21 public rows are few, so the private board reorders the teams: a model the public
+    board ranked last wins, the public leader slips (see ``FINALS`` for who selected what).
+    """
+    from sklearn.datasets import load_wine
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    data = load_wine(as_frame=True)
+    X = data.data.rename(columns=lambda c: c.replace("/", "_"))
+    s = _split(X, data.target.rename("cultivar"))
+    n = len(s.ids_test)
+
+    def fitted(model, columns: list[str] | None = None) -> Callable[[], np.ndarray]:
+        cols = columns or list(s.X_train.columns)
+        return lambda: model.fit(s.X_train[cols], s.y_train).predict_proba(s.X_test[cols])
+
+    def scaled_logistic(c: float = 1.0) -> LogisticRegression:
+        return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+
+    def class_shares() -> np.ndarray:
+        counts = np.bincount(s.y_train, minlength=3)
+        return np.tile(counts / counts.sum(), (n, 1))
+
+    entries = [
+        ("erin", "The class shares of train.csv for every wine", class_shares),
+        ("alice", "Logistic regression, strongly regularized (C=0.01)",
+         fitted(scaled_logistic(0.01))),
+        ("bob", "k-nearest neighbours (k=5) on the raw measurements",
+         fitted(KNeighborsClassifier(5))),
+        ("carol", "Random forest, 10 trees", fitted(RandomForestClassifier(10, random_state=1))),
+        ("dave", "A decision tree of depth 3",
+         fitted(DecisionTreeClassifier(max_depth=3, random_state=0))),
+        ("erin", "Logistic regression on alcohol, flavanoids and colour intensity",
+         fitted(scaled_logistic(), ["alcohol", "flavanoids", "color_intensity"])),
+        ("alice", "Logistic regression on all 13 measurements, standardized",
+         fitted(scaled_logistic())),
+        ("bob", "k-nearest neighbours (k=5), standardized",
+         fitted(make_pipeline(StandardScaler(), KNeighborsClassifier(5)))),
+        ("carol", "Random forest, 50 trees", fitted(RandomForestClassifier(50, random_state=0))),
+        ("dave", "Gaussian naive Bayes: my cross-validation liked it", fitted(GaussianNB())),
+    ]
+    onehot = np.eye(3, dtype=int)[s.y_test.to_numpy()]
+    test = s.X_test.copy()
+    test.insert(0, "id", s.ids_test)
+    train = s.X_train.copy()
+    train.insert(0, "id", s.ids_train)
+    train["cultivar"] = s.y_train.to_numpy()
+    sample = pd.DataFrame({"id": s.ids_test, **{c: [round(1 / 3, 4)] * n for c in WINE_CLASSES}})
+    solution = pd.DataFrame({"id": s.ids_test, **dict(zip(WINE_CLASSES, onehot.T, strict=True))})
+    solution["Usage"] = _usage(n)
+    made = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for username, description, predict in entries:
+            # a careful team never says 0 or 1: one confident mistake would cost it dearly
+            p = np.round(np.clip(predict(), 0.01, 0.99), 4)
+            frame = pd.DataFrame({"id": s.ids_test, **dict(zip(WINE_CLASSES, p.T, strict=True))})
+            made.append((username, description, _csv(frame)))
+    return DemoData(_csv(train), _csv(test), _csv(sample), _csv(solution), made)
+
+
+# Who selected what for the private board of the finished competition (by description); bob
+# selected nothing, so his two best public entries count (Kaggle's rule).
+FINALS = {
+    "alice": ["Logistic regression on all 13 measurements, standardized"],
+    "carol": ["Random forest, 10 trees", "Random forest, 50 trees"],
+    "dave": ["Gaussian naive Bayes: my cross-validation liked it", "A decision tree of depth 3"],
+    "erin": ["Logistic regression on alcohol, flavanoids and colour intensity"],
+}

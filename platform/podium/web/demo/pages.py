@@ -188,3 +188,50 @@ id,progression
 
 def rules(*, daily: int, finals: int) -> str:
     return RULES_COMMON.format(daily=daily, finals=finals).strip()
+
+
+WINE = {
+    "overview": """
+Three cultivars of grape grow in the same region of Italy, and a chemist can tell their wines
+apart. Thirteen quantities were measured in each of 178 wines: alcohol, malic acid, ash and its
+alkalinity, magnesium, total phenols, flavanoids, non-flavanoid phenols, proanthocyanins, colour
+intensity, hue, the OD280/OD315 ratio of diluted wines, and proline. **Which cultivar made each
+wine?**
+
+This competition has ended and its private leaderboard is revealed: compare it with the public
+one to see how far a board scored on 21 wines can mislead.
+
+The data is the UCI Wine dataset (M. Forina et al., PARVUS, 1988), as shipped with scikit-learn.
+""",
+    "evaluation": """
+Submissions are scored on the **multiclass log loss**: for each wine, the probability you gave
+its true cultivar, as
+
+```
+log loss = - mean( log( p[true cultivar] ) )
+```
+
+Each row is first divided by its sum, then probabilities are clipped to [1e-15, 1 - 1e-15].
+Lower is better; predicting the class shares for every wine scores about 1.1. A confident
+mistake costs a lot: never say 0.
+
+## Submission format
+
+For every `id` of `test.csv`, one row with a probability for each cultivar:
+
+```
+id,class_0,class_1,class_2
+4,0.9,0.05,0.05
+...
+```
+""",
+    "data": """
+- `train.csv`: the 13 measurements and `cultivar` (0, 1 or 2) of 107 wines.
+- `test.csv`: the same measurements of 71 wines: predict their cultivar.
+- `sample_submission.csv`: a valid submission (one third for each cultivar).
+
+The measurements: `alcohol`, `malic_acid`, `ash`, `alcalinity_of_ash`, `magnesium`,
+`total_phenols`, `flavanoids`, `nonflavanoid_phenols`, `proanthocyanins`, `color_intensity`,
+`hue`, `od280_od315_of_diluted_wines`, `proline`.
+""",
+}

@@ -19,3 +19,9 @@ def markdown(text: str):
 def score(value: float | None, precision: int | None = None) -> str:
     """A score at the competition's display precision: ``{{ s.public_score|score:5 }}``."""
     return score_text(value, precision)
+
+
+@register.filter
+def absolute(value: int | float | None):
+    """``{{ row.move|absolute }}``: the size of a move up or down the board."""
+    return None if value is None else abs(value)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
+from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
@@ -67,14 +68,44 @@ def join(request, slug: str):
     return redirect("web:data", slug=slug)
 
 
+@login_required
+@shows_domain_errors
+def invitation(request, slug: str, token: str):
+    """The invitation link: lets the signed-in user in, then shows the competition. A wrong or
+    rotated token is the 404 of a competition that does not exist."""
+    competition = competition_invitation_accept(user=request.user, slug=slug, token=token)
+    messages.success(
+        request, f"You are invited to {competition.title}. Read its rules to join."
+    )
+    return redirect("web:overview", slug=competition.slug)
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
 @shows_domain_errors
 def leaderboard(request, slug: str):
-    context = competition_context(request, slug, "leaderboard")
+    context = competition_context(request, slug, "leaderboard", board_tab="public")
     competition = context["competition"]
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
-    context["board"] = board_selectors.public_board_page(competition=competition, page=page)
+    context["board"] = board_selectors.public_board_page(
+        competition=competition, page=_page_number(request)
+    )
     context["split"] = competition_selectors.board_split(competition)
     return render(request, "web/competition/leaderboard.html", context)
+
+
+@shows_domain_errors
+def leaderboard_private(request, slug: str):
+    """The private board: the competition's organizers, and after the reveal everyone (the
+    selector refuses anyone else with its message)."""
+    context = competition_context(request, slug, "leaderboard", board_tab="private")
+    competition = context["competition"]
+    context["board"] = board_selectors.private_board_page(
+        competition=competition, viewer=request.user, page=_page_number(request)
+    )
+    context["split"] = competition_selectors.board_split(competition)
+    return render(request, "web/competition/leaderboard_private.html", context)

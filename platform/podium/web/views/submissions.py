@@ -6,10 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from podium.competitions import selectors as competition_selectors
 from podium.core.errors import DomainError
+from podium.leaderboards import selectors as board_selectors
 from podium.submissions import selectors as submission_selectors
-from podium.submissions.services import submission_create
+from podium.submissions.services import final_selection_set, submission_create
+from podium.teams import selectors as team_selectors
 from podium.web.errors import shows_domain_errors
 from podium.web.forms import SubmissionForm
 from podium.web.views.common import competition_context
@@ -48,7 +52,40 @@ def my_submissions(request, slug: str):
     context["show_private"] = submission_selectors.private_visible(
         viewer=request.user, competition=context["competition"]
     )
+    if team is not None:
+        context["final"] = submission_selectors.final_selection_state(
+            team=team, competition=context["competition"]
+        )
+        context["counted"] = board_selectors.team_private_entry(team=team, viewer=request.user)
     return render(request, "web/competition/submissions.html", context)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def final_selection(request, slug: str):
+    """The ticked boxes of My Submissions (none: clear the selection) go to the service."""
+    competition = competition_selectors.competition_get(slug=slug, user=request.user)
+    team = team_selectors.require_team(user=request.user, competition=competition)
+    try:
+        ids = [int(value) for value in request.POST.getlist("submission")]
+    except ValueError:
+        messages.error(request, "Choose your final submissions from the list.")
+        return redirect("web:my_submissions", slug=slug)
+    try:
+        chosen = final_selection_set(user=request.user, team=team, submission_ids=ids)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if chosen:
+            numbers = ", ".join(str(selection.submission_id) for selection in chosen)
+            messages.success(request, f"Your final selection is saved: submission(s) {numbers}.")
+        else:
+            messages.success(
+                request, "Your final selection is cleared: your best public submissions will "
+                "be used.",
+            )
+    return redirect("web:my_submissions", slug=slug)
 
 
 def submission_status(request, submission_id: int):
@@ -58,9 +95,12 @@ def submission_status(request, submission_id: int):
     )
     if submission is None:
         raise Http404("No such submission.")
-    row = submission_selectors.submission_view(submission, viewer=request.user)
+    final = submission_selectors.final_selection_state(
+        team=submission.team, competition=submission.competition
+    )
+    row = submission_selectors.submission_view(submission, viewer=request.user, selection=final)
     context = {
-        "s": row, "competition": submission.competition,
+        "s": row, "competition": submission.competition, "final": final,
         "show_private": submission_selectors.private_visible(
             viewer=request.user, competition=submission.competition
         ),

@@ -1,0 +1,130 @@
+"""Rescoring with a new answer key on real processes, the worker SIGKILLed in the middle.
+
+A worker scores eight submissions; the organizer uploads a key with every label flipped and
+starts the rescoring; the walk goes three submissions per task (PODIUM_RESCORING_WALK_STEP=3),
+so it hops through the broker. The metric (an organizer file) sleeps on its first call after the
+test arms it: the test kills the whole worker then, losing the submission being scored and any
+message the worker held. A new worker and a real ``celery beat`` (the reconciler and the
+rescoring sweep, every second) must finish the job: every submission scored with the new key,
+exactly once on the board, the boards rebuilt and the job closed, within a bounded wait.
+"""
+
+import signal
+
+import pytest
+from django.core.files.base import ContentFile
+
+import scoring
+from podium.competitions.metrics import competition_metric
+from podium.competitions.selectors import active_solution
+from podium.competitions.services import prepared_solution, rescore_start, solution_version_create
+from podium.leaderboards.models import LeaderboardEntry
+from podium.leaderboards.selectors import public_board
+from podium.submissions.models import Submission
+from podium.submissions.selectors import rescore_progress
+from tests.podium.factories import (
+    competition_with_solution,
+    csv_bytes,
+    organizer,
+    participant,
+    predictions_file,
+    submit,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+SCORED, FAILED, SCORING = (
+    Submission.Status.SCORED, Submission.Status.FAILED, Submission.Status.SCORING
+)
+SLEEP_S = 4
+
+SLOW_METRIC = '''"""Accuracy at 0.5; sleeps once when armed, and logs each call's process id."""
+import os
+import time
+from pathlib import Path
+
+CALLS = Path({calls!r})
+ARMED = Path({armed!r})
+
+
+def score(solution, submission, row_id_column_name, **kwargs):
+    with CALLS.open("a") as log:
+        log.write(f"{{os.getpid()}}\\n")
+    try:
+        ARMED.unlink()  # the first armed call only
+    except FileNotFoundError:
+        pass
+    else:
+        time.sleep({sleep})
+    y = solution["target"].to_numpy()
+    p = submission["target"].to_numpy()
+    return float(((p >= 0.5) == (y == 1)).mean())
+'''
+
+
+def calls(path) -> int:
+    return len(path.read_text().split()) if path.exists() else 0
+
+
+def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
+    e2e.env.update(PODIUM_RESCORING_SWEEP_EVERY_SECONDS="1", PODIUM_RESCORING_WALK_STEP="3")
+    calls_log, armed = tmp_path / "metric-calls.log", tmp_path / "metric-armed"
+    source = SLOW_METRIC.format(calls=str(calls_log), armed=str(armed), sleep=SLEEP_S)
+    competition = competition_with_solution(
+        metric="custom", custom_metric_file=ContentFile(source.encode(), name="slow_metric.py")
+    )
+    host = organizer(competition)
+    worker = e2e.start_worker()
+    subs = []
+    for i in range(4):
+        user = participant(competition)
+        for j in range(2):
+            quality = 0.05 + 0.1 * (2 * i + j)
+            subs.append(submit(user, competition, predictions_file(competition, quality, seed=i)))
+    for sub in subs:
+        e2e.wait_for_status(sub, SCORED, FAILED)
+        assert sub.status == SCORED, sub.error_detail
+
+    ids, target, usage = competition.answer
+    flipped = csv_bytes(["id", "target", "Usage"], [ids, 1 - target, usage])
+    v2 = solution_version_create(
+        competition=competition, file=ContentFile(flipped, name="solution.csv")
+    )
+    armed.touch()
+    before = calls(calls_log)
+    e2e.start_beat()
+    rescore_start(competition=competition, version=v2, by=host)
+    e2e.wait_until(lambda: calls(calls_log) > before, 60, "the rescoring's first (slow) call")
+    assert rescore_progress(competition).running
+    [killed] = Submission.objects.filter(competition=competition, status=SCORING)
+    worker.kill(signal.SIGKILL)  # the group: main process and pool alike, mid-rescore
+    e2e.start_worker()
+
+    def finished() -> bool:
+        progress = rescore_progress(competition)
+        return progress is not None and not progress.running
+
+    e2e.wait_until(finished, 90, "the rescoring to finish")
+    progress = rescore_progress(competition)
+    assert (progress.done, progress.total) == (8, 8)
+    killed.refresh_from_db()
+    assert killed.attempts == 2  # its lease expired; the reconciler queued it again
+
+    metric = competition_metric(competition)
+    solution = prepared_solution(active_solution(competition))
+    for sub in subs:
+        sub.refresh_from_db()
+        assert sub.status == SCORED and sub.solution_version_id == v2.pk, sub.error_detail
+        expected = scoring.score_submission(
+            solution, sub.file.path, metric=metric, params=competition.metric_params
+        )
+        assert (sub.public_score, sub.private_score) == (
+            expected.public_score, expected.private_score
+        )
+    for entry in LeaderboardEntry.objects.filter(competition=competition):
+        team_subs = [s for s in subs if s.team_id == entry.team_id]
+        assert entry.entries == 2  # each submission once, whatever was retried
+        assert entry.best_public_score == max(s.public_score for s in team_subs)
+    board = public_board(competition=competition)
+    assert [row.score for row in board] == sorted((row.score for row in board), reverse=True)
+    assert len(board) == 4

@@ -1,0 +1,336 @@
+"""Before the reveal no private score leaves the server, to anyone but the organizers.
+
+Every URL pattern of ``podium.config.urls`` is walked, its arguments filled with real objects,
+and fetched (GET) as an anonymous visitor, as a participant, as a member of another team and as
+a signed-in user who joined nothing; no response (body or headers) may hold a private score, in
+any format a page, an export or an error message could use. The admin is walked by its
+registered models: closed to participants, and scoped for an organizer of another competition.
+After the reveal, the same walk finds the private board.
+
+A URL pattern whose arguments this walker does not know fails the test: whoever adds one adds
+its values to ``ARGUMENTS`` below, so no new page escapes the walk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import product
+
+import numpy as np
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from podium.competitions.models import Competition
+from podium.core.timeutils import now
+from podium.leaderboards.models import PrivateEntry
+from podium.leaderboards.services import leaderboard_reveal, private_board_build
+from podium.submissions.models import Submission
+from podium.submissions.services import final_selection_set
+from podium.teams.models import Team
+from tests.podium.factories import (
+    UserFactory,
+    competition_with_solution,
+    csv_bytes,
+    organizer,
+    participant,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# -- the world the walk runs in -----------------------------------------------------------------
+
+
+@dataclass
+class World:
+    competition: Competition
+    alice: object  # a participant with scored, selected and late submissions
+    bob: object  # a member of another team
+    eve: object  # signed in, joined nothing
+    outsider_organizer: object  # staff, organizes another competition
+
+    def refresh(self) -> None:
+        self.competition.refresh_from_db()
+
+    def private_scores(self) -> list[float]:
+        scores = Submission.objects.filter(private_score__isnull=False)
+        values = list(scores.values_list("private_score", flat=True))
+        values += list(PrivateEntry.objects.values_list("private_score", flat=True))
+        return sorted(set(values))
+
+    def public_scores(self) -> list[float]:
+        scores = Submission.objects.filter(public_score__isnull=False)
+        return sorted(set(scores.values_list("public_score", flat=True)))
+
+
+def split_predictions(competition, public_quality: float, private_quality: float, seed: int):
+    """Predictions whose public and private AUCs differ: above 0.5 a ``quality`` ranks the
+    positives higher, below it lower (so the private board can turn the public one over)."""
+    ids, target, usage = competition.answer
+    rng = np.random.default_rng(seed)
+    quality = np.where(usage == "Public", public_quality, private_quality)
+    s = (quality - 0.5) * target + rng.random(len(ids))
+    p = (s - s.min()) / (s.max() - s.min())
+    return ContentFile(csv_bytes(["id", "target"], [ids, np.round(p, 6)]), name="split.csv")
+
+
+@pytest.fixture
+def world(eager) -> World:
+    competition = competition_with_solution(
+        rows=300, seed=3, auto_reveal_private=False, daily_submission_limit=20,
+        score_display_precision=4,
+    )
+    alice, bob = participant(competition, "alice"), participant(competition, "bob")
+    eve = UserFactory(username="eve")
+    for quality, seed in ((0.9, 1), (0.7, 2)):  # alice: good in public, poor in private
+        submit(alice, competition, split_predictions(competition, quality, 0.35, seed))
+    for quality, seed in ((0.6, 3), (0.55, 4)):  # bob: the other way round
+        submit(bob, competition, split_predictions(competition, quality, 0.8, seed))
+    assert not Submission.objects.exclude(status=Submission.Status.SCORED).exists()
+    mine = Submission.objects.filter(team__name="alice").order_by("pk").first()
+    final_selection_set(user=alice, team=mine.team, submission_ids=[mine.pk])
+    private_board_build(competition=competition)  # built early (as by a rescoring): still hidden
+    other = competition_with_solution()
+    return World(competition, alice, bob, eve, organizer(other))
+
+
+def end(world: World) -> None:
+    """The competition ends (not revealed: auto_reveal_private is off); alice submits late."""
+    Competition.objects.filter(pk=world.competition.pk).update(end_at=now() - timedelta(minutes=5))
+    world.refresh()
+    predictions = split_predictions(world.competition, 0.3, 0.65, 9)
+    late = submit(world.alice, world.competition, predictions)
+    late.refresh_from_db()
+    assert late.is_late and late.status == Submission.Status.SCORED
+
+
+# -- what must not show ---------------------------------------------------------------------------
+
+# Times and dates in a page (title="2026-01-01T12:00:00.123456+00:00") may hold any digits.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?")
+
+
+def forms(value: float) -> set[str]:
+    """Every way a page, an export, a log or an error could write ``value``."""
+    out = {repr(value), str(value), f"{value:g}", f"{value:e}", f"{value:.2%}"}
+    out |= {f"{value:.{k}f}" for k in range(2, 18)}
+    out |= {str(round(value, k)) for k in range(2, 18)}
+    # "0.8" (0.7961 rounded to 2 places) could be anything: two decimals at least
+    return {form for form in out if re.search(r"\d\.\d{2}", form)}
+
+
+def secrets(world: World) -> dict[str, float]:
+    """Each form of each private score; none may be part of a public score's forms, or the
+    walk would report a public score as a leak (the data is chosen so that none is)."""
+    private = world.private_scores()
+    assert len(private) >= 4, private
+    public_text = " ".join(f for v in world.public_scores() for f in forms(v))
+    table = {form: value for value in private for form in forms(value)}
+    clashes = [form for form in table if form in public_text]
+    assert not clashes, f"choose other test data: {clashes}"
+    return table
+
+
+def text_of(response) -> str:
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    return TIMESTAMP.sub(" ", headers + "\n" + body.decode("utf-8", "replace"))
+
+
+# Pages that show the private board or a private figure; none may render before the reveal.
+PRIVATE_MARKERS = ('class="table board private"', "Private score", 'class="badge counted"')
+
+
+# -- the walk -------------------------------------------------------------------------------------
+
+# Values for each URL argument, from the world. A pattern with an argument missing here fails
+# ``test_the_walker_knows_every_url_argument``: add the argument's real values (and a wrong one).
+ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
+    "slug": lambda w: [w.competition.slug],
+    "name": lambda w: [*w.competition.data_files.values_list("name", flat=True), "nope.csv"],
+    "submission_id": lambda w: [
+        str(pk) for pk in Submission.objects.order_by("pk").values_list("pk", flat=True)
+    ],
+    "token": lambda w: [w.competition.invitation_token, "not-a-token"],
+    "path": lambda w: ["podium/podium.css"],  # the static files
+    # the teams' answers (POST only): invitations, join and merge requests
+    "kind": lambda w: ["invitations", "join-requests", "merge-requests"],
+    "pk": lambda w: [str(pk) for pk in Team.objects.values_list("pk", flat=True)],
+    "answer": lambda w: ["accept", "decline"],
+}
+# Patterns left out of the generic walk, and why.
+SKIPPED_NAMESPACES = {"admin"}  # walked by its registered models: test_the_admin_...
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    parts: tuple  # the URL patterns from the root to this one
+    arguments: tuple[str, ...]
+
+
+def routes(patterns=None, parents=(), namespace="") -> Iterator[Route]:
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from routes(entry.url_patterns, (*parents, entry), inner)
+        elif isinstance(entry, URLPattern):
+            parts = (*parents, entry)
+            arguments = tuple(
+                name for part in parts for name in part.pattern.regex.groupindex
+                if name not in (part.default_args or {})
+            )
+            yield Route(f"{namespace}{entry.name or entry.pattern}", parts, arguments)
+
+
+def fill(part, values: dict[str, str]) -> str:
+    """One pattern's piece of the URL, its arguments replaced by ``values``."""
+    text = str(part.pattern)
+    if text.startswith("^") or "(?P<" in text:  # a regular expression
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], text)
+        return text.lstrip("^").rstrip("$").replace("\\", "")
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], text)
+
+
+def urls(world: World) -> list[tuple[str, str]]:
+    """(route name, URL) for every pattern and every combination of its arguments' values."""
+    found = []
+    for route in routes():
+        choices = [ARGUMENTS[name](world) for name in route.arguments]
+        for combination in product(*choices):
+            values = dict(zip(route.arguments, combination, strict=True))
+            found.append((route.name, "/" + "".join(fill(p, values) for p in route.parts)))
+    return found
+
+
+def viewers(world: World) -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for name in ("alice", "bob", "eve"):
+        clients[name] = Client()
+        clients[name].force_login(getattr(world, name))
+    return clients
+
+
+def walk(world: World) -> dict[tuple[str, str, str], str]:
+    """The text of every response: (viewer, route name, URL) -> headers and body."""
+    seen = {}
+    for who, client in viewers(world).items():
+        for name, url in urls(world):
+            response = client.get(url)
+            assert response.status_code < 500, (who, url, response.status_code)
+            seen[(who, name, url)] = text_of(response)
+    return seen
+
+
+def leaks(seen: dict, table: dict[str, float]) -> list[str]:
+    found = []
+    for (who, name, url), text in seen.items():
+        for form, value in table.items():
+            if form in text:
+                found.append(f"{who} GET {url} ({name}): private score {value!r} as {form!r}")
+        for marker in PRIVATE_MARKERS:
+            if marker in text:
+                found.append(f"{who} GET {url} ({name}): {marker!r}")
+    return found
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_the_walker_knows_every_url_argument():
+    unknown = {
+        route.name: sorted(set(route.arguments) - set(ARGUMENTS))
+        for route in routes()
+        if set(route.arguments) - set(ARGUMENTS)
+    }
+    assert not unknown, (
+        f"URL patterns with arguments the no-leak walk cannot fill: {unknown}. Add their values "
+        "to ARGUMENTS in tests/podium/web/test_no_leak.py."
+    )
+
+
+def test_the_walk_covers_the_participant_pages(world):
+    names = {name for name, _ in urls(world)}
+    assert {
+        "web:leaderboard", "web:leaderboard_private", "web:my_submissions",
+        "web:submission_status", "web:data_download", "web:overview",
+    } <= names
+
+
+def test_no_private_score_leaves_before_the_reveal(world, caplog):
+    table = secrets(world)
+    assert not leaks(walk(world), table), "\n".join(leaks(walk(world), table))
+
+    end(world)  # the most tempting moment: over, not revealed, a late entry scored
+    table = secrets(world)
+    seen = walk(world)
+    assert not leaks(seen, table), "\n".join(leaks(seen, table))
+    # nor in what the server logged meanwhile
+    logged = TIMESTAMP.sub(" ", caplog.text)
+    assert not [form for form in table if form in logged]
+
+    # ... and the private board is there, for everyone, once revealed
+    assert leaderboard_reveal(competition=world.competition) is True
+    seen = walk(world)
+    top = PrivateEntry.objects.get(rank=1)
+    shown = f"{top.private_score:.{world.competition.score_display_precision}f}"
+    private_url = reverse("web:leaderboard_private", args=[world.competition.slug])
+    for who in ("anonymous", "alice", "bob", "eve"):
+        assert shown in seen[(who, "web:leaderboard_private", private_url)], who
+    # alice's late submission shows with both its scores, on her page only
+    late = Submission.objects.get(is_late=True)
+    late_shown = f"{late.private_score:.4f}"
+    mine = reverse("web:my_submissions", args=[world.competition.slug])
+    assert late_shown in seen[("alice", "web:my_submissions", mine)]
+    assert late_shown not in seen[("bob", "web:my_submissions", mine)]
+    assert not PrivateEntry.objects.filter(submission=late).exists()
+
+
+def test_the_admin_is_closed_to_participants_and_scoped_for_other_organizers(world):
+    end(world)
+    table = secrets(world)
+    pages = [reverse("admin:index")]
+    for model, model_admin in admin.site._registry.items():
+        info = model._meta.app_label, model._meta.model_name
+        pages.append(reverse("admin:{}_{}_changelist".format(*info)))
+        for pk in model_admin.model.objects.values_list("pk", flat=True)[:50]:
+            pages.append(reverse("admin:{}_{}_change".format(*info), args=[pk]))
+    clients = viewers(world)
+    for who, client in clients.items():
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 302, (who, url, response.status_code)
+            assert response["Location"].startswith(reverse("admin:login")), (who, url)
+
+    other = Client()
+    other.force_login(world.outsider_organizer)
+    seen = {}
+    for url in pages:
+        response = other.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        seen[("other organizer", "admin", url)] = text_of(response)
+    found = [line for line in leaks(seen, table) if "Private score" not in line]
+    assert not found, "\n".join(found)
+
+
+def test_organizers_do_see_private_scores_before_the_reveal(world):
+    """The walk's counterpart: the rule lets the competition's own organizers through."""
+    host = Client()
+    host.force_login(organizer(world.competition))
+    page = host.get(reverse("web:leaderboard_private", args=[world.competition.slug]))
+    top = PrivateEntry.objects.get(rank=1)
+    assert f"{top.private_score:.4f}" in page.content.decode()
+    assert isinstance(AnonymousUser(), AnonymousUser)
