@@ -50,7 +50,7 @@ def binary_answer_key(rows: int = 200, seed: int = 0) -> tuple[np.ndarray, np.nd
 
 
 def csv_bytes(header: list[str], columns: list) -> bytes:
-    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in zip(*columns)]
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in zip(*columns, strict=True)]
     return ("\n".join(lines) + "\n").encode()
 
 

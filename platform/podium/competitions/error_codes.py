@@ -1,9 +1,9 @@
 """Stable error codes of the competitions app."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class CompetitionErrorCode(str, Enum):
+class CompetitionErrorCode(StrEnum):
     NOT_FOUND = "competition_not_found"
     NOT_STARTED = "competition_not_started"
     ENDED = "competition_ended"

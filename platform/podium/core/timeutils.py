@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -13,8 +12,8 @@ def now() -> datetime:
 
 
 def utc_day_start(moment: datetime | None = None) -> datetime:
-    moment = (moment or now()).astimezone(dt_timezone.utc)
-    return datetime.combine(moment.date(), time.min, tzinfo=dt_timezone.utc)
+    moment = (moment or now()).astimezone(UTC)
+    return datetime.combine(moment.date(), time.min, tzinfo=UTC)
 
 
 def next_utc_midnight(moment: datetime | None = None) -> datetime:

@@ -1,9 +1,9 @@
 """Stable error codes of the submissions app (file problems use scoring's codes as they are)."""
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 
-class SubmissionRefusal(str, Enum):
+class SubmissionRefusal(StrEnum):
     DAILY_LIMIT_REACHED = "daily_limit_reached"
     TOTAL_LIMIT_REACHED = "total_limit_reached"
     FILE_TOO_LARGE = "file_too_large"
@@ -11,7 +11,7 @@ class SubmissionRefusal(str, Enum):
     NO_SOLUTION = "no_solution"
 
 
-class ScoringFailure(str, Enum):
+class ScoringFailure(StrEnum):
     TIMEOUT = "scoring_timeout"
     ABANDONED = "scoring_abandoned"
     SCORING_ERROR = "scoring_error"

@@ -15,7 +15,6 @@ from podium.submissions.services import (
     submissions_reconcile,
 )
 from tests.podium.factories import (
-    CompetitionFactory,
     UserFactory,
     competition_with_solution,
     participant,
