@@ -278,7 +278,8 @@ def render(
             f"  * Peak RSS = the child's ru_maxrss, interpreter and libraries included (podium's "
             f"RSS right after its imports: {after:.0f} MiB). file = the submission CSV. "
             "MiB = 2^20 bytes.",
-            "  * String ids are 'ID_' + 7 digits (10 bytes: the engine's hashed-key path).",
+            "  * String ids are 'ID_' + 7 digits: a prefix and fixed-width digits, matched as "
+            "integers (scoring/ids.py, DigitPattern); other strings take the hashed-key path.",
         ]
     return "\n".join(out)
 
