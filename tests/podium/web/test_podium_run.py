@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -56,12 +57,20 @@ def processes_using(data_dir: Path) -> list[int]:
     return found
 
 
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
-    except OSError:
-        return 0, b""
+def get(url: str, wait: float = 60) -> tuple[int, bytes]:
+    """The first answer within ``wait`` seconds: gunicorn's workers may still be booting when the
+    banner is printed, and on a busy machine that takes seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                return 0, b""
+            time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
