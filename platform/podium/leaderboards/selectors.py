@@ -144,7 +144,9 @@ def public_board_rows(*, competition: Competition, page_size: int = 1000) -> Ite
 
 @dataclass(frozen=True)
 class BoardPage:
-    rows: list[BoardRow]
+    """One page of a board (public rows or private rows)."""
+
+    rows: list
     number: int
     pages: int
     total: int
@@ -258,25 +260,9 @@ def private_board_size(*, competition: Competition, viewer) -> int:
     return _private_entries(competition).count()
 
 
-@dataclass(frozen=True)
-class PrivateBoardPage:
-    rows: list[PrivateRow]
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
 def private_board_page(
     *, competition: Competition, viewer, page: int = 1, per_page: int = 100
-) -> PrivateBoardPage:
+) -> BoardPage:
     """Page ``page`` (from 1, clamped) of the private board; NotFound before the reveal for
     anyone but the organizers."""
     total = private_board_size(competition=competition, viewer=viewer)
@@ -285,7 +271,7 @@ def private_board_page(
     rows = private_board(
         competition=competition, viewer=viewer, offset=(number - 1) * per_page, limit=per_page
     )
-    return PrivateBoardPage(rows=rows, number=number, pages=pages, total=total)
+    return BoardPage(rows=rows, number=number, pages=pages, total=total)
 
 
 def private_board_rows(

@@ -190,6 +190,21 @@ def team_dissolve(*, team: Team, moment: datetime) -> None:
 
 
 @transaction.atomic
+def _pending_or_create(model, *, team: Team, **fields):
+    """The pending request of this kind between these two, made if there is none. Asking twice
+    at once is settled by the one-pending-per-pair constraint: the loser reads the winner's."""
+    who = {k: v for k, v in fields.items() if k in ("invitee", "user")}
+    pending = model.objects.filter(team=team, status=RequestStatus.PENDING, **who)
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return model.objects.create(team=team, **fields)
+    except IntegrityError:
+        return pending.get()
+
+
 def team_rename(*, user, team: Team, name: str) -> Team:
     """The leader renames the team; names are unique per competition, ignoring case.
 
@@ -275,18 +290,10 @@ def invitation_create(*, user, team: Team, invitee: str) -> Invitation:
     full = rules.full_refusal(team, competition)
     if full is not None:
         raise full
-    pending = Invitation.objects.filter(team=team, invitee=person, status=RequestStatus.PENDING)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Invitation.objects.create(
-                competition=competition, team=team, team_name=team.name, invitee=person,
-                invited_by=user,
-            )
-    except IntegrityError:  # the same invitation sent twice at once
-        return pending.get()
+    return _pending_or_create(
+        Invitation, team=team, invitee=person,
+        competition=competition, team_name=team.name, invited_by=user,
+    )
 
 
 def _join_refusal(
@@ -431,17 +438,10 @@ def join_request_create(*, user, team: Team) -> JoinRequest:
     refusal = _join_refusal(user, team, current, now(), by_joiner=True)
     if refusal is not None:
         raise refusal
-    pending = JoinRequest.objects.filter(team=team, user=user, status=RequestStatus.PENDING)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return JoinRequest.objects.create(
-                competition_id=team.competition_id, team=team, team_name=team.name, user=user
-            )
-    except IntegrityError:
-        return pending.get()
+    return _pending_or_create(
+        JoinRequest, team=team, user=user,
+        competition_id=team.competition_id, team_name=team.name,
+    )
 
 
 def join_request_accept(
