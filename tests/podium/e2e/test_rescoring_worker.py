@@ -22,8 +22,8 @@ from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission
 from podium.submissions.selectors import rescore_progress
+from tests.podium.e2e.slow_metric import calls, slow_metric_competition
 from tests.podium.factories import (
-    competition_with_solution,
     csv_bytes,
     organizer,
     participant,
@@ -36,43 +36,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 SCORED, FAILED, SCORING = (
     Submission.Status.SCORED, Submission.Status.FAILED, Submission.Status.SCORING
 )
-SLEEP_S = 4
-
-SLOW_METRIC = '''"""Accuracy at 0.5; sleeps once when armed, and logs each call's process id."""
-import os
-import time
-from pathlib import Path
-
-CALLS = Path({calls!r})
-ARMED = Path({armed!r})
-
-
-def score(solution, submission, row_id_column_name, **kwargs):
-    with CALLS.open("a") as log:
-        log.write(f"{{os.getpid()}}\\n")
-    try:
-        ARMED.unlink()  # the first armed call only
-    except FileNotFoundError:
-        pass
-    else:
-        time.sleep({sleep})
-    y = solution["target"].to_numpy()
-    p = submission["target"].to_numpy()
-    return float(((p >= 0.5) == (y == 1)).mean())
-'''
-
-
-def calls(path) -> int:
-    return len(path.read_text().split()) if path.exists() else 0
 
 
 def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
     e2e.env.update(PODIUM_RESCORING_SWEEP_EVERY_SECONDS="1", PODIUM_RESCORING_WALK_STEP="3")
-    calls_log, armed = tmp_path / "metric-calls.log", tmp_path / "metric-armed"
-    source = SLOW_METRIC.format(calls=str(calls_log), armed=str(armed), sleep=SLEEP_S)
-    competition = competition_with_solution(
-        metric="custom", custom_metric_file=ContentFile(source.encode(), name="slow_metric.py")
-    )
+    competition, calls_log, armed = slow_metric_competition(tmp_path)
     host = organizer(competition)
     worker = e2e.start_worker()
     subs = []
@@ -91,10 +59,10 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
         competition=competition, file=ContentFile(flipped, name="solution.csv")
     )
     armed.touch()
-    before = calls(calls_log)
+    before = len(calls(calls_log))
     e2e.start_beat()
     rescore_start(competition=competition, version=v2, by=host)
-    e2e.wait_until(lambda: calls(calls_log) > before, 60, "the rescoring's first (slow) call")
+    e2e.wait_until(lambda: len(calls(calls_log)) > before, 60, "the rescoring's first (slow) call")
     assert rescore_progress(competition).running
     [killed] = Submission.objects.filter(competition=competition, status=SCORING)
     worker.kill(signal.SIGKILL)  # the group: main process and pool alike, mid-rescore

@@ -12,7 +12,6 @@ import os
 import signal
 
 import pytest
-from django.core.files.base import ContentFile
 
 import scoring
 from podium.competitions.metrics import competition_metric
@@ -21,47 +20,15 @@ from podium.competitions.services import prepared_solution
 from podium.leaderboards.models import LeaderboardEntry
 from podium.submissions.models import Submission
 from tests.podium.e2e.live import children_of
-from tests.podium.factories import competition_with_solution, participant, predictions_file, submit
+from tests.podium.e2e.slow_metric import calls, slow_metric_competition
+from tests.podium.factories import participant, predictions_file, submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-SLEEP_S = 4
-
-SLOW_METRIC = '''"""Accuracy at 0.5; sleeps once when armed, and logs each call's process id."""
-import os
-import time
-from pathlib import Path
-
-CALLS = Path({calls!r})
-ARMED = Path({armed!r})
-
-
-def score(solution, submission, row_id_column_name, **kwargs):
-    with CALLS.open("a") as log:
-        log.write(f"{{os.getpid()}}\\n")
-    try:
-        ARMED.unlink()  # the first armed call only
-    except FileNotFoundError:
-        pass
-    else:
-        time.sleep({sleep})
-    y = solution["target"].to_numpy()
-    p = submission["target"].to_numpy()
-    return float(((p >= 0.5) == (y == 1)).mean())
-'''
-
-
-def calls(path) -> list[int]:
-    return [int(line) for line in path.read_text().split()] if path.exists() else []
 
 
 @pytest.mark.parametrize("kill", ["whole_worker", "pool_child"])
 def test_a_killed_worker_s_submission_is_scored_exactly_once(e2e, tmp_path, kill):
-    calls_log, armed = tmp_path / "metric-calls.log", tmp_path / "metric-armed"
-    source = SLOW_METRIC.format(calls=str(calls_log), armed=str(armed), sleep=SLEEP_S)
-    competition = competition_with_solution(
-        metric="custom", custom_metric_file=ContentFile(source.encode(), name="slow_metric.py")
-    )
+    competition, calls_log, armed = slow_metric_competition(tmp_path)
     user = participant(competition)
     calls_log.unlink(missing_ok=True)  # whatever preparing the answer key did
     armed.touch()
