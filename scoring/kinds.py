@@ -15,13 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scoring import arrays
-from scoring.csv_reader import FIRST_OFFENDERS, LineMap, line_numbers, lines, quoted
 from scoring.error_codes import SolutionErrorCode
 from scoring.error_codes import SubmissionErrorCode as Code
 from scoring.errors import Problem, SolutionError
 from scoring.metrics.registry import Metric
 from scoring.metrics.registry import PredictionKind as K
 from scoring.metrics.segmentation import parse_rle
+from scoring.offenders import FIRST_OFFENDERS, LineMap, line_numbers, lines, quoted
 
 _NUMERIC_PRED = {K.BINARY_SCORE, K.PROBABILITY, K.CLASS_PROBABILITIES, K.CONTINUOUS}
 _TEXT = {K.RANKED_LIST, K.RLE_MASK}

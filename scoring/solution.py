@@ -30,11 +30,12 @@ import pyarrow.csv as pcsv
 
 from scoring import kinds
 from scoring.arrays import canonical_ints, from_numpy, one_chunk, values
-from scoring.csv_reader import header_only, quoted, read_header
+from scoring.csv_reader import header_only, read_header
 from scoring.error_codes import SolutionErrorCode as Code
 from scoring.errors import SolutionError, SubmissionError, UnknownMetricError
 from scoring.ids import IdIndex
 from scoring.metrics import Metric, PredictionKind, get_metric, list_metrics
+from scoring.offenders import quoted
 
 FORMAT_VERSION = 4
 USAGE_CODES = {"public": 0, "private": 1, "ignored": 2}

@@ -18,22 +18,13 @@ import pyarrow.compute as pc
 
 from scoring import kinds
 from scoring.arrays import one_chunk
-from scoring.csv_reader import (
-    FIRST_OFFENDERS,
-    LineMap,
-    check_header,
-    line_numbers,
-    lines,
-    quoted,
-    read_header,
-    read_typed,
-    shown,
-)
+from scoring.csv_reader import check_header, read_header, read_typed
 from scoring.error_codes import SubmissionErrorCode as Code
 from scoring.errors import Problem, SubmissionError
 from scoring.ids import IdMismatch
 from scoring.inputs import DEFAULT_MAX_BYTES, open_csv
 from scoring.metrics import Metric, PredictionKind
+from scoring.offenders import FIRST_OFFENDERS, LineMap, line_numbers, lines, quoted, shown
 from scoring.solution import PreparedSolution
 
 
