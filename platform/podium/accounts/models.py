@@ -31,3 +31,28 @@ class VerifiedEmail(models.Model):
     @property
     def domain(self) -> str:
         return self.email.rsplit("@", 1)[-1]
+
+
+class ApiToken(models.Model):
+    """A personal API key: what ``Authorization: Token <key>`` (the REST API, the ``podium``
+    CLI) and ``KAGGLE_KEY`` (the ``kaggle`` CLI) carry.
+
+    Only the key's SHA-256 is stored, so a database dump gives no working key; the key itself is
+    shown once, when created or rotated. ``prefix`` (its first characters) tells a user's keys
+    apart on the profile page.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'token'} ({self.prefix}…)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from podium.accounts.models import VerifiedEmail
+from podium.accounts.models import ApiToken, VerifiedEmail
 
 
 def user_by_username(username: str):
@@ -31,3 +31,10 @@ def is_email_verified(*, user, email: str) -> bool:
     return user.is_authenticated and VerifiedEmail.objects.filter(
         user=user, email=email.strip().lower()
     ).exists()
+
+
+def api_tokens(*, user) -> list[ApiToken]:
+    """``user``'s API tokens, newest first (names, prefixes and dates: never a key)."""
+    if not user.is_authenticated:
+        return []
+    return list(ApiToken.objects.filter(user=user))

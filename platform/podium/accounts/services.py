@@ -152,3 +152,11 @@ def email_verify(*, user, token: str) -> VerifiedEmail:
     except IntegrityError:  # the same link opened twice at once: the other request won
         verified = VerifiedEmail.objects.get(user=user, email=address)
     return verified
+
+
+# -- API tokens (podium.accounts.tokens holds them; re-exported as this app's writes) ----------
+from podium.accounts.tokens import (  # noqa: E402, F401
+    api_token_create,
+    api_token_revoke,
+    api_token_rotate,
+)
