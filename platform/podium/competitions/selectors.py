@@ -7,13 +7,14 @@ from datetime import datetime
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from podium.accounts.selectors import verified_email_domains
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
 from podium.core.errors import NotFound, PermissionDenied
 from podium.core.querysets import related_count
+from podium.core.timeutils import now
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -149,10 +150,18 @@ _STATE_ORDER = {"active": 0, "upcoming": 1, "closed": 2, "revealed": 2}
 CARD_FILTERS = ("active", "upcoming", "closed")
 
 
-def competition_cards(*, user: User, state: str | None = None) -> list[CompetitionCard]:
+def competition_cards(
+    *, user: User, state: str | None = None, search: str = ""
+) -> list[CompetitionCard]:
     """The competitions ``user`` may see, with their team counts. ``state`` filters to active,
-    upcoming or closed (closed includes revealed); anything else means all."""
+    upcoming or closed (closed includes revealed); anything else means all. ``search`` keeps
+    those whose slug, title or subtitle contains it (any case)."""
     competitions = Competition.objects.annotate(team_count=related_count(Competition, "teams"))
+    if search.strip():
+        words = search.strip()
+        competitions = competitions.filter(
+            Q(slug__icontains=words) | Q(title__icontains=words) | Q(subtitle__icontains=words)
+        )
     access = _Access(user)
     cards = [
         CompetitionCard(
@@ -184,6 +193,10 @@ def competition_get(*, slug: str, user: User) -> Competition:
     if competition is None or not can_view(user, competition):
         raise competition_not_found(slug)
     return competition
+
+
+def team_count(competition: Competition) -> int:
+    return competition.teams.count()
 
 
 def submission_count(competition: Competition) -> int:
@@ -243,3 +256,29 @@ def board_split(competition: Competition) -> BoardSplit | None:
         return None
     share = round(100 * public / (public + private))
     return BoardSplit(public_percent=share, private_percent=100 - share)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The next moment that changes what a participant can do (the pages count down to it)."""
+
+    label: str
+    at: datetime
+
+
+def next_deadline(competition: Competition, moment: datetime | None = None) -> Deadline | None:
+    """Before the start, the start; while it runs, the soonest of the entry deadline, the team
+    merger deadline and the end that is still ahead; None once it has ended."""
+    moment = moment or now()
+    if moment < competition.start_at:
+        return Deadline("Starts", competition.start_at)
+    ahead = [
+        Deadline(label, at)
+        for label, at in (
+            ("Entry deadline", competition.entry_deadline),
+            ("Team merger deadline", competition.team_merger_deadline),
+            ("Final submission deadline", competition.end_at),
+        )
+        if at is not None and at > moment
+    ]
+    return min(ahead, key=lambda d: d.at) if ahead else None

@@ -9,8 +9,11 @@ admin.site.index_title = "Competitions, teams and submissions"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("podium.api.urls")),
     path("", include("podium.web.urls")),
 ]
+
+handler404 = "podium.api.exceptions.not_found"  # JSON under /api/, the page elsewhere
 
 if settings.SERVE_STATIC:  # the collected files, served by gunicorn itself (see settings)
     urlpatterns += [

@@ -9,6 +9,7 @@ class SubmissionRefusal(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     FILE_EMPTY = "file_empty"
     NO_SOLUTION = "no_solution"
+    NOT_FOUND = "submission_not_found"
 
 
 class ScoringFailure(StrEnum):

@@ -1,0 +1,53 @@
+"""Who is calling: a personal API key (``Authorization: Token <key>``, or ``Bearer <key>``), or
+the browser's session (with its CSRF check) for the web UI's own calls."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from podium.accounts.tokens import api_token_authenticate
+
+SCHEMES = ("token", "bearer")
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """A key from ``podium.accounts.tokens``. A request without the header is anonymous; one
+    with a wrong or revoked key is refused (401), never treated as anonymous."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode(errors="replace") not in SCHEMES:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the key as 'Authorization: Token <key>' (one space, no quotes)."
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(
+                "The API key has characters a key never has."
+            ) from None
+        user = api_token_authenticate(key)
+        if user is None:
+            raise exceptions.AuthenticationFailed(
+                "This API key is not valid: it was revoked or rotated, or mistyped. Create a new "
+                "one on your profile page, or run `podium login`."
+            )
+        return user, key
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (not 403) to an anonymous call that needs a user.
+        return 'Token realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ApiTokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "`Token <key>`: a key from your profile page or `podium login`.",
+        }

@@ -1,0 +1,123 @@
+"""One error shape for the whole API: ``{"error": {"code", "message", "details"}}``.
+
+Domain errors (``podium.core.errors.DomainError``) keep the code, message and status the
+service chose, so the API says word for word what the web UI says. DRF's and Django's own
+refusals get codes from ``api/error_codes.py``. Anything else is logged with its traceback and
+answered with a 500 that shows none of it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from podium.api.error_codes import ApiErrorCode as Code
+from podium.core.errors import DomainError
+
+logger = logging.getLogger("podium.api")
+
+_DRF_CODES = {
+    drf.NotAuthenticated: Code.NOT_AUTHENTICATED,
+    drf.AuthenticationFailed: Code.AUTHENTICATION_FAILED,
+    drf.PermissionDenied: Code.PERMISSION_DENIED,
+    drf.NotFound: Code.NOT_FOUND,
+    drf.MethodNotAllowed: Code.METHOD_NOT_ALLOWED,
+    drf.NotAcceptable: Code.NOT_ACCEPTABLE,
+    drf.UnsupportedMediaType: Code.UNSUPPORTED_MEDIA_TYPE,
+    drf.Throttled: Code.THROTTLED,
+    drf.ParseError: Code.MALFORMED_REQUEST,
+}
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": str(code), "message": message, "details": details or {}}}
+
+
+def _flatten(detail, prefix: str = "") -> list[str]:
+    """``{"file": ["This field is required."]}`` -> ``["file: This field is required."]``."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else f"{prefix}{key}"
+            out += _flatten(value, f"{name}." if name else "")
+        return out
+    if isinstance(detail, list):
+        return [line for item in detail for line in _flatten(item, prefix)]
+    label = prefix.rstrip(".")
+    return [f"{label}: {detail}" if label else str(detail)]
+
+
+def _validation(exc: drf.ValidationError) -> tuple[int, dict]:
+    lines = _flatten(exc.detail)
+    message = " ".join(lines[:5]) or "The request is not valid."
+    fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    return 400, error_body(Code.INVALID_INPUT, message, {"fields": fields})
+
+
+def _drf(exc: drf.APIException) -> tuple[int, dict, dict]:
+    headers = {}
+    details = {}
+    if isinstance(exc, drf.Throttled):
+        wait = max(1, int(exc.wait or 1))
+        headers["Retry-After"] = str(wait)
+        details["retry_after_seconds"] = wait
+        message = f"Too many requests. Try again in {wait} second{'s' if wait != 1 else ''}."
+    elif isinstance(exc, drf.NotAuthenticated):
+        message = (
+            "Sign in first: send your API key as 'Authorization: Token <key>' "
+            "(from your profile page, or `podium login`)."
+        )
+    else:
+        message = str(exc.detail)
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
+    return exc.status_code, error_body(code, message, details), headers
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every exception a view raises becomes the one error shape."""
+    headers: dict = {}
+    if isinstance(exc, DomainError):
+        status, body = exc.status, {"error": exc.as_dict()}
+    elif isinstance(exc, drf.ValidationError):
+        status, body = _validation(exc)
+    elif isinstance(exc, drf.APIException):
+        status, body, headers = _drf(exc)
+    elif isinstance(exc, Http404):
+        status, body = 404, error_body(Code.NOT_FOUND, str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        status, body = 403, error_body(Code.PERMISSION_DENIED, str(exc) or "Not allowed.")
+    elif isinstance(exc, RequestDataTooBig):
+        status, body = 413, error_body(
+            Code.UPLOAD_TOO_LARGE, "The request's form fields are too large."
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        status, body = 400, error_body(Code.MALFORMED_REQUEST, "The request is malformed.")
+    else:
+        view = context.get("view")
+        logger.exception("API error in %s", type(view).__name__ if view else "?")
+        status, body = 500, error_body(
+            Code.SERVER_ERROR, "Something went wrong on the server; it is logged. Try again, "
+            "and tell the organizers if it persists.",
+        )
+    set_rollback()
+    if status == 401:
+        headers["WWW-Authenticate"] = getattr(exc, "auth_header", None) or 'Token realm="api"'
+    return Response(body, status=status, headers=headers)
+
+
+def not_found(request, exception=None):
+    """``handler404`` for URLs no view matched: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(Code.NOT_FOUND, f"There is no API endpoint at {request.path}."),
+            status=404,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -1,0 +1,32 @@
+"""One page shape for every list: ``{"count", "next", "previous", "results"}``; ``?page=N`` and
+``?page_size=M`` (at most 1,000)."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class LazySequence:
+    """A list whose slices come from a selector taking ``offset``/``limit`` (the boards), so the
+    paginator runs one page's query and one count, never the whole board."""
+
+    def __init__(self, count, fetch) -> None:
+        self._count, self._fetch = count, fetch
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("LazySequence only slices")
+        start = index.start or 0
+        return self._fetch(offset=start, limit=max(0, (index.stop or start) - start))

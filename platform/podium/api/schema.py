@@ -1,0 +1,53 @@
+"""OpenAPI details drf-spectacular cannot infer: the one error shape on every operation."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as _AutoSchema
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "Stable, e.g. daily_limit_reached, not_found, invalid_input.",
+                },
+                "message": {"type": "string", "description": "What to do about it, in words."},
+                "details": {"type": "object", "additionalProperties": True},
+            },
+        }
+    },
+}
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: every operation may answer an ``Error`` (400, 401, 403, 404, 409,
+    413, 429, 500), documented as its ``default`` response."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "default",
+                    {"description": "An error", "content": {"application/json": {"schema": ref}}},
+                )
+    return result
+
+
+class AutoSchema(_AutoSchema):
+    """Names the components of serializers nested in a view (the style guide's
+    ``InputSerializer``/``OutputSerializer``) after their view: ``LoginApi.InputSerializer`` ->
+    ``LoginInput``, so they do not collide."""
+
+    def _get_serializer_name(self, serializer, direction, bypass_extensions=False):
+        name = super()._get_serializer_name(serializer, direction, bypass_extensions)
+        owner, _, nested = type(serializer).__qualname__.rpartition(".")
+        if owner and nested:
+            name = owner.split(".")[-1].removesuffix("Api") + name
+        return name

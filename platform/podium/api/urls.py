@@ -1,0 +1,58 @@
+"""/api/v1/...: the REST API; /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI, local files)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from podium.api.views import account, competitions, leaderboards, submissions, teams
+
+app_name = "api"
+
+c = "v1/competitions/<slug:slug>/"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the caller
+    path("v1/auth/token/", account.LoginApi.as_view(), name="login"),
+    path("v1/me/", account.MeApi.as_view(), name="me"),
+    path("v1/me/tokens/", account.TokenListApi.as_view(), name="tokens"),
+    path("v1/me/tokens/<int:token_id>/", account.TokenDetailApi.as_view(), name="token"),
+    path(
+        "v1/me/tokens/<int:token_id>/rotate/", account.TokenRotateApi.as_view(),
+        name="token_rotate",
+    ),
+    # competitions
+    path("v1/competitions/", competitions.CompetitionListApi.as_view(), name="competitions"),
+    path(c, competitions.CompetitionDetailApi.as_view(), name="competition"),
+    path(c + "files/", competitions.DataFileListApi.as_view(), name="data_files"),
+    path(c + "files/<str:name>", competitions.DataFileDownloadApi.as_view(), name="data_file"),
+    path(c + "join/", competitions.JoinApi.as_view(), name="join"),
+    path(c + "rules/accept/", competitions.RulesAcceptApi.as_view(), name="rules_accept"),
+    # the caller's team
+    path(c + "team/", teams.TeamApi.as_view(), name="team"),
+    path(c + "team/leave/", teams.TeamLeaveApi.as_view(), name="team_leave"),
+    path(c + "team/leader/", teams.TeamLeaderApi.as_view(), name="team_leader"),
+    path(c + "invitations/", teams.InvitationCreateApi.as_view(), name="invitations"),
+    path(c + "join-requests/", teams.JoinRequestCreateApi.as_view(), name="join_requests"),
+    path(c + "merge-requests/", teams.MergeRequestCreateApi.as_view(), name="merge_requests"),
+    path(c + "merge-preview/", teams.MergePreviewApi.as_view(), name="merge_preview"),
+    re_path(
+        r"^v1/competitions/(?P<slug>[-a-zA-Z0-9_]+)/(?P<kind>invitations|join-requests|merge-requests)"
+        r"/(?P<pk>[0-9]+)/(?P<answer>accept|decline|cancel)/$",
+        teams.AnswerApi.as_view(), name="answer",
+    ),
+    # submissions
+    path(c + "submissions/", submissions.SubmissionListApi.as_view(), name="submissions"),
+    path(
+        "v1/submissions/<int:submission_id>/", submissions.SubmissionDetailApi.as_view(),
+        name="submission",
+    ),
+    path(c + "final-selection/", submissions.FinalSelectionApi.as_view(), name="final_selection"),
+    # leaderboards
+    path(c + "leaderboard/", leaderboards.PublicBoardApi.as_view(), name="leaderboard"),
+    path(
+        c + "leaderboard/private/", leaderboards.PrivateBoardApi.as_view(),
+        name="leaderboard_private",
+    ),
+    path(c + "leaderboard/me/", leaderboards.MyRowApi.as_view(), name="leaderboard_me"),
+]

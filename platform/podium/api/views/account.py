@@ -1,0 +1,123 @@
+"""The caller's account and API keys; trading a password for a key (`podium login`)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from podium.accounts import selectors as account_selectors
+from podium.accounts import services as account_services
+from podium.accounts.error_codes import AccountErrorCode
+from podium.api.throttling import Login, PerAddress
+from podium.core.errors import DomainError
+
+
+class TokenOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The key's first characters, to tell keys apart.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class NewTokenOutput(serializers.Serializer):
+    token = TokenOutput()
+    key = serializers.CharField(help_text="Shown this once: store it now.")
+
+
+def _new_token(token, key) -> Response:
+    body = NewTokenOutput({"token": token, "key": key}).data
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="pk")
+        username = serializers.CharField()
+        email = serializers.EmailField()
+        first_name = serializers.CharField()
+        last_name = serializers.CharField()
+        date_joined = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_get")
+    def get(self, request):
+        return Response(self.OutputSerializer(request.user).data)
+
+
+class TokenListApi(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = TokenOutput
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=TokenOutput(many=True), operation_id="tokens_list")
+    def get(self, request):
+        page = self.paginate_queryset(account_selectors.api_tokens(user=request.user))
+        return self.get_paginated_response(TokenOutput(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: NewTokenOutput}, operation_id="tokens_create"
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = account_services.api_token_create(user=request.user, **data.validated_data)
+        return _new_token(*created)
+
+
+class TokenRotateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: NewTokenOutput}, operation_id="tokens_rotate")
+    def post(self, request, token_id: int):
+        return _new_token(*account_services.api_token_rotate(user=request.user, token_id=token_id))
+
+
+class TokenDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, operation_id="tokens_revoke")
+    def delete(self, request, token_id: int):
+        account_services.api_token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LoginApi(APIView):
+    """A username and password for a new API key (what `podium login` does). Throttled per
+    address; the same refusal whether the user exists or not."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [Login, PerAddress]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        request=InputSerializer, responses={201: NewTokenOutput}, auth=[], operation_id="login"
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise DomainError(
+                AccountErrorCode.CREDENTIALS_INVALID,
+                "That username and password do not match an account.", status=401,
+            )
+        return _new_token(
+            *account_services.api_token_create(user=user, name=data.validated_data["name"])
+        )

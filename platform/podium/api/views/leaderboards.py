@@ -1,0 +1,124 @@
+"""The boards: public (always), private (after the reveal; its organizers before), and where the
+caller's team stands on them."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from podium.api.pagination import LazySequence
+from podium.api.views.common import competition, my_team
+from podium.leaderboards import selectors as board_selectors
+
+
+class PublicRowOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    team_id = serializers.IntegerField()
+    team = serializers.CharField(source="team_name")
+    members = serializers.ListField(child=serializers.CharField())
+    is_baseline = serializers.BooleanField()
+    score = serializers.FloatField(help_text="The best public score")
+    score_display = serializers.CharField(help_text="Rounded to the competition's precision")
+    entries = serializers.IntegerField()
+    last_submission_at = serializers.DateTimeField()
+    rank_change = serializers.IntegerField(
+        allow_null=True, help_text="Places gained (>0) or lost (<0) over 24 hours"
+    )
+    is_new = serializers.BooleanField(help_text="Entered the board in the last 24 hours")
+
+
+class PrivateRowOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    team_id = serializers.IntegerField()
+    team = serializers.CharField(source="team_name")
+    members = serializers.ListField(child=serializers.CharField())
+    is_baseline = serializers.BooleanField()
+    submission_id = serializers.IntegerField()
+    private_score = serializers.FloatField()
+    private_display = serializers.CharField()
+    public_rank = serializers.IntegerField(allow_null=True)
+    public_score = serializers.FloatField(allow_null=True)
+    move = serializers.IntegerField(
+        allow_null=True, help_text="Places gained (>0) or lost (<0) from the public board"
+    )
+
+
+class PublicBoardApi(GenericAPIView):
+    serializer_class = PublicRowOutput
+
+    @extend_schema(responses=PublicRowOutput(many=True), operation_id="leaderboard_public")
+    def get(self, request, slug: str):
+        found = competition(request, slug)
+        rows = LazySequence(
+            lambda: board_selectors.board_size(competition=found),
+            lambda offset, limit: board_selectors.public_board(
+                competition=found, offset=offset, limit=limit
+            ),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PublicRowOutput(page, many=True).data)
+
+
+class PrivateBoardApi(GenericAPIView):
+    serializer_class = PrivateRowOutput
+
+    @extend_schema(responses=PrivateRowOutput(many=True), operation_id="leaderboard_private")
+    def get(self, request, slug: str):
+        """Refused (404, ``private_not_revealed``) until the private board is revealed."""
+        found = competition(request, slug)
+        viewer = request.user
+        total = board_selectors.private_board_size(competition=found, viewer=viewer)
+        rows = LazySequence(
+            lambda: total,
+            lambda offset, limit: board_selectors.private_board(
+                competition=found, viewer=viewer, offset=offset, limit=limit
+            ),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PrivateRowOutput(page, many=True).data)
+
+
+class MyPublicOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    score_display = serializers.CharField()
+    entries = serializers.IntegerField()
+    last_submission_at = serializers.DateTimeField()
+
+
+class MyRowApi(APIView):
+    """The caller's team on each board: null where it has no row, or may not see it yet."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        team = serializers.CharField()
+        board_size = serializers.IntegerField()
+        public = MyPublicOutput(allow_null=True)
+        private = PrivateRowOutput(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer, operation_id="leaderboard_me")
+    def get(self, request, slug: str):
+        found = competition(request, slug)
+        team = my_team(request, found)
+        public = None
+        entry = None if team.disqualified_at else board_selectors.team_entry(
+            competition=found, team=team
+        )
+        if entry is not None:
+            row, rank = entry
+            precision = found.score_display_precision
+            public = {
+                "rank": rank, "score": row.best_public_score,
+                "score_display": f"{row.best_public_score:.{precision}f}",
+                "entries": row.entries, "last_submission_at": row.last_submission_at,
+            }
+        private = board_selectors.team_private_entry(team=team, viewer=request.user)
+        return Response(self.OutputSerializer({
+            "team": team.name, "board_size": board_selectors.board_size(competition=found),
+            "public": public, "private": private,
+        }).data)
