@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "podium.submissions",
     "podium.leaderboards",
     "podium.web",
+    "podium.api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +142,11 @@ if S3_BUCKET:  # any S3-compatible store (MinIO, Ceph, AWS) through django-stora
     }
 # Solutions are always kept on a local disk of the scoring host: they are memory-mapped.
 SOLUTIONS_ROOT = Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions")))
+FILE_UPLOAD_HANDLERS = [
+    "podium.core.uploads.SizeCappedUploadHandler",  # refuses an oversized upload as it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SUBMISSION_MAX_BYTES = env_int("PODIUM_SUBMISSION_MAX_BYTES", 512 * 1024 * 1024)
@@ -148,8 +157,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "web:login"
+# API keys a user may hold at once (one per machine or script; each can be rotated or revoked).
+API_TOKENS_PER_USER = env_int("PODIUM_API_TOKENS_PER_USER", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# -- the REST API (podium/api) ------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "podium.api.authentication.ApiTokenAuthentication",  # first: 401s name this scheme
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "podium.api.throttling.PerUser",
+        "podium.api.throttling.PerAddress",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "podium.api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "podium.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "podium.api.schema.AutoSchema",
+    "NUM_PROXIES": env_int("PODIUM_PROXIES", 0) if env("PODIUM_PROXIES") else None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per user and per address (scope -> "N/second|minute|hour|day"); "login" is the
+# password-for-key exchange of `podium login`.
+API_RATES = {
+    "user": env("PODIUM_API_RATE_USER", "1200/minute"),
+    "address": env("PODIUM_API_RATE_ADDRESS", "2400/minute"),
+    "login": env("PODIUM_API_RATE_LOGIN", "20/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Podium API",
+    "DESCRIPTION": (
+        "Competitions, teams, submissions and leaderboards of a Podium server. Authenticate with "
+        "`Authorization: Token <key>` (a key from your profile page or `podium login`). Every "
+        "error is `{\"error\": {\"code\", \"message\", \"details\"}}`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: works air-gapped
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "podium.api.schema.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # -- email: verification links (and any other mail) go through Django's backend ----------------
 # The console by default (air-gapped, one machine); DJANGO_EMAIL_BACKEND=...smtp.EmailBackend and
@@ -251,3 +312,11 @@ LOGGING = {
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None
+
+# -- the web UI: sign-up, password reset ---------------------------------------------------------
+# Sign-up limited to these email domains (comma separated; a subdomain of one counts); empty:
+# anyone may sign up. PODIUM_SIGNUP_OPEN=0 turns sign-up off (accounts made by an admin only).
+SIGNUP_EMAIL_DOMAINS = env_list("PODIUM_SIGNUP_EMAIL_DOMAINS")
+SIGNUP_OPEN = env_bool("PODIUM_SIGNUP_OPEN", True)
+# Password reset links (Django's auth views) work this long.
+PASSWORD_RESET_TIMEOUT = env_int("PODIUM_PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600)
