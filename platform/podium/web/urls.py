@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
-from podium.web.views import account, competition, home, submissions
+from podium.web.views import account, competition, home, organizer, submissions
 from podium.web.views import team as team_views
 
 app_name = "web"
@@ -13,6 +13,42 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", account.signup, name="signup"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/account/password_reset_form.html",
+            email_template_name="web/account/password_reset_email.txt",
+            subject_template_name="web/account/password_reset_subject.txt",
+            success_url=reverse_lazy("web:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="web/account/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/account/password_reset_confirm.html",
+            success_url=reverse_lazy("web:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/account/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("profile/", account.profile, name="profile"),
+    path("profile/tokens/", account.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/<str:action>/", account.token_change, name="token_change"),
     path("account/email/", account.email, name="email"),
     path("account/email/verify/<str:token>/", account.email_confirm, name="email_verify"),
     path(tab, competition.overview, name="overview"),
@@ -27,6 +63,8 @@ urlpatterns = [
     path(tab + "submit/", submissions.submit, name="submit"),
     path(tab + "submissions/", submissions.my_submissions, name="my_submissions"),
     path(tab + "submissions/final/", submissions.final_selection, name="final_selection"),
+    path(tab + "dashboard/", organizer.dashboard, name="dashboard"),
+    path(tab + "dashboard/reveal/", organizer.reveal, name="dashboard_reveal"),
     path(tab + "team/", team_views.team, name="team"),
     path(tab + "team/rename/", team_views.rename, name="team_rename"),
     path(tab + "team/invite/", team_views.invite, name="team_invite"),

@@ -165,7 +165,7 @@ def test_joining_after_the_entry_deadline_shows_why_not(client, competition):
 def test_submit_page_shows_the_quota(client, competition):
     client.force_login(participant(competition))
     page = client.get(url("submit", competition)).content.decode()
-    assert "<strong>5</strong> submissions left today" in page
+    assert "<strong>5</strong> of 5 submissions left today" in page
     assert "00:00 UTC" in page
 
 

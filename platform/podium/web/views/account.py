@@ -1,4 +1,4 @@
-"""The account's email addresses: send a verification link, and open it.
+"""Sign-up, and the account's email addresses: send a verification link, and open it.
 
 A verified address is what a competition restricted to an email domain checks
 (``competitions.selectors.can_view``); the address typed on the account does not count.
@@ -6,16 +6,64 @@ A verified address is what a competition restricted to an email domain checks
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from podium.accounts.selectors import verified_emails
+from podium.accounts.selectors import api_tokens, verified_emails
 from podium.accounts.services import email_verification_check, email_verification_send, email_verify
+from podium.accounts.signup import signup_domains, user_signup
+from podium.accounts.tokens import api_token_create, api_token_revoke, api_token_rotate
 from podium.core.errors import DomainError
+from podium.leaderboards import selectors as board_selectors
 from podium.web.errors import shows_domain_errors
-from podium.web.forms import EmailVerificationForm
+from podium.web.forms import EmailVerificationForm, SignupForm, TokenForm
+
+
+def _next_url(request) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if safe else settings.LOGIN_REDIRECT_URL
+
+
+def signup(request):
+    """A new account (signed in at once), its address mailed a verification link."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def link_for(token: str) -> str:
+            return request.build_absolute_uri(reverse("web:email_verify", kwargs={"token": token}))
+
+        data = form.cleaned_data
+        try:
+            user = user_signup(
+                username=data["username"], email=data["email"], password=data["password"],
+                link_for=link_for,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, f"Welcome to Podium, {user.get_username()}! We sent a link to "
+                f"{user.email}: open it to verify your address.",
+            )
+            return redirect(_next_url(request))
+    context = {
+        "form": form, "domains": signup_domains(), "open": settings.SIGNUP_OPEN,
+        "next": _next_url(request) if request.GET.get("next") or request.POST.get("next") else "",
+    }
+    return render(request, "web/account/signup.html", context)
 
 
 @login_required
@@ -52,3 +100,62 @@ def email_confirm(request, token: str):
         return redirect("web:email")
     address = email_verification_check(user=request.user, token=token)
     return render(request, "web/account/email_confirm.html", {"address": address})
+
+
+# -- the profile: competitions and results, API tokens -----------------------------------------
+
+# The key made by a create or a rotate, shown once: kept in the session only until the next
+# profile page (a reload does not show it again).
+_NEW_KEY = "podium_new_api_key"
+
+
+@login_required
+def profile(request):
+    context = {
+        "results": board_selectors.user_results(user=request.user, viewer=request.user),
+        "tokens": api_tokens(user=request.user),
+        "verified": verified_emails(user=request.user),
+        "token_form": TokenForm(),
+        "new_key": request.session.pop(_NEW_KEY, None),
+    }
+    return render(request, "web/account/profile.html", context)
+
+
+def _show_once(request, token, key: str) -> None:
+    request.session[_NEW_KEY] = {"id": token.pk, "name": token.name, "key": key}
+
+
+@require_POST
+@login_required
+def token_create(request):
+    form = TokenForm(request.POST)
+    name = form.cleaned_data["name"] if form.is_valid() else request.POST.get("name", "")
+    try:
+        token, key = api_token_create(user=request.user, name=name)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        _show_once(request, token, key)
+        messages.success(request, "Your new API token is below: copy it now, it is shown once.")
+    return redirect(reverse("web:profile") + "#api-tokens")
+
+
+@require_POST
+@login_required
+def token_change(request, token_id: int, action: str):
+    """``rotate``: a new key for the token (the old one stops working); ``revoke``: delete it."""
+    if action not in {"rotate", "revoke"}:
+        raise Http404("No such action.")
+    try:
+        if action == "rotate":
+            token, key = api_token_rotate(user=request.user, token_id=token_id)
+            _show_once(request, token, key)
+            messages.success(
+                request, "The token has a new key, below: copy it now. The old key stopped working."
+            )
+        else:
+            api_token_revoke(user=request.user, token_id=token_id)
+            messages.success(request, "The token is revoked: its key stopped working.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("web:profile") + "#api-tokens")

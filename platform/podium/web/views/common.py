@@ -4,7 +4,8 @@ from podium.teams import selectors as team_selectors
 
 def competition_context(request, slug: str, tab: str, **extra) -> dict:
     """What every tab renders: the competition (NotFound if this viewer may not see it), where
-    the viewer stands in it, and the tab."""
+    the viewer stands in it, the next deadline (the countdown), and the tab."""
     competition = competition_selectors.competition_get(slug=slug, user=request.user)
     me = team_selectors.participation(user=request.user, competition=competition)
-    return {"competition": competition, "me": me, "tab": tab, **extra}
+    deadline = competition_selectors.next_deadline(competition)
+    return {"competition": competition, "me": me, "tab": tab, "deadline": deadline, **extra}

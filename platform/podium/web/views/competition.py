@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
+from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
+from podium.web import charts
 from podium.web.errors import shows_domain_errors
 from podium.web.views.common import competition_context
 
@@ -91,10 +93,22 @@ def _page_number(request) -> int:
 def leaderboard(request, slug: str):
     context = competition_context(request, slug, "leaderboard", board_tab="public")
     competition = context["competition"]
-    context["board"] = board_selectors.public_board_page(
-        competition=competition, page=_page_number(request)
-    )
+    board = board_selectors.public_board_page(competition=competition, page=_page_number(request))
+    context["board"] = board
     context["split"] = competition_selectors.board_split(competition)
+    context["mine"] = board_selectors.board_position(
+        competition=competition, team=context["me"].team
+    )
+    if board.number == 1:  # the chart heads the first page only
+        mine = context["mine"].team_id if context["mine"] else None
+        context["chart"] = charts.line_chart(
+            [
+                charts.Series(f"#{t.rank} {t.team_name}", t.points, highlight=t.team_id == mine)
+                for t in board_selectors.top_teams_score_history(competition=competition)
+            ],
+            title=f"The top 10 teams' best public score over time ({competition.metric})",
+            until=min(now(), competition.end_at),
+        )
     return render(request, "web/competition/leaderboard.html", context)
 
 

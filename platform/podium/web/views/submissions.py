@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import DomainError
+from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.services import final_selection_set, submission_create
 from podium.teams import selectors as team_selectors
+from podium.web import charts
 from podium.web.errors import shows_domain_errors
 from podium.web.forms import SubmissionForm
 from podium.web.views.common import competition_context
@@ -35,7 +38,10 @@ def submit(request, slug: str):
         else:
             # A problem inside the file is known only once it is scored: the list shows it.
             messages.success(request, "Submission received. It is being scored now.")
-            return redirect("web:my_submissions", slug=slug)
+            target = reverse("web:my_submissions", kwargs={"slug": slug})
+            if request.headers.get("X-Podium-Upload") == "1":  # the page's progress-bar upload
+                return JsonResponse({"redirect": target})
+            return redirect(target)
     if me.team is not None:
         context["quota"] = submission_selectors.quota(team=me.team, competition=competition)
     context["form"] = form
@@ -57,6 +63,13 @@ def my_submissions(request, slug: str):
             team=team, competition=context["competition"]
         )
         context["counted"] = board_selectors.team_private_entry(team=team, viewer=request.user)
+        competition = context["competition"]
+        context["chart"] = charts.line_chart(
+            [charts.Series(team.name, board_selectors.team_score_history(team), highlight=True)],
+            title=f"{team.name}: best public score over time ({competition.metric})",
+            until=min(now(), competition.end_at), legend=False,
+            empty_message="Your team's best public score shows here once a submission is scored.",
+        )
     return render(request, "web/competition/submissions.html", context)
 
 
