@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -10,6 +11,21 @@ class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        """Refuse a page size that is not a whole number from 1 (DRF ignores it silently)."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        try:
+            size = int(values[-1])
+        except ValueError:
+            size = 0
+        if len(values) > 1 or size < 1:
+            raise ValidationError(
+                {"page_size": [f"Must be one whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(size, self.max_page_size)
 
 
 class LazySequence:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from podium.accounts import selectors as account_selectors
 from podium.accounts import services as account_services
 from podium.accounts.error_codes import AccountErrorCode
+from podium.api import fields
 from podium.api.throttling import Login, PerAddress
 from podium.core.errors import DomainError
 
@@ -56,7 +57,7 @@ class TokenListApi(GenericAPIView):
     serializer_class = TokenOutput
 
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        name = fields.Text(max_length=100, required=False, allow_blank=True, default="")
 
     @extend_schema(responses=TokenOutput(many=True), operation_id="tokens_list")
     def get(self, request):
@@ -99,9 +100,9 @@ class LoginApi(APIView):
     throttle_classes = [Login, PerAddress]
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=4096, trim_whitespace=False)
-        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        username = fields.Text(max_length=150)
+        password = fields.Text(max_length=4096, trim_whitespace=False)
+        name = fields.Text(max_length=100, required=False, allow_blank=True, default="")
 
     @extend_schema(
         request=InputSerializer, responses={201: NewTokenOutput}, auth=[], operation_id="login"

@@ -28,7 +28,7 @@ class CompetitionListApi(GenericAPIView):
     then what is over."""
 
     class FilterSerializer(serializers.Serializer):
-        state = serializers.ChoiceField(choices=STATES, required=False)
+        state = serializers.ChoiceField(choices=STATES, required=False, allow_blank=True)
         search = serializers.CharField(required=False, max_length=100, allow_blank=True)
 
     class OutputSerializer(serializers.Serializer):
@@ -158,7 +158,7 @@ class DataFileDownloadApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
         operation_id="data_files_download",
     )
     def get(self, request, slug: str, name: str):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from podium.api import fields
 from podium.api.views.common import competition, my_team
 from podium.core.errors import NotFound
 from podium.submissions import selectors as submission_selectors
@@ -63,7 +64,7 @@ class SubmissionListApi(GenericAPIView):
         file = serializers.FileField(
             allow_empty_file=True, help_text="The predictions: CSV, or one CSV in a .zip/.gz"
         )
-        description = serializers.CharField(
+        description = fields.Text(
             max_length=500, required=False, allow_blank=True, default=""
         )
 
@@ -122,7 +123,7 @@ class FinalSelectionApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         submission_ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), max_length=100, allow_empty=True,
+            child=fields.Integer(min_value=1), max_length=100, allow_empty=True,
             help_text="Empty clears the selection (the fallback then applies)",
         )
 

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from podium.api import fields
 from podium.api.views.common import competition, my_team
 from podium.leaderboards import team_merges
 from podium.teams import selectors as team_selectors
@@ -75,7 +76,7 @@ class TeamApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class RenameSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=100)
+        name = fields.Text(max_length=100)
 
     @extend_schema(responses=TeamOutput, operation_id="team_get")
     def get(self, request, slug: str):
@@ -107,7 +108,7 @@ class TeamLeaderApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
+        username = fields.Text(max_length=150)
 
     @extend_schema(request=InputSerializer, responses=TeamOutput, operation_id="team_transfer")
     def post(self, request, slug: str):
@@ -127,7 +128,7 @@ class InvitationCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        invitee = serializers.CharField(max_length=254, help_text="A username or email address")
+        invitee = fields.Text(max_length=254, help_text="A username or email address")
 
     @extend_schema(
         request=InputSerializer, responses={201: InvitationOutput},
@@ -144,7 +145,7 @@ class InvitationCreateApi(APIView):
 
 
 class TeamNameInput(serializers.Serializer):
-    team = serializers.CharField(max_length=100, help_text="The other team's name")
+    team = fields.Text(max_length=100, help_text="The other team's name")
 
 
 class JoinRequestCreateApi(APIView):
@@ -256,7 +257,7 @@ class AnswerApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        accept_rules = serializers.BooleanField(
+        accept_rules = fields.Boolean(
             required=False, default=False,
             help_text="Accepting an invitation: accept the competition's rules too",
         )
