@@ -1,0 +1,58 @@
+"""Errors become exit codes with the API's message; tables line up."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from podium_client.errors import Exit, exit_for_status
+from podium_client.http import api_error
+from podium_client.output import table
+
+
+def response(status: int, body, headers: dict | None = None) -> requests.Response:
+    made = requests.Response()
+    made.status_code = status
+    made._content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    made.headers.update(headers or {})
+    made.url = "http://podium.test/api/v1/x/"
+    made.request = requests.Request("GET", made.url).prepare()
+    return made
+
+
+@pytest.mark.parametrize(("status", "code"), [
+    (400, Exit.API_ERROR), (401, Exit.AUTH), (403, Exit.AUTH), (404, Exit.NOT_FOUND),
+    (409, Exit.API_ERROR), (413, Exit.API_ERROR), (429, Exit.LIMIT), (500, Exit.API_ERROR),
+])
+def test_statuses_map_to_exit_codes(status, code):
+    assert exit_for_status(status) == code
+
+
+def test_the_api_error_keeps_code_message_details_and_retry_after():
+    error = api_error(response(
+        429, {"error": {"code": "throttled", "message": "Too many requests. Try again in 3 "
+                        "seconds.", "details": {"retry_after_seconds": 3}}},
+        {"Retry-After": "3"},
+    ))
+    assert (error.status, error.code, error.exit_code) == (429, "throttled", Exit.LIMIT)
+    assert error.message == "Too many requests. Try again in 3 seconds."
+    assert error.details == {"retry_after_seconds": 3} and error.retry_after == 3
+
+
+def test_a_body_that_is_not_the_api_error_still_gives_a_clear_message():
+    error = api_error(response(502, b"<html>Bad Gateway</html>"))
+    assert error.exit_code == Exit.API_ERROR
+    assert error.message.startswith("The server answered HTTP 502")
+    assert "<html>" not in error.message
+
+
+def test_tables_align_columns_and_right_align_numbers():
+    text = table(("rank", "team", "score"), [(1, "alpha", "0.91"), (10, "b", "0.5")],
+                 right=(0, 2))
+    assert text.splitlines() == [
+        "rank  team   score",
+        "----  -----  -----",
+        "   1  alpha   0.91",
+        "  10  b        0.5",
+    ]
