@@ -21,7 +21,8 @@ PALETTE = (
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 )
 FAILED_COLOUR = "#c62828"
-WIDTH, HEIGHT = 640, 260
+WIDTH, HEIGHT = 640, 260  # the viewBox: 1 unit is 1 CSS pixel at this width
+MIN_SPAN = timedelta(minutes=10)  # the shortest time axis
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 14, 30
 
 
@@ -69,22 +70,22 @@ def _tick_text(value: float, step: float) -> str:
     return f"{value:,.{min(decimals, 6)}f}"
 
 
-def _frame(title: str, body: list[str], height: int, extra_class: str = "") -> str:
+def _frame(title: str, body: list[str], width: int, height: int, extra_class: str = "") -> str:
     label = escape(title, quote=True)
     classes = f"chart {extra_class}".strip()
     return (
         f'<svg class="{classes}" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{label}">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
 
-def _empty(title: str, message: str) -> str:
+def _empty(title: str, message: str, width: int = WIDTH, height: int = HEIGHT) -> str:
     body = [
-        f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle" fill="currentColor" '
+        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" fill="currentColor" '
         f'opacity="0.6" font-size="14">{escape(message)}</text>'
     ]
-    return _frame(title, body, HEIGHT, "empty")
+    return _frame(title, body, width, height, "empty")
 
 
 def _y_axis(ticks: list[float], y_of, plot_right: float) -> list[str]:
@@ -112,6 +113,8 @@ def _time_ticks(start: datetime, end: datetime, count: int = 5) -> list[datetime
 
 def _time_label(moment: datetime, span: timedelta) -> str:
     moment = moment.astimezone(UTC)
+    if span < timedelta(hours=3):
+        return moment.strftime("%H:%M")
     if span <= timedelta(days=2):
         return moment.strftime("%d %b %H:%M")
     return moment.strftime("%d %b")
@@ -119,25 +122,26 @@ def _time_label(moment: datetime, span: timedelta) -> str:
 
 def line_chart(
     series: Sequence[Series], *, title: str, until: datetime | None = None, legend: bool = True,
-    empty_message: str = "No scores yet.",
+    empty_message: str = "No scores yet.", width: int = WIDTH, height: int = HEIGHT,
 ) -> str:
     """Step lines of values over time (a best score holds until the next improvement), each
     carried on to ``until`` (e.g. now); a legend below when there is more than one line."""
     drawn = [s for s in series if s.points]
     if not drawn:
-        return _empty(title, empty_message)
+        return _empty(title, empty_message, width, height)
     moments = [at for s in drawn for at, _ in s.points]
     values = [v for s in drawn for _, v in s.points]
     start, end = min(moments), max(moments)
     if until is not None and until > end:
         end = until
-    if end == start:
-        start, end = start - timedelta(hours=1), end + timedelta(hours=1)
+    if end - start < MIN_SPAN:  # points a few seconds apart: a short axis that ends with them
+        start = end - MIN_SPAN
     ticks = nice_ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
-    rows = math.ceil(len(drawn) / 2) if legend and len(drawn) > 1 else 0
-    height = HEIGHT + rows * 18 + (8 if rows else 0)
-    plot_bottom, plot_right = HEIGHT - PAD_BOTTOM, WIDTH - PAD_RIGHT
+    columns = 3 if width >= 900 else 2
+    rows = math.ceil(len(drawn) / columns) if legend and len(drawn) > 1 else 0
+    plot_bottom, plot_right = height - PAD_BOTTOM, width - PAD_RIGHT
+    full_height = height + rows * 18 + (8 if rows else 0)
     span = (end - start).total_seconds()
 
     def x_of(at: datetime) -> float:
@@ -171,11 +175,11 @@ def line_chart(
                 path.append(f"H{x}V{y}")
             previous = value
         path.append(f"H{_num(x_of(end))}")
-        width = 3.5 if s.highlight else 2
+        stroke = 3.5 if s.highlight else 2
         label = escape(s.label)
         body.append(
             f'<path class="series" d="{"".join(path)}" fill="none" stroke="{colour}" '
-            f'stroke-width="{width}" stroke-linejoin="round"><title>{label}</title></path>'
+            f'stroke-width="{stroke}" stroke-linejoin="round"><title>{label}</title></path>'
         )
         radius = 3.5 if s.highlight else 2.5
         for at, value in s.points:
@@ -186,9 +190,9 @@ def line_chart(
             )
     if rows:
         for i, s in enumerate(drawn):
-            col, row = i % 2, i // 2
-            x = PAD_LEFT + col * (WIDTH - PAD_LEFT) / 2
-            y = HEIGHT + 4 + row * 18
+            col, row = i % columns, i // columns
+            x = PAD_LEFT + col * (width - PAD_LEFT) / columns
+            y = height + 4 + row * 18
             weight = ' font-weight="700"' if s.highlight else ""
             body.append(
                 f'<rect x="{_num(x)}" y="{y}" width="12" height="12" rx="2" '
@@ -196,7 +200,7 @@ def line_chart(
                 f'<text x="{_num(x + 18)}" y="{y + 10}" fill="currentColor" font-size="12"'
                 f'{weight}>{escape(_shorten(s.label, 38))}</text>'
             )
-    return _frame(title, body, height)
+    return _frame(title, body, width, full_height)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -212,16 +216,16 @@ class Bar:
 
 def bar_chart(
     bars: Sequence[Bar], *, title: str, empty_message: str = "Nothing yet.",
-    label_every: int | None = None,
+    label_every: int | None = None, width: int = WIDTH, height: int = HEIGHT,
 ) -> str:
     """Vertical bars, each with an optional "failed" segment stacked on top; ``label_every``
     labels every n-th bar (default: as many as fit)."""
     if not bars or not any(b.value or b.failed for b in bars):
-        return _empty(title, empty_message)
+        return _empty(title, empty_message, width, height)
     top = max(b.value + b.failed for b in bars)
     ticks = nice_ticks(0, top)
     high = ticks[-1] or 1
-    plot_bottom, plot_right = HEIGHT - PAD_BOTTOM, WIDTH - PAD_RIGHT
+    plot_bottom, plot_right = height - PAD_BOTTOM, width - PAD_RIGHT
     slot = (plot_right - PAD_LEFT) / len(bars)
     gap = min(4.0, slot * 0.2)
     every = label_every or max(1, math.ceil(len(bars) / 10))
@@ -257,7 +261,7 @@ def bar_chart(
         f'<line x1="{PAD_LEFT}" x2="{plot_right}" y1="{plot_bottom}" y2="{plot_bottom}" '
         'stroke="currentColor" stroke-opacity="0.35"/>'
     )
-    return _frame(title, body, HEIGHT)
+    return _frame(title, body, width, height)
 
 
 def daily_bars(
@@ -273,17 +277,22 @@ def daily_bars(
     return bars
 
 
-def histogram(values: Sequence[float], *, title: str, bins: int = 20) -> str:
+def histogram(
+    values: Sequence[float], *, title: str, bins: int = 20, width: int = WIDTH,
+    height: int = HEIGHT,
+) -> str:
     """How ``values`` spread: ``bins`` equal ranges from the smallest to the largest."""
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
-        return _empty(title, "No scores yet.")
+        return _empty(title, "No scores yet.", width, height)
     low, high = min(finite), max(finite)
     if high == low:
-        return bar_chart([Bar(f"{low:g}", len(finite))], title=title)
+        return bar_chart([Bar(f"{low:g}", len(finite))], title=title, width=width, height=height)
     width = (high - low) / bins
     counts = [0] * bins
     for v in finite:
         counts[min(bins - 1, int((v - low) / width))] += 1
     bars = [Bar(f"{low + i * width:.3g}", n) for i, n in enumerate(counts)]
-    return bar_chart(bars, title=title, label_every=max(1, bins // 5))
+    return bar_chart(
+        bars, title=title, label_every=max(1, bins // 5), width=width, height=height
+    )

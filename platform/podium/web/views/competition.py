@@ -107,7 +107,7 @@ def leaderboard(request, slug: str):
                 for t in board_selectors.top_teams_score_history(competition=competition)
             ],
             title=f"The top 10 teams' best public score over time ({competition.metric})",
-            until=min(now(), competition.end_at),
+            until=min(now(), competition.end_at), width=1040, height=280,
         )
     return render(request, "web/competition/leaderboard.html", context)
 

@@ -67,7 +67,7 @@ def my_submissions(request, slug: str):
         context["chart"] = charts.line_chart(
             [charts.Series(team.name, board_selectors.team_score_history(team), highlight=True)],
             title=f"{team.name}: best public score over time ({competition.metric})",
-            until=min(now(), competition.end_at), legend=False,
+            until=min(now(), competition.end_at), legend=False, width=1040, height=220,
             empty_message="Your team's best public score shows here once a submission is scored.",
         )
     return render(request, "web/competition/submissions.html", context)
