@@ -7,8 +7,19 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from podium.accounts.tokens import api_token_authenticate
+from podium.api.throttling import PerAddress
 
 SCHEMES = ("token", "bearer")
+
+
+def _refused(request, message: str) -> exceptions.APIException:
+    """A refused key counts against its address's budget like any request (DRF authenticates
+    before it throttles, so a 401 would otherwise never be counted): once the budget is spent,
+    guessing keys is answered 429, as any other storm from that address."""
+    throttle = PerAddress()
+    if not throttle.allow_request(request, None):
+        return exceptions.Throttled(throttle.wait())
+    return exceptions.AuthenticationFailed(message)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -20,20 +31,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower().decode(errors="replace") not in SCHEMES:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Send the key as 'Authorization: Token <key>' (one space, no quotes)."
+            raise _refused(
+                request, "Send the key as 'Authorization: Token <key>' (one space, no quotes)."
             )
         try:
             key = header[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(
-                "The API key has characters a key never has."
-            ) from None
+            raise _refused(request, "The API key has characters a key never has.") from None
         user = api_token_authenticate(key)
         if user is None:
-            raise exceptions.AuthenticationFailed(
+            raise _refused(
+                request,
                 "This API key is not valid: it was revoked or rotated, or mistyped. Create a new "
-                "one on your profile page, or run `podium login`."
+                "one on your profile page, or run `podium login`.",
             )
         return user, key
 

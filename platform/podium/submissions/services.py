@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from podium.competitions import selectors as competition_selectors
@@ -360,7 +360,10 @@ def final_selection_set(*, user, team: Team, submission_ids: Iterable[int]) -> l
                 f"You can select at most {_plural(limit, 'submission')}.",
                 details={"limit": limit, "selected": len(wanted)},
             )
-        found = Submission.objects.in_bulk([pk for pk in wanted])
+        # An id no row can have (past the database's integer range) is simply not found: asking
+        # the database for it would crash the query.
+        low, high = connection.ops.integer_field_range("BigAutoField")
+        found = Submission.objects.in_bulk([pk for pk in wanted if low <= pk <= high])
         for pk in wanted:
             submission = found.get(pk)
             if submission is None or submission.team_id != team.pk:
