@@ -226,16 +226,19 @@ def test_status_fragment_polls_until_scored_and_is_private_to_the_team(client, c
 
     listing = client.get(url("my_submissions", competition)).content.decode()
     assert f'data-poll="{status_url}"' in listing and "podium.js" in listing
+    # htmx (vendored, no CDN) swaps the row for the fragment every 2 s while it is pending
+    assert f'hx-get="{status_url}" hx-trigger="every 2s" hx-swap="outerHTML"' in listing
+    assert "/static/vendor/htmx.min.js" in listing and "://" not in listing.split("<body")[0]
     fragment = client.get(status_url).content.decode()
     assert fragment.lstrip().startswith("<tr") and "status-pending" in fragment
-    assert "data-poll" in fragment
+    assert "data-poll" in fragment and "hx-get" in fragment
 
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.SCORED, public_score=0.91234567, private_score=0.5,
         result_message="Your Best Entry!",
     )
     fragment = client.get(status_url).content.decode()
-    assert "data-poll" not in fragment and "0.91235" in fragment
+    assert "data-poll" not in fragment and "hx-get" not in fragment and "0.91235" in fragment
     assert "0.50000" not in fragment  # the private score stays hidden before the reveal
 
     client.force_login(participant(competition))  # another team

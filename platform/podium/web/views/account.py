@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -121,6 +121,12 @@ def profile(request):
     return render(request, "web/account/profile.html", context)
 
 
+def _account(request):
+    """The signed-in user as a model instance (not the request's lazy wrapper): the token
+    services lock the user's row through its class."""
+    return get_user_model()._default_manager.get(pk=request.user.pk)
+
+
 def _show_once(request, token, key: str) -> None:
     request.session[_NEW_KEY] = {"id": token.pk, "name": token.name, "key": key}
 
@@ -131,7 +137,7 @@ def token_create(request):
     form = TokenForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else request.POST.get("name", "")
     try:
-        token, key = api_token_create(user=request.user, name=name)
+        token, key = api_token_create(user=_account(request), name=name)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -148,13 +154,13 @@ def token_change(request, token_id: int, action: str):
         raise Http404("No such action.")
     try:
         if action == "rotate":
-            token, key = api_token_rotate(user=request.user, token_id=token_id)
+            token, key = api_token_rotate(user=_account(request), token_id=token_id)
             _show_once(request, token, key)
             messages.success(
                 request, "The token has a new key, below: copy it now. The old key stopped working."
             )
         else:
-            api_token_revoke(user=request.user, token_id=token_id)
+            api_token_revoke(user=_account(request), token_id=token_id)
             messages.success(request, "The token is revoked: its key stopped working.")
     except DomainError as exc:
         messages.error(request, exc.message)
