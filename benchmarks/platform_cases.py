@@ -2,9 +2,14 @@
 
 * ``board``: leaderboard reads with 10,000 teams and 1,000,000 submissions in PostgreSQL
   (``platform_board``); needs DATABASE_URL=postgres://... (a role that may CREATE DATABASE).
+* ``board-page``: the leaderboard page (the whole Django request, template included) with 10,000
+  teams, through Django's test client: on PostgreSQL when DATABASE_URL names one, else SQLite
+  (``platform_board_page``); target p95 <= 150 ms of server time.
 * ``worker-embedded``: one worker process scoring 1,000 queued 10,000-row submissions on the
   embedded defaults, SQLite + the filesystem broker (``platform_worker embedded``).
 * ``worker-services``: the same on PostgreSQL + Redis (DATABASE_URL and CELERY_BROKER_URL).
+* ``api``: requests per second and p50/p99 of the leaderboard and submission-list endpoints,
+  2 gunicorn workers on PostgreSQL (``platform_api``).
 
 A case whose services are missing prints "skipped: ..." and the run goes on.
 """
@@ -20,16 +25,21 @@ from benchmarks.report import Target, _table
 from benchmarks.runner import BenchmarkFailure
 
 BOARD = "board"
+BOARD_PAGE = "board-page"
 WORKER_EMBEDDED = "worker-embedded"
 WORKER_SERVICES = "worker-services"
-PLATFORM_NAMES = [BOARD, WORKER_EMBEDDED, WORKER_SERVICES]
+API = "api"
+PLATFORM_NAMES = [BOARD, WORKER_EMBEDDED, WORKER_SERVICES, API]
 
 BOARD_TARGET_MS = 20.0  # p50 of a leaderboard read
+BOARD_PAGE_TARGET_MS = 150.0  # p95 of the leaderboard page's server time
 _TIMEOUT_S = 1200
 _CHILDREN = {
     BOARD: ["benchmarks.platform_board"],
+    BOARD_PAGE: ["benchmarks.platform_board_page"],
     WORKER_EMBEDDED: ["benchmarks.platform_worker", "embedded"],
     WORKER_SERVICES: ["benchmarks.platform_worker", "services"],
+    API: ["benchmarks.platform_api"],
 }
 _BOARD_READS = [
     ("public_board_first", "public_board, first page (100 rows)"),
@@ -37,6 +47,11 @@ _BOARD_READS = [
     ("team_entry", "team_entry (row + rank_of), random team"),
     ("public_board_page", "public_board_page, page 1 (size + page)"),
     ("board_size", "board_size"),
+]
+
+_PAGE_VIEWS = [
+    ("first_page", "page 1 (with the top-10 chart)"),
+    ("middle_page", "page 50 (my team's, jump link)"),
 ]
 
 
@@ -79,6 +94,17 @@ def targets(results: dict[str, dict]) -> list[Target]:
                     f"p95 {s['p95_ms']:.1f} ms",
                 )
             )
+    page = results.get(BOARD_PAGE)
+    if page and "skipped" not in page:
+        for key, what in _PAGE_VIEWS:
+            s = page[key]
+            found.append(
+                Target(
+                    BOARD_PAGE, f"leaderboard page, {what}, p95 <= {BOARD_PAGE_TARGET_MS:g} ms",
+                    f"{s['p95_ms']:.1f} ms", s["p95_ms"] <= BOARD_PAGE_TARGET_MS,
+                    f"p50 {s['p50_ms']:.1f} ms; {page['backend']}, {page['teams']:,} teams",
+                )
+            )
     for name in (WORKER_EMBEDDED, WORKER_SERVICES):
         worker = results.get(name)
         if worker and "skipped" not in worker:
@@ -92,6 +118,31 @@ def targets(results: dict[str, dict]) -> list[Target]:
                 )
             )
     return found
+
+
+def render_api(api: dict) -> list[str]:
+    if "skipped" in api:
+        return ["", f"{API}: {api['skipped']}"]
+    ping = api["endpoints"]["ping"]["per_s"]
+    out = [
+        "",
+        f"{API}: gunicorn, {api['workers']} sync workers, PostgreSQL ({api['teams']:,} teams, "
+        f"{api['submissions']:,} submissions; the caller's team has {api['team_submissions']}), "
+        f"throttle counts in {api['cache']}; {api['concurrency']} client threads on the same "
+        f"cores, {api['seconds']:g} s per endpoint",
+        "",
+    ]
+    out += _table(
+        ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs ping"],
+        [
+            [
+                f"{name}: {e['path']}", f"{e['per_s']:.0f}", f"{e['p50_ms']:.1f}",
+                f"{e['p99_ms']:.1f}", str(e["errors"]), f"{e['per_s'] / ping:.2f}",
+            ]
+            for name, e in api["endpoints"].items()
+        ],
+    )
+    return out
 
 
 def render(results: dict[str, dict]) -> list[str]:
@@ -120,6 +171,29 @@ def render(results: dict[str, dict]) -> list[str]:
                         "PASS" if board[k]["p50_ms"] <= BOARD_TARGET_MS else "MISS",
                     ]
                     for k, what in _BOARD_READS
+                ],
+            )
+    page = results.get(BOARD_PAGE)
+    if page is not None:
+        out += [""]
+        if "skipped" in page:
+            out += [f"{BOARD_PAGE}: {page['skipped']}"]
+        else:
+            out += [
+                f"{BOARD_PAGE}: GET /competitions/<slug>/leaderboard/ through Django's test client "
+                f"(server time: middleware, selectors, template), {page['backend']}, "
+                f"{page['teams']:,} teams, signed in; {page['calls']} requests each after warm-up "
+                f"(filled in {page['fill_s']:.0f} s, not timed); {page['page_bytes']:,} bytes",
+                "",
+            ]
+            out += _table(
+                ["page", "p50 ms", "p95 ms", "max ms",
+                 f"target p95 <= {BOARD_PAGE_TARGET_MS:g} ms"],
+                [
+                    [what, f"{page[k]['p50_ms']:.1f}", f"{page[k]['p95_ms']:.1f}",
+                     f"{page[k]['max_ms']:.1f}",
+                     "PASS" if page[k]["p95_ms"] <= BOARD_PAGE_TARGET_MS else "MISS"]
+                    for k, what in _PAGE_VIEWS
                 ],
             )
     workers = [(n, results[n]) for n in (WORKER_EMBEDDED, WORKER_SERVICES) if n in results]
@@ -157,6 +231,8 @@ def render(results: dict[str, dict]) -> list[str]:
                 " Burst latency includes the wait behind the earlier uploads; idle latency is one"
                 " submission at a time on an idle worker. scoring = the library's duration_ms.",
             ]
+    if API in results:
+        out += render_api(results[API])
     return out
 
 

@@ -89,22 +89,26 @@ def public_board(
     """One page of the public board: one indexed query (plus one for the page's members).
 
     Each row carries its team's rank 24 hours ago: the latest ``RankSnapshot`` from before then,
-    a correlated subquery on the index ``rank_snapshot_team`` (one index probe per row of the
-    page). Plain values, not model instances: building 200 instances was half the time of a page
-    (``make bench``: 10,000 teams).
+    a correlated subquery on the index ``rank_snapshot_team``. The page is picked first (the
+    teams of ``offset``..``offset + limit`` in board order, an inner query) and only its rows
+    get the subquery: put on the ranked rows directly, it ran for every row the OFFSET skipped
+    too (40 ms for page 50 of 10,000 teams on SQLite). Plain values, not model instances:
+    building 200 instances was half the time of a page (``make bench``: 10,000 teams).
     """
     cutoff = (moment or now()) - CHANGE_WINDOW
     day_ago = (
         RankSnapshot.objects.filter(team=OuterRef("team_id"), taken_at__lte=cutoff)
         .order_by("-taken_at").values("rank")[:1]
     )
+    page = ranked_entries(competition=competition).values("pk")[offset : offset + limit]
     entries = list(
         ranked_entries(competition=competition)
+        .filter(pk__in=Subquery(page))
         .annotate(rank_day_ago=Subquery(day_ago))
         .values_list(
             "team_id", "team__name", "team__is_baseline", "best_public_score", "entries",
             "last_submission_at", "rank_day_ago", "first_entry_at",
-        )[offset : offset + limit]
+        )
     )
     members = _members([e[0] for e in entries])
     precision = competition.score_display_precision

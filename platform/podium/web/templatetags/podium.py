@@ -6,6 +6,8 @@ import hashlib
 import re
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from podium.core.display import score_text
 from podium.web.markdown import render_markdown
@@ -45,3 +47,41 @@ def initials(name: str) -> str:
 def hue(name: str) -> int:
     """A stable colour (a hue, 0-359) per name, the same on every page and every run."""
     return int.from_bytes(hashlib.blake2s(str(name or "").encode(), digest_size=2).digest()) % 360
+
+
+# -- per-row pieces of the boards: Python, not {% include %} (a 100-row page rendered twice as
+# fast without the two includes per row; ``make bench``, board-page) ---------------------------
+
+
+@register.simple_tag
+def move_badge(move: int | None, is_new: bool = False) -> SafeString:
+    """A team's move: ▲3 (up), ▼2 (down), – (same, or unknown), new."""
+    if is_new:
+        return mark_safe(  # noqa: S308 - constant
+            '<span class="move new" title="Entered the leaderboard in the last 24 hours">new'
+            "</span>"
+        )
+    if move is None:
+        return mark_safe('<span class="move same">–</span>')  # noqa: S308 - constant
+    if move > 0:
+        return format_html('<span class="move up" title="Up {0}">▲{0}</span>', move)
+    if move < 0:
+        return format_html('<span class="move down" title="Down {0}">▼{0}</span>', -move)
+    return mark_safe('<span class="move same" title="No change">–</span>')  # noqa: S308
+
+
+AVATARS_SHOWN = 5
+
+
+@register.simple_tag
+def avatars(members: list[str]) -> SafeString:
+    """The members' initials on their colours (the first five, then "+N"); names as titles."""
+    shown = format_html_join(
+        "", '<span class="avatar" style="--hue: {}" title="{}">{}</span>',
+        ((hue(name), name, initials(name)) for name in members[:AVATARS_SHOWN]),
+    )
+    more = len(members) - AVATARS_SHOWN
+    extra = format_html(
+        '<span class="avatar more" title="{} members">+{}</span>', len(members), more
+    ) if more > 0 else ""
+    return format_html('<span class="avatars">{}{}</span>', shown, extra)
