@@ -121,3 +121,15 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500`` (a crash outside DRF, e.g. in middleware): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(Code.SERVER_ERROR, "Something went wrong on the server; it is logged."),
+            status=500,
+        )
+    from django.views.defaults import server_error as page
+
+    return page(request)

@@ -195,6 +195,13 @@ def competition_get(*, slug: str, user: User) -> Competition:
     return competition
 
 
+def submission_max_bytes(slug: str) -> int | None:
+    """The upload cap of the competition called ``slug`` (None: no such competition). Read
+    before the caller is known, to cap an upload while it streams; reveals nothing."""
+    caps = Competition.objects.filter(slug=slug).values_list("submission_max_bytes", flat=True)
+    return caps.first()
+
+
 def team_count(competition: Competition) -> int:
     return competition.teams.count()
 

@@ -21,3 +21,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+# pytest-xdist's workers inherit one PODIUM_DATA_DIR: each keeps its own cache, so one worker's
+# cache.clear() (the API tests empty the throttle counts) never wipes another's counts.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
+    CACHES["default"]["LOCATION"] = str(DATA_DIR / "cache" / _WORKER)  # noqa: F405
+else:
+    CACHES["default"]["KEY_PREFIX"] = _WORKER  # noqa: F405

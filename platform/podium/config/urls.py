@@ -14,6 +14,7 @@ urlpatterns = [
 ]
 
 handler404 = "podium.api.exceptions.not_found"  # JSON under /api/, the page elsewhere
+handler500 = "podium.api.exceptions.server_error"
 
 if settings.SERVE_STATIC:  # the collected files, served by gunicorn itself (see settings)
     urlpatterns += [

@@ -85,10 +85,14 @@ def private_visible(*, viewer, competition: Competition) -> bool:
 
 
 def submission_view(
-    submission: Submission, *, viewer, selection: FinalSelectionState | None = None
+    submission: Submission, *, viewer, selection: FinalSelectionState | None = None,
+    organizer: bool | None = None,
 ) -> SubmissionView:
+    """``organizer`` (whether ``viewer`` organizes the competition) may be passed by a caller
+    that builds many views, so it is asked once."""
     competition = submission.competition
-    organizer = is_organizer(viewer, competition)
+    if organizer is None:
+        organizer = is_organizer(viewer, competition)
     show_private = organizer or competition.private_is_revealed
     if selection is None:
         selection = final_selection_state(team=submission.team, competition=competition)
@@ -118,16 +122,32 @@ def submission_view(
     )
 
 
-def team_submissions(*, team: Team, viewer) -> list[SubmissionView]:
-    qs = team.submissions.select_related("competition", "team", "submitted_by").order_by("-created_at")
+def team_submissions(
+    *, team: Team, viewer, offset: int = 0, limit: int | None = None
+) -> list[SubmissionView]:
+    """The team's submissions, newest first (``offset``/``limit``: one page of them): three
+    queries whatever the number of rows."""
+    qs = team.submissions.select_related("competition", "team", "submitted_by").order_by(
+        "-created_at", "-pk"
+    )
+    page = qs[offset:] if limit is None else qs[offset : offset + limit]
     selection = final_selection_state(team=team, competition=team.competition)
-    return [submission_view(s, viewer=viewer, selection=selection) for s in qs]
+    organizer = is_organizer(viewer, team.competition)
+    return [
+        submission_view(s, viewer=viewer, selection=selection, organizer=organizer) for s in page
+    ]
+
+
+def team_submission_count(*, team: Team) -> int:
+    return team.submissions.count()
 
 
 def submission_get(*, submission_id: int, viewer) -> Submission | None:
     """The submission if the viewer is in its team or organizes its competition."""
     submission = (
-        Submission.objects.select_related("competition", "team", "submitted_by").filter(pk=submission_id).first()
+        Submission.objects.select_related("competition", "team", "submitted_by")
+        .filter(pk=submission_id)
+        .first()
     )
     if submission is None:
         return None

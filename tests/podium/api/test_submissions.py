@@ -7,7 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
+from django.test import Client
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
@@ -234,3 +236,26 @@ def test_a_late_submission_is_scored_but_not_selectable(eager, competition, make
     seen = alice.get(response.headers["Location"]).json()
     assert seen["is_late"] is True and seen["status"] == "scored"
     assert seen["selectable"] is False and seen["private_score"] is None
+
+
+def test_a_session_upload_is_capped_at_the_competition_limit_while_it_streams(
+    competition, make_participant, live_server
+):
+    """The web UI's own calls (session + CSRF): the CSRF check reads the form before the view
+    runs, so the competition's cap must be set before it (SubmissionListApi.initial)."""
+    Competition.objects.filter(pk=competition.pk).update(submission_max_bytes=2_000)
+    alice = make_participant(competition, "alice")
+    browser = Client()
+    browser.force_login(alice.user)
+    secret = "c" * 32
+    session = requests.Session()
+    session.cookies.set("sessionid", browser.cookies["sessionid"].value)
+    session.cookies.set("csrftoken", secret)
+    response = session.post(
+        f"{live_server.url}/api/v1/competitions/titanic/submissions/",
+        files={"file": ("sub.csv", b"id,target\n" + b"1,0.5\n" * 40_000, "text/csv")},
+        headers={"X-CSRFToken": secret}, timeout=60,
+    )
+    error = error_of(response, 413, "upload_too_large")
+    assert error["details"] == {"limit_bytes": 2_000}
+    assert not Submission.objects.exists()

@@ -13,7 +13,9 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from podium.api import fields
+from podium.api.pagination import LazySequence
 from podium.api.views.common import competition, my_team
+from podium.competitions import selectors as competition_selectors
 from podium.core.errors import NotFound
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.error_codes import SubmissionRefusal
@@ -68,12 +70,25 @@ class SubmissionListApi(GenericAPIView):
             max_length=500, required=False, allow_blank=True, default=""
         )
 
+    def initial(self, request, *args, **kwargs):
+        # Cap the upload at the competition's limit before anything reads the body: session
+        # authentication's CSRF check reads the whole form (see core/uploads.py).
+        cap = competition_selectors.submission_max_bytes(kwargs.get("slug", ""))
+        if cap:
+            request._request.upload_max_bytes = cap
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(responses=SubmissionOutput(many=True), operation_id="submissions_list")
     def get(self, request, slug: str):
         """The caller's team's submissions, newest first."""
         found = competition(request, slug)
         team = my_team(request, found)
-        views = submission_selectors.team_submissions(team=team, viewer=request.user)
+        views = LazySequence(
+            lambda: submission_selectors.team_submission_count(team=team),
+            lambda offset, limit: submission_selectors.team_submissions(
+                team=team, viewer=request.user, offset=offset, limit=limit
+            ),
+        )
         page = self.paginate_queryset(views)
         data = [_view_data(v, found.slug) for v in page]
         return self.get_paginated_response(SubmissionOutput(data, many=True).data)
@@ -87,7 +102,6 @@ class SubmissionListApi(GenericAPIView):
         ``status``) until it is ``scored`` or ``failed``."""
         found = competition(request, slug)
         my_team(request, found)  # refuse a non-member before reading a large body
-        request._request.upload_max_bytes = found.submission_max_bytes  # see core/uploads.py
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         submission = submission_create(
