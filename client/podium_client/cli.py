@@ -11,15 +11,24 @@ and exit with a code of ``podium_client.errors.Exit``; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from podium_client import __version__
-from podium_client.commands import auth, competitions, data, leaderboard, submissions, team
+from podium_client.commands import (
+    auth,
+    competitions,
+    data,
+    kaggle,
+    leaderboard,
+    submissions,
+    team,
+)
 from podium_client.context import Context
 from podium_client.errors import ApiError, CliError, Exit
 from podium_client.output import print_json
 
-COMMANDS = (auth, competitions, data, submissions, leaderboard, team)
+COMMANDS = (auth, competitions, data, submissions, leaderboard, team, kaggle)
 
 EPILOG = """\
 configuration: PODIUM_URL and PODIUM_TOKEN, else the file `podium login` writes
@@ -57,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args, context) or Exit.OK)
     except CliError as error:
         return report(error, context)
+    except BrokenPipeError:  # `podium submissions X | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return Exit.OK
     except OSError as error:  # a local file: unreadable, disk full...
         where = f"{error.filename}: " if error.filename else ""
         return report(CliError(f"{where}{error.strerror or error}"), context)
