@@ -205,11 +205,13 @@ def _pending_or_create(model, *, team: Team, **fields):
         return pending.get()
 
 
+@transaction.atomic
 def team_rename(*, user, team: Team, name: str) -> Team:
     """The leader renames the team; names are unique per competition, ignoring case.
 
-    Locks the team row (the leader is read under it); the unique constraint settles two
-    renames to the same name at once.
+    Locks the team row (the leader is read under it), so it runs in a transaction (on
+    PostgreSQL a FOR UPDATE outside one is refused: only a live server showed it, as tests run
+    inside one); the unique constraint settles two renames to the same name at once.
     """
     name = " ".join(name.split())
     if not name:

@@ -499,3 +499,18 @@ def test_leadership_transfer_refusals(competition, alice, bob):
     with refused("not_team_member", "bob is not a member of “alice”."):
         services.leadership_transfer(user=alice, team=team, new_leader=bob)
     assert services.leadership_transfer(user=alice, team=team, new_leader=alice).leader == alice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_team_rename_runs_in_its_own_transaction():
+    """Outside any transaction (as a view without ATOMIC_REQUESTS calls it): the row lock needs
+    one, which PostgreSQL enforces (SQLite ignores FOR UPDATE)."""
+    from django.db import connection
+
+    competition = competition_with_solution()
+    user = participant(competition, "ren")
+    team = Team.objects.get(memberships__user=user)
+    assert not connection.in_atomic_block
+    assert services.team_rename(user=user, team=team, name="Renamed").name == "Renamed"
+    team.refresh_from_db()
+    assert team.name == "Renamed"
