@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "podium.leaderboards",
     "podium.web",
     "podium.api",
+    "podium.kaggle_compat",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

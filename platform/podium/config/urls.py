@@ -9,6 +9,7 @@ admin.site.index_title = "Competitions, teams and submissions"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("podium.kaggle_compat.urls")),  # the kaggle CLI: Service/Method
     path("api/", include("podium.api.urls")),
     path("", include("podium.web.urls")),
 ]

@@ -179,6 +179,9 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
     # API tokens (the profile's buttons are POST only; the API's own views)
     "token_id": lambda w: ["1", "999999"],
     "action": lambda w: ["rotate", "revoke"],
+    # the kaggle CLI's protocol (POST only: a GET is refused) and its upload token
+    "service": lambda w: ["competitions.CompetitionApiService", "security.OAuthService"],
+    "method": lambda w: ["ListSubmissions", "GetLeaderboard", "DownloadLeaderboard"],
 }
 # Patterns left out of the generic walk, and why.
 SKIPPED_NAMESPACES = {"admin"}  # walked by its registered models: test_the_admin_...
