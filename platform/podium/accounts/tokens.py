@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from podium.accounts.error_codes import AccountErrorCode as Code
@@ -46,7 +47,7 @@ def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     silently."""
     name = _clean_name(name)
     # Lock the user's row: two concurrent creates cannot both pass the count.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     limit = settings.API_TOKENS_PER_USER
     if ApiToken.objects.filter(user=user).count() >= limit:
         raise LimitReached(

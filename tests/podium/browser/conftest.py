@@ -11,8 +11,9 @@ Chromium: ``PODIUM_CHROMIUM`` or ``chromium`` on PATH (Debian's package; ``playw
 is never needed). Without one the tests skip with the reason, which PODIUM_REQUIRE_SERVICES=1
 (CI) turns into failures.
 
-Screenshots: ``shoot(page, name)`` saves ``name.png`` under the test's tmp folder and in
-``docs/screenshots/`` (the README shows some of them).
+Screenshots: ``shoot(page, name)`` saves ``name.png`` under the test's tmp folder, and with
+PODIUM_SCREENSHOTS=1 also in ``docs/screenshots/`` (committed; the README shows some of them), so
+an ordinary test run leaves the working tree clean.
 """
 
 from __future__ import annotations
@@ -100,8 +101,9 @@ def shoot(tmp_path) -> Callable:
     def save(page, name: str, full_page: bool = False) -> Path:
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, SCREENSHOTS / path.name)
+        if os.environ.get("PODIUM_SCREENSHOTS") == "1":  # refresh the committed ones on purpose
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, SCREENSHOTS / path.name)
         return path
 
     return save
