@@ -288,11 +288,11 @@ def histogram(
     low, high = min(finite), max(finite)
     if high == low:
         return bar_chart([Bar(f"{low:g}", len(finite))], title=title, width=width, height=height)
-    width = (high - low) / bins
+    step = (high - low) / bins
     counts = [0] * bins
     for v in finite:
-        counts[min(bins - 1, int((v - low) / width))] += 1
-    bars = [Bar(f"{low + i * width:.3g}", n) for i, n in enumerate(counts)]
+        counts[min(bins - 1, int((v - low) / step))] += 1
+    bars = [Bar(f"{low + i * step:.3g}", n) for i, n in enumerate(counts)]
     return bar_chart(
         bars, title=title, label_every=max(1, bins // 5), width=width, height=height
     )
