@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "podium.teams",
     "podium.submissions",
     "podium.leaderboards",
+    "podium.kernels",
     "podium.web",
     "podium.api",
     "podium.kaggle_compat",
@@ -276,9 +277,35 @@ RESCORING_SWEEP_EVERY_SECONDS = env_int("PODIUM_RESCORING_SWEEP_EVERY_SECONDS", 
 # Rank history: how often the public boards' changed ranks are recorded (the 24-hour moves are
 # exact to within this).
 RANK_SNAPSHOT_EVERY_SECONDS = env_int("PODIUM_RANK_SNAPSHOT_EVERY_SECONDS", 600)
+# Kernels (podium/kernels): baselines and scripts run server-side in a sandbox. They go to the
+# `cpu` queue, or to `gpu` where a GPU worker consumes it (docker-compose's gpu-worker). A run
+# longer than the broker's visibility timeout is delivered again while it runs: its lease makes
+# that second delivery do nothing, and the reconciler below takes back the runs of dead workers.
+KERNEL_QUEUE = env("PODIUM_KERNEL_QUEUE", "cpu")
+KERNEL_GPU_DEVICES = env("PODIUM_KERNEL_GPU_DEVICES", "0")  # CUDA_VISIBLE_DEVICES of GPU runs
+KERNEL_WALL_SECONDS = env_int("PODIUM_KERNEL_WALL_SECONDS", 3600)  # default; participants: cap
+KERNEL_MAX_WALL_SECONDS = env_int("PODIUM_KERNEL_MAX_WALL_SECONDS", 6 * 3600)  # organizers' cap
+KERNEL_MEMORY_MB = env_int("PODIUM_KERNEL_MEMORY_MB", 4096)
+KERNEL_OUTPUT_MB = env_int("PODIUM_KERNEL_OUTPUT_MB", 200)
+KERNEL_THREADS = env_int("PODIUM_KERNEL_THREADS", 2)
+KERNEL_LEASE_SECONDS = env_int("PODIUM_KERNEL_LEASE_SECONDS", 60)
+KERNEL_MAX_ATTEMPTS = env_int("PODIUM_KERNEL_MAX_ATTEMPTS", 2)
+KERNEL_PENDING_GRACE_SECONDS = env_int("PODIUM_KERNEL_PENDING_GRACE_SECONDS", 300)
+KERNEL_LOG_MAX_BYTES = env_int("PODIUM_KERNEL_LOG_MAX_BYTES", 2_000_000)
+KERNEL_WORK_ROOT = Path(env("PODIUM_KERNEL_WORK_ROOT", str(DATA_DIR / "kernel-runs")))
+KERNEL_KEEP_WORKDIRS = env_bool("PODIUM_KERNEL_KEEP_WORKDIRS", False)
+# bubblewrap: "auto" uses it where installed; "1" requires it; "0" never (rlimits + guard only).
+_BWRAP = env("PODIUM_KERNEL_BWRAP", "auto").strip().lower()
+KERNEL_USE_BWRAP = None if _BWRAP == "auto" else _BWRAP in {"1", "true", "yes", "on"}
+KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
+
 CELERY_BEAT_SCHEDULE = {
     "reconcile-submissions": {
         "task": "podium.leaderboards.tasks.reconcile_submissions",
+        "schedule": float(RECONCILE_EVERY_SECONDS),
+    },
+    "reconcile-kernels": {
+        "task": "podium.kernels.tasks.reconcile_kernels",
         "schedule": float(RECONCILE_EVERY_SECONDS),
     },
     "rescoring-sweep": {

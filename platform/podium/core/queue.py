@@ -13,6 +13,7 @@ from django.db import transaction
 
 SCORE_SUBMISSION = "podium.leaderboards.tasks.score_submission"
 RESCORE_SUBMISSIONS = "podium.leaderboards.tasks.rescore_submissions"
+RUN_KERNEL = "podium.kernels.tasks.run_kernel"
 
 
 def enqueue_on_commit(task_name: str, *args, **options) -> None:

@@ -506,6 +506,28 @@ def _new_solo_team(user, competition: Competition) -> Team:
     return team
 
 
+BASELINE_TEAM_NAME = "Baseline"
+
+
+def baseline_team_ensure(*, competition: Competition, user) -> Team:
+    """The competition's Baseline team (``is_baseline``: marked on the boards, never a prize
+    winner), led by ``user``, a service account that has accepted the rules. Idempotent."""
+    existing = Team.objects.filter(competition=competition, memberships__user=user).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            rules_accept(user=user, competition=competition)
+            team = Team.objects.create(
+                competition=competition, name=_free_team_name(competition, BASELINE_TEAM_NAME),
+                leader=user, is_baseline=True,
+            )
+            Membership.objects.create(team=team, user=user, competition=competition)
+    except IntegrityError:  # made at the same moment by another run
+        team = Team.objects.get(competition=competition, memberships__user=user)
+    return team
+
+
 @transaction.atomic
 def team_leave(*, user, team: Team) -> Team:
     """Leave ``team`` for a new solo team of one's own (returned).

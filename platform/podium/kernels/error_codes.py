@@ -1,0 +1,29 @@
+"""Stable codes of the kernels app: refusals of a launch or a download, and why a run failed."""
+
+from enum import StrEnum
+
+
+class KernelRefusal(StrEnum):
+    NOT_ALLOWED = "kernel_not_allowed"
+    QUOTA_REACHED = "kernel_quota_reached"
+    BAD_CONFIG = "kernel_bad_config"
+    UNKNOWN_BASELINE = "kernel_unknown_baseline"
+    NO_CODE = "kernel_no_code"
+    NOT_FOUND = "kernel_not_found"
+    NOT_PUBLISHED = "kernel_not_published"
+    FINISHED = "kernel_finished"
+    NO_SUCH_OUTPUT = "kernel_no_such_output"
+
+
+class KernelFailure(StrEnum):
+    """Why a run ended as failed: one class each, shown to whoever may see the run."""
+
+    TIMEOUT = "timeout"  # past its wall-clock or CPU-time limit: killed
+    MEMORY = "memory"  # exceeded its memory limit (MemoryError, CUDA out of memory)
+    EXCEPTION = "exception"  # raised an exception: its traceback is in the log and the detail
+    OUTPUT_NOT_FOUND = "output_not_found"  # exited 0 without writing submission.csv
+    OUTPUT_TOO_LARGE = "output_too_large"  # wrote past its output-size limit
+    SCORING_ERROR = "scoring_error"  # submission.csv is not a valid submission, or was refused
+    CANCELLED = "cancelled"
+    ABANDONED = "abandoned"  # its worker died, and every retry too
+    SANDBOX_ERROR = "sandbox_error"  # the sandbox could not start it (operators' side)

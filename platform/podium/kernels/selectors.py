@@ -1,0 +1,107 @@
+"""Reads of the kernels app, with who-may-see-what in one place.
+
+A run is visible to its competition's organizers, to the members of the team it ran for, and,
+once the organizer publishes it, to everyone who can see the competition. Nothing here reads an
+answer key or a private score: a run shows its submission's id and status only.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from baselines.config import CONFIGS_DIR, bundled_configs
+from podium.competitions import selectors as competition_selectors
+from podium.competitions.models import Competition
+from podium.core.errors import NotFound
+from podium.core.timeutils import now
+from podium.kernels.error_codes import KernelRefusal
+from podium.kernels.models import KernelLogChunk, KernelRun, KernelSettings
+from podium.teams import selectors as team_selectors
+from podium.teams.models import Team
+
+
+def available_baselines() -> list[str]:
+    return bundled_configs()
+
+
+def baseline_config_text(name: str) -> str:
+    return (CONFIGS_DIR / f"{name}.yaml").read_text()
+
+
+def kernel_settings(*, competition: Competition) -> KernelSettings:
+    """The competition's settings (defaults when the organizer never saved any)."""
+    found = KernelSettings.objects.filter(competition=competition).first()
+    return found or KernelSettings(competition=competition)
+
+
+def is_organizer(user, competition: Competition) -> bool:
+    return competition_selectors.is_organizer(user, competition)
+
+
+def _member_team_id(user, competition: Competition) -> int | None:
+    if not user.is_authenticated:
+        return None
+    team = team_selectors.team_for_user(user=user, competition=competition)
+    return team.pk if team else None
+
+
+def can_see(user, run: KernelRun) -> bool:
+    competition = run.competition
+    if not competition_selectors.can_view(user, competition):
+        return False
+    if is_organizer(user, competition):
+        return True
+    if run.team_id is not None and run.team_id == _member_team_id(user, competition):
+        return True
+    return run.published
+
+
+def runs_for(*, competition: Competition, viewer) -> QuerySet[KernelRun]:
+    runs = KernelRun.objects.filter(competition=competition).select_related("team")
+    if is_organizer(viewer, competition):
+        return runs
+    team_id = _member_team_id(viewer, competition)
+    from django.db.models import Q
+
+    visible = Q(published=True) | (Q(team_id=team_id) if team_id else Q(pk__in=[]))
+    return runs.filter(visible)
+
+
+def run_get(*, run_id: int, viewer, competition: Competition | None = None) -> KernelRun:
+    """The run, or NotFound: one the viewer may not see is not admitted to exist."""
+    run = None
+    if isinstance(run_id, int) and 0 < run_id < 2**63:
+        run = KernelRun.objects.select_related("competition", "team").filter(pk=run_id).first()
+    if run is None or (competition is not None and run.competition_id != competition.pk) or (
+        not can_see(viewer, run)
+    ):
+        raise NotFound(KernelRefusal.NOT_FOUND, f"There is no kernel run {run_id}.")
+    return run
+
+
+def run_log(*, run: KernelRun, after: int = 0, limit: int = 500) -> list[KernelLogChunk]:
+    return list(KernelLogChunk.objects.filter(run=run, seq__gt=after).order_by("seq")[:limit])
+
+
+def run_log_text(*, run: KernelRun) -> str:
+    return "".join(KernelLogChunk.objects.filter(run=run).order_by("seq").values_list(
+        "text", flat=True))
+
+
+def team_hours_used(*, team: Team, queue: str) -> float:
+    """Hours of kernel runs (wall clock) the team has used on ``queue``."""
+    moment = now()
+    total = timedelta()
+    for started, finished in KernelRun.objects.filter(
+        team=team, queue=queue, started_at__isnull=False
+    ).values_list("started_at", "finished_at"):
+        total += (finished or moment) - started
+    return total.total_seconds() / 3600
+
+
+def kernel_queue() -> str:
+    """The queue a new run goes to: ``gpu`` where a GPU worker runs (PODIUM_KERNEL_QUEUE)."""
+    return settings.KERNEL_QUEUE
