@@ -214,6 +214,9 @@ class PrivateRow:
     public_rank: int | None
     public_score: float | None
     public_display: str
+    # The place among the teams that can win: None for a Baseline team (the organizers' kernels
+    # are marked on the board and never take a prize rank).
+    prize_rank: int | None = None
 
     @property
     def move(self) -> int | None:
@@ -236,15 +239,23 @@ PRIVATE_FIELDS = (
 def _private_rows(competition: Competition, entries: list[tuple]) -> list[PrivateRow]:
     members = _members([e[1] for e in entries])
     precision = competition.score_display_precision
-    return [
-        PrivateRow(
+    # Prize ranks skip Baseline teams: count those above the page once, then walk it.
+    baselines_above = 0
+    if entries:
+        baselines_above = _private_entries(competition).filter(
+            rank__lt=entries[0][0], team__is_baseline=True
+        ).count()
+    rows = []
+    for rank, team_id, name, is_baseline, submission_id, private, public_rank, public in entries:
+        rows.append(PrivateRow(
             rank=rank, team_id=team_id, team_name=name, members=members.get(team_id, []),
             is_baseline=is_baseline, submission_id=submission_id, private_score=private,
             private_display=f"{private:.{precision}f}", public_rank=public_rank,
             public_score=public, public_display="" if public is None else f"{public:.{precision}f}",
-        )
-        for rank, team_id, name, is_baseline, submission_id, private, public_rank, public in entries
-    ]
+            prize_rank=None if is_baseline else rank - baselines_above,
+        ))
+        baselines_above += bool(is_baseline)
+    return rows
 
 
 def private_board(

@@ -227,9 +227,9 @@ class World:
     env: dict[str, str]
     processes: list[LiveProcess] = field(default_factory=list)
 
-    def start_worker(self, concurrency: int = 1) -> LiveProcess:
+    def start_worker(self, concurrency: int = 1, queues: str = "default,cpu") -> LiveProcess:
         n = sum(p.name.startswith("worker") for p in self.processes) + 1
-        process = LiveProcess(f"worker{n}", worker_args(concurrency), self.env, self.folder)
+        process = LiveProcess(f"worker{n}", worker_args(concurrency, queues), self.env, self.folder)
         self.processes.append(process)
         return process.start(WORKER_READY)
 

@@ -27,6 +27,8 @@ FAST_TIMINGS = {
     "PODIUM_SCORING_LEASE_SECONDS": "3",
     "PODIUM_SCORING_PENDING_GRACE_SECONDS": "2",
     "PODIUM_RECONCILE_EVERY_SECONDS": "1",
+    "PODIUM_KERNEL_LEASE_SECONDS": "3",
+    "PODIUM_KERNEL_PENDING_GRACE_SECONDS": "30",
 }
 
 EMBEDDED = "embedded"  # SQLite (WAL) + the filesystem broker: the one-command defaults
@@ -160,9 +162,10 @@ def children_of(pid: int) -> list[int]:
     return sorted(found)
 
 
-def worker_args(concurrency: int = 1) -> list[str]:
+def worker_args(concurrency: int = 1, queues: str = "default,cpu") -> list[str]:
+    """A worker on the scoring queue and the kernels' CPU queue (as ``make run``'s)."""
     return [
-        "worker", "-P", "prefork", "-c", str(concurrency), "-l", "INFO",
+        "worker", "-P", "prefork", "-c", str(concurrency), "-Q", queues, "-l", "INFO",
         "-n", f"e2e-{uuid.uuid4().hex[:8]}@%h",
         "--without-mingle", "--without-gossip", "--without-heartbeat",
     ]

@@ -81,10 +81,11 @@ class Command(BaseCommand):
             Child("web", [python, "-m", "gunicorn", "podium.config.wsgi:application",
                           "--bind", bind, "--workers", "2", "--timeout", "120",
                           "--graceful-timeout", "5", "--log-level", "warning"]),
-            # One worker for both queues: embedded, GPU work runs on the CPU (DESIGN.md).
+            # One worker for every queue: scoring, and kernels on the cpu queue (or gpu, where
+            # PODIUM_KERNEL_QUEUE says so): embedded, GPU work runs on the CPU (DESIGN.md).
             # --quiet drops Celery's start-up banners, which would bury ours; logs stay.
             Child("worker", [python, "-m", "celery", "--quiet", "-A", "podium.config", "worker",
-                             "-l", "info", "-c", "2", "-Q", "default,gpu", "-n", "podium@%h"]),
+                             "-l", "info", "-c", "2", "-Q", "default,cpu,gpu", "-n", "podium@%h"]),
             Child("beat", [python, "-m", "celery", "--quiet", "-A", "podium.config", "beat",
                            "-l", "info"]),
         ]
