@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from podium.api.views import account, competitions, leaderboards, submissions, teams
+from podium.api.views import account, competitions, kernels, leaderboards, submissions, teams
 
 app_name = "api"
 
@@ -55,4 +55,16 @@ urlpatterns = [
         name="leaderboard_private",
     ),
     path(c + "leaderboard/me/", leaderboards.MyRowApi.as_view(), name="leaderboard_me"),
+    # kernels
+    path(c + "kernels/", kernels.KernelListApi.as_view(), name="kernels"),
+    path("v1/kernels/<int:run_id>/", kernels.KernelDetailApi.as_view(), name="kernel"),
+    path("v1/kernels/<int:run_id>/log/", kernels.KernelLogApi.as_view(), name="kernel_log"),
+    path(
+        "v1/kernels/<int:run_id>/cancel/", kernels.KernelCancelApi.as_view(),
+        name="kernel_cancel",
+    ),
+    re_path(
+        r"^v1/kernels/(?P<run_id>[0-9]+)/files/(?P<what>code|config|log|output|artifacts)$",
+        kernels.KernelDownloadApi.as_view(), name="kernel_file",
+    ),
 ]

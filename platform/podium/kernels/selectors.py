@@ -105,3 +105,36 @@ def team_hours_used(*, team: Team, queue: str) -> float:
 def kernel_queue() -> str:
     """The queue a new run goes to: ``gpu`` where a GPU worker runs (PODIUM_KERNEL_QUEUE)."""
     return settings.KERNEL_QUEUE
+
+
+DOWNLOADS = ("code", "config", "log", "output", "artifacts")
+
+
+def run_download(*, run: KernelRun, what: str) -> tuple[str, bytes]:
+    """(file name, contents) of one of a run's downloads (the caller checked ``can_see``): its
+    code, config, log, output (submission.csv) or artifacts (code + output folder, as a zip).
+    None of them holds an answer key: the kernel never had one."""
+    import io
+    import zipfile
+
+    if what == "config" and run.config:
+        return "config.yaml", run.config.encode()
+    if what == "log":
+        return f"kernel-{run.pk}.log", run_log_text(run=run).encode()
+    if what == "code":
+        if run.script:
+            with run.script.open("rb") as script:
+                return "kernel.py", script.read()
+        buffer = io.BytesIO()
+        package = CONFIGS_DIR.parent
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(package.rglob("*.py")):
+                archive.write(path, "baselines/" + path.relative_to(package).as_posix())
+            archive.writestr("config.yaml", run.config)
+        return f"kernel-{run.pk}-code.zip", buffer.getvalue()
+    field = {"output": run.output, "artifacts": run.artifacts}.get(what)
+    if field:
+        with field.open("rb") as handle:
+            name = "submission.csv" if what == "output" else f"kernel-{run.pk}-artifacts.zip"
+            return name, handle.read()
+    raise NotFound(KernelRefusal.NO_SUCH_OUTPUT, f"This run has no {what} to download.")

@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
+from podium.kernels.models import KernelRun
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.services import leaderboard_reveal, private_board_build
 from podium.submissions.models import Submission
@@ -182,6 +183,10 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
     # the kaggle CLI's protocol (POST only: a GET is refused) and its upload token
     "service": lambda w: ["competitions.CompetitionApiService", "security.OAuthService"],
     "method": lambda w: ["ListSubmissions", "GetLeaderboard", "DownloadLeaderboard"],
+    # kernel runs (the API's kernel views) and their downloads
+    "run_id": lambda w: [*(str(pk) for pk in KernelRun.objects.values_list("pk", flat=True)),
+                         "999999"],
+    "what": lambda w: ["code", "config", "log", "output", "artifacts"],
 }
 # Patterns left out of the generic walk, and why.
 SKIPPED_NAMESPACES = {"admin"}  # walked by its registered models: test_the_admin_...
