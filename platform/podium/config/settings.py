@@ -211,7 +211,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "podium.api.schema.document_errors",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    # A kernel run's statuses and a submission's are both "status": name them apart.
+    "ENUM_NAME_OVERRIDES": {"KernelRunStatusEnum": "podium.api.views.kernels.STATUSES"},
 }
 
 # -- email: verification links (and any other mail) go through Django's backend ----------------

@@ -7,10 +7,11 @@ answer key or a private score: a run shows its submission's id and status only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from baselines.config import CONFIGS_DIR, bundled_configs
 from podium.competitions import selectors as competition_selectors
@@ -46,6 +47,22 @@ def _member_team_id(user, competition: Competition) -> int | None:
         return None
     team = team_selectors.team_for_user(user=user, competition=competition)
     return team.pk if team else None
+
+
+def can_manage(user, run: KernelRun) -> bool:
+    """Whether ``user`` may cancel the run: its competition's organizers and its author."""
+    if not user.is_authenticated:
+        return False
+    return is_organizer(user, run.competition) or run.created_by_id == user.pk
+
+
+def may_launch(user, competition: Competition) -> bool:
+    """Whether a launch form is worth showing to ``user`` (the service still decides): its
+    organizers, and its participants where the competition lets them run kernels."""
+    if is_organizer(user, competition):
+        return True
+    return bool(kernel_settings(competition=competition).participants_may_run
+                and _member_team_id(user, competition))
 
 
 def can_see(user, run: KernelRun) -> bool:
@@ -100,6 +117,61 @@ def team_hours_used(*, team: Team, queue: str) -> float:
     ).values_list("started_at", "finished_at"):
         total += (finished or moment) - started
     return total.total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class KernelQuota:
+    """A team's kernel hours on the queue its runs go to."""
+
+    queue: str
+    quota_hours: float
+    used_hours: float
+
+    @property
+    def left_hours(self) -> float:
+        return max(0.0, self.quota_hours - self.used_hours)
+
+    @property
+    def reached(self) -> bool:
+        return self.used_hours >= self.quota_hours
+
+
+def team_quota(*, competition: Competition, team: Team, queue: str | None = None) -> KernelQuota:
+    queue = queue or kernel_queue()
+    config = kernel_settings(competition=competition)
+    quota = config.team_gpu_hours if queue == "gpu" else config.team_cpu_hours
+    return KernelQuota(queue=queue, quota_hours=quota,
+                       used_hours=team_hours_used(team=team, queue=queue))
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run as a list shows it: the run, and its submission's public score (never its
+    private one: the list is for everyone who may see the run)."""
+
+    run: KernelRun
+    submission_status: str | None
+    public_score: float | None
+
+
+def run_rows(*, competition: Competition, viewer, limit: int = 200) -> list[RunRow]:
+    runs = runs_for(competition=competition, viewer=viewer).annotate(
+        submission_state=F("submission__status"), public_score=F("submission__public_score"))
+    return [RunRow(run, run.submission_state, run.public_score) for run in runs[:limit]]
+
+
+def run_row(*, run: KernelRun) -> RunRow:
+    status, score = KernelRun.objects.filter(pk=run.pk).values_list(
+        "submission__status", "submission__public_score").first() or (None, None)
+    return RunRow(run, status, score)
+
+
+def run_downloads(*, run: KernelRun) -> list[str]:
+    """Which of DOWNLOADS the run has (the caller checked ``can_see``)."""
+    have = {"code": bool(run.script) or run.source == KernelRun.Source.BASELINE,
+            "config": bool(run.config), "log": True, "output": bool(run.output),
+            "artifacts": bool(run.artifacts)}
+    return [what for what in DOWNLOADS if have[what]]
 
 
 def kernel_queue() -> str:

@@ -63,10 +63,9 @@ def kernel_settings_update(
 
 
 def _check_quota(competition: Competition, team, queue: str) -> None:
-    config = selectors.kernel_settings(competition=competition)
-    quota = config.team_gpu_hours if queue == "gpu" else config.team_cpu_hours
-    used = selectors.team_hours_used(team=team, queue=queue)
-    if used >= quota:
+    hours = selectors.team_quota(competition=competition, team=team, queue=queue)
+    used, quota = hours.used_hours, hours.quota_hours
+    if hours.reached:
         raise LimitReached(
             KernelRefusal.QUOTA_REACHED,
             f"Your team has used {used:.2f} of its {quota:g} {queue.upper()} hours for kernels "
@@ -240,9 +239,7 @@ def kernel_store_files(*, run: KernelRun, output: File | None, artifacts: File |
 
 
 def _require_manage(user, run: KernelRun) -> None:
-    if selectors.is_organizer(user, run.competition):
-        return
-    if run.created_by_id == user.pk:
+    if selectors.can_manage(user, run):
         return
     raise PermissionDenied(KernelRefusal.NOT_ALLOWED, "Only its organizers or its author may "
                            "change this kernel run.")

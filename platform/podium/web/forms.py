@@ -51,3 +51,32 @@ class TokenForm(forms.Form):
         max_length=100, required=False, label="Token name",
         widget=forms.TextInput(attrs={"placeholder": "e.g. laptop (optional)"}),
     )
+
+
+class KernelLaunchForm(forms.Form):
+    """A kernel to launch: a bundled baseline (its config as is, or edited) or a script. Which
+    one, and whether this user may launch at all, is the service's to say."""
+
+    title = forms.CharField(
+        max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. MLP baseline (optional)"}),
+    )
+    baseline = forms.ChoiceField(required=False, choices=())
+    config = forms.CharField(
+        max_length=100_000, required=False, strip=False, label="Config (YAML)",
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text="Empty: the baseline's bundled config.",
+    )
+    script = forms.FileField(
+        required=False, label="Or a Python script",
+        help_text="It reads input/ (the public data) and writes output/submission.csv.",
+    )
+    publish = forms.BooleanField(
+        required=False, label="Publish it: participants may see it and download its files",
+    )
+
+    def __init__(self, *args, baselines: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["baseline"].choices = [("", "— choose a baseline —")] + [
+            (name, name) for name in baselines
+        ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from podium.web.views import account, competition, home, organizer, submissions
+from podium.web.views import account, competition, home, kernels, organizer, submissions
 from podium.web.views import team as team_views
 
 app_name = "web"
@@ -65,6 +65,12 @@ urlpatterns = [
     path(tab + "submissions/final/", submissions.final_selection, name="final_selection"),
     path(tab + "dashboard/", organizer.dashboard, name="dashboard"),
     path(tab + "dashboard/reveal/", organizer.reveal, name="dashboard_reveal"),
+    path(tab + "kernels/", kernels.kernels, name="kernels"),
+    path(tab + "kernels/<int:run_id>/", kernels.kernel, name="kernel"),
+    path(tab + "kernels/<int:run_id>/log/", kernels.kernel_log, name="kernel_log"),
+    path(tab + "kernels/<int:run_id>/cancel/", kernels.cancel, name="kernel_cancel"),
+    path(tab + "kernels/<int:run_id>/publish/", kernels.publish, name="kernel_publish"),
+    path(tab + "kernels/<int:run_id>/files/<str:what>", kernels.download, name="kernel_download"),
     path(tab + "team/", team_views.team, name="team"),
     path(tab + "team/rename/", team_views.rename, name="team_rename"),
     path(tab + "team/invite/", team_views.invite, name="team_invite"),

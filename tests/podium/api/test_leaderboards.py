@@ -123,3 +123,19 @@ def test_a_disqualified_team_has_no_public_row(api, competition):
     assert alice.get("competitions/titanic/leaderboard/me/").json()["public"] is None
     teams = [r["team"] for r in api.get("competitions/titanic/leaderboard/").json()["results"]]
     assert "alice" not in teams
+
+
+def test_baseline_teams_are_ranked_but_take_no_prize_rank(api, competition):
+    baseline = participant(competition, "baseline")
+    scored(baseline, competition, 0.85, 0.95, at=now() - timedelta(hours=1))
+    Team.objects.filter(name="baseline").update(is_baseline=True)
+    reveal(competition)
+    rows = api.get("competitions/titanic/leaderboard/private/", params={"page_size": 2}).json()
+    rows = rows["results"] + api.get(rows["next"]).json()["results"]
+    assert [(r["rank"], r["team"], r["is_baseline"], r["prize_rank"]) for r in rows] == [
+        (1, "baseline", True, None), (2, "carl", False, 1), (3, "bob", False, 2),
+        (4, "alice", False, 3),
+    ]  # the second page counts the Baseline team above it too
+    alice = api.as_user(Team.objects.get(name="alice").leader)
+    mine = alice.get("competitions/titanic/leaderboard/me/").json()["private"]
+    assert mine["rank"] == 4 and mine["prize_rank"] == 3

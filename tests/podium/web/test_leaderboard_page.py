@@ -56,6 +56,28 @@ def test_the_board_shows_avatars_the_chart_and_a_jump_to_my_team(client):
     assert "Jump to my team" not in page
 
 
+def test_the_private_board_marks_baseline_rows_without_a_prize_rank(client):
+    from podium.leaderboards.services import leaderboard_reveal
+
+    competition = competition_with_solution()
+    for name, private in (("ada", 0.7), ("baseline", 0.9), ("bob", 0.6)):
+        scored(participant(competition, name), competition, 0.5, private)
+    Team.objects.filter(name="baseline").update(is_baseline=True)
+    Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
+    competition.refresh_from_db()
+    assert leaderboard_reveal(competition=competition) is True
+    page = client.get(reverse("web:leaderboard_private", args=[competition.slug])).content.decode()
+    rows = {
+        name: page[page.index(f'id="team-{Team.objects.get(name=name).pk}"'):][:900]
+        for name in ("ada", "baseline", "bob")
+    }
+    assert "Baseline — no prize" in rows["baseline"] and 'class="baseline"' in rows["baseline"]
+    assert '<td class="num prize-rank">–</td>' in rows["baseline"]
+    assert '<td class="num prize-rank">1</td>' in rows["ada"]
+    assert '<td class="num prize-rank">2</td>' in rows["bob"]
+    assert "no prize" not in rows["ada"] + rows["bob"]
+
+
 def test_the_competition_pages_count_down_to_the_next_deadline(client):
     competition = competition_with_solution(entry_deadline=now() + timedelta(days=2))
     page = client.get(reverse("web:overview", args=[competition.slug])).content.decode()

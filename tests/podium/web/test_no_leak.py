@@ -14,6 +14,7 @@ its values to ``ARGUMENTS`` below, so no new page escapes the walk.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,7 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
-from podium.kernels.models import KernelRun
+from podium.kernels.models import KernelLogChunk, KernelRun
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.services import leaderboard_reveal, private_board_build
 from podium.submissions.models import Submission
@@ -101,8 +102,26 @@ def world(eager) -> World:
     mine = Submission.objects.filter(team__name="alice").order_by("pk").first()
     final_selection_set(user=alice, team=mine.team, submission_ids=[mine.pk])
     private_board_build(competition=competition)  # built early (as by a rescoring): still hidden
+    kernel_run(competition, mine)
     other = competition_with_solution()
     return World(competition, alice, bob, eve, organizer(other))
+
+
+def kernel_run(competition, submission) -> KernelRun:
+    """A published, finished kernel run that submitted ``submission`` (a private score): the
+    Kernels tab, its page, its log and its downloads are walked with it."""
+    run = KernelRun(
+        uuid=uuid.uuid4(), competition=competition, created_by=submission.submitted_by,
+        team=submission.team, title="walked kernel", source=KernelRun.Source.SCRIPT,
+        published=True, wall_seconds=60, cpu_seconds=60, memory_mb=512, output_mb=10,
+        status=KernelRun.Status.SUCCEEDED, started_at=now() - timedelta(minutes=2),
+        finished_at=now() - timedelta(minutes=1), submission=submission,
+    )
+    run.script.save("kernel.py", ContentFile(b"print('hello')\n"), save=False)
+    run.output.save("submission.csv", ContentFile(b"id,target\n0,0.5\n"), save=False)
+    run.save()
+    KernelLogChunk.objects.create(run=run, seq=1, text="hello\n")
+    return run
 
 
 def end(world: World) -> None:

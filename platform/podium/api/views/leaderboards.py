@@ -37,6 +37,11 @@ class PrivateRowOutput(serializers.Serializer):
     team = serializers.CharField(source="team_name")
     members = serializers.ListField(child=serializers.CharField())
     is_baseline = serializers.BooleanField()
+    prize_rank = serializers.IntegerField(
+        allow_null=True,
+        help_text="The place among the teams that can win a prize: null for a Baseline team "
+        "(the organizers' kernels are on the board, never ranked for a prize)",
+    )
     submission_id = serializers.IntegerField()
     private_score = serializers.FloatField()
     private_display = serializers.CharField()

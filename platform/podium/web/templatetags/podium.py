@@ -33,6 +33,19 @@ def absolute(value: int | float | None):
 
 
 @register.filter
+def duration(seconds: float | None) -> str:
+    """A run's length: "42s", "3m 05s", "1h 02m"; empty when it has not started."""
+    if seconds is None:
+        return ""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+@register.filter
 def initials(name: str) -> str:
     """A member's avatar letters: "ada_lovelace" -> "AL", "grace" -> "GR"."""
     parts = [p for p in re.split(r"[\s._\-@+]+", str(name or "")) if p]
