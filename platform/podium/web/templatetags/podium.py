@@ -6,6 +6,8 @@ import hashlib
 import re
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import timesince_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -98,3 +100,27 @@ def avatars(members: list[str]) -> SafeString:
         '<span class="avatar more" title="{} members">+{}</span>', len(members), more
     ) if more > 0 else ""
     return format_html('<span class="avatars">{}{}</span>', shown, extra)
+
+
+BASELINE_BADGE = mark_safe(' <span class="badge muted">baseline</span>')  # noqa: S308
+YOU_BADGE = mark_safe(' <span class="badge you">you</span>')  # noqa: S308
+ROW_MINE, ROW_BASELINE = mark_safe(' class="mine"'), mark_safe(' class="baseline"')  # noqa: S308
+
+
+@register.simple_tag
+def board_row(row, my_team_id) -> SafeString:
+    """One row of the public board, built in Python: a page has up to 100 of them, and the same
+    markup as template lookups and tags was a third of the page's server time."""
+    mine = row.team_id == my_team_id
+    css = ROW_MINE if mine else ROW_BASELINE if row.is_baseline else ""
+    at = row.last_submission_at
+    return format_html(
+        '<tr id="team-{}"{}><td class="num">{}</td><td class="num">{}</td>'
+        '<td class="team"><span class="team-name">{}</span>{}{}</td>'
+        '<td class="members">{}</td><td class="num score">{}</td><td class="num">{}</td>'
+        '<td class="when" title="{}">{} ago</td></tr>',
+        row.team_id, css, row.rank, move_badge(row.rank_change, row.is_new), row.team_name,
+        BASELINE_BADGE if row.is_baseline else "", YOU_BADGE if mine else "",
+        avatars(row.members), row.score_display, row.entries,
+        date_filter(at, "c"), timesince_filter(at),
+    )
