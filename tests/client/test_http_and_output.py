@@ -6,6 +6,7 @@ import json
 
 import pytest
 import requests
+from podium_client.commands.leaderboard import _private_line
 from podium_client.errors import Exit, exit_for_status
 from podium_client.http import api_error
 from podium_client.output import table
@@ -56,3 +57,14 @@ def test_tables_align_columns_and_right_align_numbers():
         "   1  alpha   0.91",
         "  10  b        0.5",
     ]
+
+
+def test_a_private_board_row_shows_its_prize_rank_and_a_baseline_none():
+    row = {
+        "rank": 2, "team": "ada", "is_baseline": False, "prize_rank": 1,
+        "private_display": "0.91", "public_rank": 5, "move": 3,
+    }
+    assert _private_line(row, "ada") == (">", 2, 1, "ada", "0.91", 5, "+3")
+    baseline = {**row, "rank": 1, "team": "Baseline", "is_baseline": True, "prize_rank": None,
+                "public_rank": 1, "move": 0}
+    assert _private_line(baseline, "ada") == ("", 1, "-", "Baseline (baseline)", "0.91", 1, "0")

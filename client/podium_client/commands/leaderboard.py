@@ -36,12 +36,12 @@ def leaderboard_command(args, context) -> int:
         return 0
     my_team = mine["team"] if mine else None
     if args.private:
-        headers = ("", "rank", "team", "score", "public rank", "move")
+        headers = ("", "rank", "prize", "team", "score", "public rank", "move")
         lines = [_private_line(r, my_team) for r in rows]
         below = mine.get("private") if mine else None
         if below and all(r["team"] != my_team for r in rows):
-            lines += [("", "...", "", "", "", ""), _private_line(below, my_team)]
-        say(table(headers, lines, right=(1, 3, 4, 5)))
+            lines += [("", "...", "", "", "", "", ""), _private_line(below, my_team)]
+        say(table(headers, lines, right=(1, 2, 4, 5, 6)))
         return 0
     headers = ("", "rank", "team", "score", "entries", "last")
     lines = [_public_line(r, my_team) for r in rows]
@@ -75,9 +75,12 @@ def _public_line(row: dict, my_team: str | None) -> tuple:
 
 
 def _private_line(row: dict, my_team: str | None) -> tuple:
+    """A private board row: its prize rank ("-" for a Baseline team, which never wins one)."""
     move = row.get("move")
     shown = "" if move is None else (f"+{move}" if move > 0 else str(move))
+    prize = row.get("prize_rank")
+    name = row["team"] + (" (baseline)" if row.get("is_baseline") else "")
     return (
-        ">" if row["team"] == my_team else "", row["rank"], row["team"],
+        ">" if row["team"] == my_team else "", row["rank"], "-" if prize is None else prize, name,
         row["private_display"], row.get("public_rank") or "", shown,
     )
