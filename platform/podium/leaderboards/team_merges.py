@@ -35,6 +35,7 @@ from podium.leaderboards.services import team_entry_refresh
 from podium.submissions.models import Submission
 from podium.submissions.selectors import counted_submissions
 from podium.teams import rules
+from podium.teams import selectors as team_selectors
 from podium.teams import services as team_services
 from podium.teams.error_codes import TeamErrorCode as Code
 from podium.teams.models import (
@@ -239,3 +240,51 @@ def join_request_accept(*, user, join_request: JoinRequest) -> Team:
         user=user, join_request=join_request, merge_into=team_merge
     )
 
+
+
+# -- answering a request: one entry point for the web UI and the API -----------------------------
+
+REQUEST_KINDS = ("invitations", "join-requests", "merge-requests")
+ANSWERS = ("accept", "decline", "cancel")
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A request that was answered, and the team the answer made (after an accept)."""
+
+    request: Invitation | JoinRequest | MergeRequest
+    team: Team | None = None
+
+
+def request_answer(
+    *, user, competition: Competition, kind: str, pk: int, answer: str,
+    accept_rules: bool = False,
+) -> Answered:
+    """Accept, decline or cancel one of ``competition``'s invitations, join requests or merge
+    requests (``kind`` one of REQUEST_KINDS, ``answer`` one of ANSWERS). Who may give which
+    answer is each service's rule; the locks are theirs."""
+    if kind == "invitations":
+        invitation = team_selectors.invitation_get(competition=competition, pk=pk)
+        if answer == "accept":
+            team = invitation_accept(user=user, invitation=invitation, accept_rules=accept_rules)
+            return Answered(invitation, team)
+        if answer == "decline":
+            return Answered(team_services.invitation_decline(user=user, invitation=invitation))
+        return Answered(team_services.invitation_cancel(user=user, invitation=invitation))
+    if kind == "join-requests":
+        join_request = team_selectors.join_request_get(competition=competition, pk=pk)
+        if answer == "accept":
+            return Answered(join_request, join_request_accept(user=user, join_request=join_request))
+        if answer == "decline":
+            return Answered(
+                team_services.join_request_decline(user=user, join_request=join_request)
+            )
+        return Answered(team_services.join_request_cancel(user=user, join_request=join_request))
+    merge_request = team_selectors.merge_request_get(competition=competition, pk=pk)
+    if answer == "accept":
+        return Answered(
+            merge_request, merge_request_accept(user=user, merge_request=merge_request)
+        )
+    if answer == "decline":
+        return Answered(merge_request_decline(user=user, merge_request=merge_request))
+    return Answered(merge_request_cancel(user=user, merge_request=merge_request))

@@ -349,3 +349,41 @@ def test_accepting_a_join_request_merges_a_solo_team_with_submissions(competitio
     assert members(joined) == {"alice", "bob"}
     assert Submission.objects.get().team == joined
     assert Team.objects.filter(competition=competition).count() == 1
+
+
+# -- answering by kind: the one entry point of the web UI and the API ----------------------------
+
+
+def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, alice, bob):
+    merge = ask(alice, bob, competition)
+    with refused(
+        "not_team_leader",
+        "Only the leader of “bob”, bob, can accept merge requests for the team.",
+    ):
+        team_merges.request_answer(
+            user=alice, competition=competition, kind="merge-requests", pk=merge.pk,
+            answer="accept",
+        )
+    done = team_merges.request_answer(
+        user=bob, competition=competition, kind="merge-requests", pk=merge.pk, answer="accept"
+    )
+    assert done.request == merge and done.team == team_of(bob, competition)
+    assert members(done.team) == {"alice", "bob"}
+    carol, dave = participant(competition, "carol"), participant(competition, "dave")
+    invitation = team_services.invitation_create(
+        user=carol, team=team_of(carol, competition), invitee="dave"
+    )
+    done = team_merges.request_answer(
+        user=dave, competition=competition, kind="invitations", pk=invitation.pk,
+        answer="decline",
+    )
+    assert done.request.status == RequestStatus.DECLINED and done.team is None
+    join = team_services.join_request_create(user=dave, team=team_of(carol, competition))
+    done = team_merges.request_answer(
+        user=dave, competition=competition, kind="join-requests", pk=join.pk, answer="cancel"
+    )
+    assert done.request.status == RequestStatus.CANCELLED
+    with refused("team_request_not_found", "This invitation no longer exists."):
+        team_merges.request_answer(
+            user=dave, competition=competition, kind="invitations", pk=10**6, answer="accept"
+        )

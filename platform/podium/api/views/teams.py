@@ -216,43 +216,6 @@ class MergePreviewApi(APIView):
 # -- answering: POST .../<kind>/<id>/<accept|decline|cancel>/ ---------------------------------
 
 
-def _invitation(user, found, pk: int, answer: str, accept_rules: bool) -> None:
-    invitation = team_selectors.invitation_get(competition=found, pk=pk)
-    if answer == "accept":
-        team_merges.invitation_accept(user=user, invitation=invitation, accept_rules=accept_rules)
-    elif answer == "decline":
-        team_services.invitation_decline(user=user, invitation=invitation)
-    else:
-        team_services.invitation_cancel(user=user, invitation=invitation)
-
-
-def _join_request(user, found, pk: int, answer: str, accept_rules: bool) -> None:
-    join_request = team_selectors.join_request_get(competition=found, pk=pk)
-    if answer == "accept":
-        team_merges.join_request_accept(user=user, join_request=join_request)
-    elif answer == "decline":
-        team_services.join_request_decline(user=user, join_request=join_request)
-    else:
-        team_services.join_request_cancel(user=user, join_request=join_request)
-
-
-def _merge_request(user, found, pk: int, answer: str, accept_rules: bool) -> None:
-    merge_request = team_selectors.merge_request_get(competition=found, pk=pk)
-    if answer == "accept":
-        team_merges.merge_request_accept(user=user, merge_request=merge_request)
-    elif answer == "decline":
-        team_merges.merge_request_decline(user=user, merge_request=merge_request)
-    else:
-        team_merges.merge_request_cancel(user=user, merge_request=merge_request)
-
-
-ANSWERS = {
-    "invitations": _invitation,
-    "join-requests": _join_request,
-    "merge-requests": _merge_request,
-}
-
-
 class AnswerApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -269,5 +232,8 @@ class AnswerApi(APIView):
         found = competition(request, slug)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ANSWERS[kind](request.user, found, pk, answer, data.validated_data["accept_rules"])
+        team_merges.request_answer(
+            user=request.user, competition=found, kind=kind, pk=pk, answer=answer,
+            accept_rules=data.validated_data["accept_rules"],
+        )
         return _team_page(request, found)

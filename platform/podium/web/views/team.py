@@ -153,59 +153,41 @@ def merge_request(request, slug: str):
 # -- answering: /team/<kind>/<pk>/<answer>/ ------------------------------------------------------
 
 
-def _invitation(request, competition: Competition, pk: int, answer: str) -> str:
-    invitation = team_selectors.invitation_get(competition=competition, pk=pk)
-    user = request.user
+def _answered_message(kind: str, answer: str, done: team_merges.Answered) -> str:
+    """What the Team tab says after ``team_merges.request_answer``."""
+    asked, team = done.request, done.team
+    if kind == "invitations":
+        if answer == "accept":
+            return f"Welcome to “{team.name}”!"
+        if answer == "decline":
+            return f"You declined the invitation to “{asked.team_name}”."
+        return f"The invitation to {asked.invitee.get_username()} is cancelled."
+    if kind == "join-requests":
+        who = asked.user.get_username()
+        if answer == "accept":
+            return f"{who} joined “{team.name}”."
+        if answer == "decline":
+            return f"You declined {who}'s request to join."
+        return f"Your request to join “{asked.team_name}” is withdrawn."
     if answer == "accept":
-        joined = team_merges.invitation_accept(
-            user=user, invitation=invitation, accept_rules=request.POST.get("accept_rules") == "on"
-        )
-        return f"Welcome to “{joined.name}”!"
+        return f"“{asked.from_team_name}” merged into “{team.name}”."
     if answer == "decline":
-        team_services.invitation_decline(user=user, invitation=invitation)
-        return f"You declined the invitation to “{invitation.team_name}”."
-    team_services.invitation_cancel(user=user, invitation=invitation)
-    return f"The invitation to {invitation.invitee.get_username()} is cancelled."
-
-
-def _join_request(request, competition: Competition, pk: int, answer: str) -> str:
-    join_request = team_selectors.join_request_get(competition=competition, pk=pk)
-    user, who = request.user, join_request.user.get_username()
-    if answer == "accept":
-        joined = team_merges.join_request_accept(user=user, join_request=join_request)
-        return f"{who} joined “{joined.name}”."
-    if answer == "decline":
-        team_services.join_request_decline(user=user, join_request=join_request)
-        return f"You declined {who}'s request to join."
-    team_services.join_request_cancel(user=user, join_request=join_request)
-    return f"Your request to join “{join_request.team_name}” is withdrawn."
-
-
-def _merge_request(request, competition: Competition, pk: int, answer: str) -> str:
-    merge_request = team_selectors.merge_request_get(competition=competition, pk=pk)
-    user = request.user
-    if answer == "accept":
-        merged = team_merges.merge_request_accept(user=user, merge_request=merge_request)
-        return f"“{merge_request.from_team_name}” merged into “{merged.name}”."
-    if answer == "decline":
-        team_merges.merge_request_decline(user=user, merge_request=merge_request)
-        return f"You declined the merge request of “{merge_request.from_team_name}”."
-    team_merges.merge_request_cancel(user=user, merge_request=merge_request)
-    return f"Your merge request to “{merge_request.to_team_name}” is withdrawn."
-
-
-_ANSWERS = {
-    "invitations": _invitation,
-    "join-requests": _join_request,
-    "merge-requests": _merge_request,
-}
+        return f"You declined the merge request of “{asked.from_team_name}”."
+    return f"Your merge request to “{asked.to_team_name}” is withdrawn."
 
 
 @require_POST
 @login_required
 @shows_domain_errors
 def answer(request, slug: str, kind: str, pk: int, answer: str):
-    handler = _ANSWERS.get(kind)
-    if handler is None or answer not in {"accept", "decline", "cancel"}:
+    if kind not in team_merges.REQUEST_KINDS or answer not in team_merges.ANSWERS:
         raise Http404("No such action.")
-    return _do(request, slug, lambda competition: handler(request, competition, pk, answer))
+
+    def action(competition: Competition) -> str:
+        done = team_merges.request_answer(
+            user=request.user, competition=competition, kind=kind, pk=pk, answer=answer,
+            accept_rules=request.POST.get("accept_rules") == "on",
+        )
+        return _answered_message(kind, answer, done)
+
+    return _do(request, slug, action)
