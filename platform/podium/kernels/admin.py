@@ -1,5 +1,7 @@
 """Kernels in the admin: launch a baseline or a script for a competition, follow, cancel,
-publish; and each competition's kernel settings (participants' runs and their quota)."""
+publish; and each competition's kernel settings (participants' runs, their hours quota and
+their limits: runs at once, runs per UTC day, the most time, memory and output a run may ask
+for)."""
 
 from __future__ import annotations
 
@@ -20,13 +22,13 @@ class LaunchForm(forms.ModelForm):
     class Meta:
         model = KernelRun
         fields = ["competition", "title", "baseline", "config", "script", "published",
-                  "wall_seconds", "memory_mb"]
+                  "wall_seconds", "memory_mb", "output_mb"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["baseline"].choices = [("", "—")] + [
             (name, name) for name in selectors.available_baselines()]
-        for name in ("wall_seconds", "memory_mb", "title"):
+        for name in ("wall_seconds", "memory_mb", "output_mb", "title"):
             self.fields[name].required = False
 
 
@@ -40,7 +42,8 @@ class KernelRunAdmin(admin.ModelAdmin):
     readonly = ["uuid", "created_by", "team", "is_baseline", "source", "queue", "status",
                 "attempts", "lease_owner", "lease_expires_at", "queued_at", "started_at",
                 "finished_at", "cancel_requested_at", "sandbox", "failure", "error_message",
-                "error_detail", "exit_code", "cpu_seconds_used", "output", "artifacts",
+                "error_detail", "exit_code", "cpu_seconds_used", "charged_seconds", "charged_at",
+                "output", "artifacts",
                 "submission", "cpu_seconds", "output_mb", "log"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -74,7 +77,7 @@ class KernelRunAdmin(admin.ModelAdmin):
                 baseline=data.get("baseline") or "", config=data.get("config") or "",
                 script=data.get("script"), title=data.get("title") or "",
                 publish=data.get("published", False), wall_seconds=data.get("wall_seconds"),
-                memory_mb=data.get("memory_mb"),
+                memory_mb=data.get("memory_mb"), output_mb=data.get("output_mb"),
             )
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
@@ -98,6 +101,40 @@ class KernelRunAdmin(admin.ModelAdmin):
             services.kernel_publish(user=request.user, run=run, published=False)
 
 
+class KernelSettingsForm(forms.ModelForm):
+    class Meta:
+        model = KernelSettings
+        fields = ["competition", "participants_may_run", "team_gpu_hours", "team_cpu_hours",
+                  "max_concurrent_runs", "max_daily_runs", "max_wall_seconds", "max_memory_mb",
+                  "max_output_mb"]
+
+    def clean_max_wall_seconds(self):
+        value = self.cleaned_data.get("max_wall_seconds")
+        try:
+            services.kernel_settings_check(max_wall_seconds=value)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return value
+
+
 @admin.register(KernelSettings)
 class KernelSettingsAdmin(admin.ModelAdmin):
-    list_display = ["competition", "participants_may_run", "team_gpu_hours", "team_cpu_hours"]
+    form = KernelSettingsForm
+    list_display = ["competition", "participants_may_run", "team_gpu_hours", "team_cpu_hours",
+                    "max_concurrent_runs", "max_daily_runs", "max_wall_seconds", "max_memory_mb",
+                    "max_output_mb"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["competition"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.kernel_settings_update(
+            competition=obj.competition if change else data["competition"],
+            participants_may_run=data["participants_may_run"],
+            team_gpu_hours=data["team_gpu_hours"], team_cpu_hours=data["team_cpu_hours"],
+            max_concurrent_runs=data["max_concurrent_runs"],
+            max_daily_runs=data["max_daily_runs"], max_wall_seconds=data["max_wall_seconds"],
+            max_memory_mb=data["max_memory_mb"], max_output_mb=data["max_output_mb"],
+        )
+        obj.pk = saved.pk

@@ -19,7 +19,13 @@ def kernel_upload_to(instance: KernelRun, filename: str) -> str:
 
 
 class KernelSettings(models.Model):
-    """Per competition: may participants run kernels too, with which quota and limits."""
+    """Per competition: may participants run kernels too, with which quota and limits.
+
+    The limits bind participants' runs only (the organizers' baselines run for the Baseline
+    team). An empty cap is the server's default for every run (PODIUM_KERNEL_WALL_SECONDS,
+    PODIUM_KERNEL_MEMORY_MB, PODIUM_KERNEL_OUTPUT_MB); a wall-clock cap never goes above the
+    server's own maximum (PODIUM_KERNEL_MAX_WALL_SECONDS).
+    """
 
     competition = models.OneToOneField(
         "competitions.Competition", on_delete=models.CASCADE, related_name="kernel_settings"
@@ -27,6 +33,27 @@ class KernelSettings(models.Model):
     participants_may_run = models.BooleanField(default=False)
     team_gpu_hours = models.FloatField(default=1.0, help_text="Per team, on the gpu queue")
     team_cpu_hours = models.FloatField(default=2.0, help_text="Per team, on the cpu queue")
+    max_concurrent_runs = models.PositiveIntegerField(
+        default=1, help_text="Per team: runs queued or running at once"
+    )
+    max_daily_runs = models.PositiveIntegerField(
+        default=10, help_text="Per team: runs launched per UTC day"
+    )
+    max_wall_seconds = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The most wall-clock seconds a participant's run may ask for (empty: the "
+                  "server's default)",
+    )
+    max_memory_mb = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The most memory (MB) a participant's run may ask for (empty: the server's "
+                  "default)",
+    )
+    max_output_mb = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The most output (MB) a participant's run may ask for (empty: the server's "
+                  "default)",
+    )
 
     class Meta:
         verbose_name_plural = "kernel settings"
@@ -92,6 +119,10 @@ class KernelRun(TimeStampedModel):
     error_detail = models.TextField(blank=True, help_text="A traceback, for whoever sees the run")
     exit_code = models.IntegerField(null=True, blank=True)
     cpu_seconds_used = models.FloatField(null=True, blank=True)
+    # Compute charged to its team's hours: each heartbeat adds the wall time since charged_at
+    # (a conditional UPDATE), and the run's end adds the last part.
+    charged_seconds = models.FloatField(default=0.0)
+    charged_at = models.DateTimeField(null=True, blank=True)
     output = models.FileField(upload_to=kernel_upload_to, blank=True, max_length=255)
     artifacts = models.FileField(upload_to=kernel_upload_to, blank=True, max_length=255)
     submission = models.ForeignKey(

@@ -8,16 +8,16 @@ answer key or a private score: a run shows its submission's id and status only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 
 from baselines.config import CONFIGS_DIR, bundled_configs
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.models import Competition
 from podium.core.errors import NotFound
-from podium.core.timeutils import now
+from podium.core.timeutils import utc_day_start
 from podium.kernels.error_codes import KernelRefusal
 from podium.kernels.models import KernelLogChunk, KernelRun, KernelSettings
 from podium.teams import selectors as team_selectors
@@ -108,15 +108,29 @@ def run_log_text(*, run: KernelRun) -> str:
         "text", flat=True))
 
 
+def team_seconds_used(*, team_id: int, queue: str) -> float:
+    """Compute charged to the team on ``queue``: its finished runs' charged time plus its
+    running runs' time up to their last heartbeat (each heartbeat charges what ran since the
+    one before). The organizers' baselines are never charged to a team."""
+    total = KernelRun.objects.filter(team_id=team_id, queue=queue, is_baseline=False).aggregate(
+        seconds=Sum("charged_seconds"))["seconds"]
+    return float(total or 0.0)
+
+
 def team_hours_used(*, team: Team, queue: str) -> float:
-    """Hours of kernel runs (wall clock) the team has used on ``queue``."""
-    moment = now()
-    total = timedelta()
-    for started, finished in KernelRun.objects.filter(
-        team=team, queue=queue, started_at__isnull=False
-    ).values_list("started_at", "finished_at"):
-        total += (finished or moment) - started
-    return total.total_seconds() / 3600
+    """Hours of kernel runs (wall clock, as charged) the team has used on ``queue``."""
+    return team_seconds_used(team_id=team.pk, queue=queue) / 3600
+
+
+def quota_hours(config: KernelSettings, queue: str) -> float:
+    return config.team_gpu_hours if queue == "gpu" else config.team_cpu_hours
+
+
+def quota_spent(*, competition_id: int, team_id: int, queue: str) -> bool:
+    """Whether the team's charged hours on ``queue`` reached its quota (a heartbeat asks)."""
+    config = KernelSettings.objects.filter(competition_id=competition_id).first()
+    quota = quota_hours(config or KernelSettings(), queue)
+    return team_seconds_used(team_id=team_id, queue=queue) >= quota * 3600
 
 
 @dataclass(frozen=True)
@@ -138,10 +152,47 @@ class KernelQuota:
 
 def team_quota(*, competition: Competition, team: Team, queue: str | None = None) -> KernelQuota:
     queue = queue or kernel_queue()
-    config = kernel_settings(competition=competition)
-    quota = config.team_gpu_hours if queue == "gpu" else config.team_cpu_hours
+    quota = quota_hours(kernel_settings(competition=competition), queue)
     return KernelQuota(queue=queue, quota_hours=quota,
                        used_hours=team_hours_used(team=team, queue=queue))
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """What a participant's run may ask for in a competition, and how many runs a team may
+    have: the competition's settings, or the server's defaults where it set none."""
+
+    max_concurrent_runs: int
+    max_daily_runs: int
+    wall_seconds: int
+    memory_mb: int
+    output_mb: int
+
+
+def kernel_limits(*, competition: Competition) -> KernelLimits:
+    config = kernel_settings(competition=competition)
+    wall = config.max_wall_seconds or settings.KERNEL_WALL_SECONDS
+    return KernelLimits(
+        max_concurrent_runs=config.max_concurrent_runs, max_daily_runs=config.max_daily_runs,
+        wall_seconds=min(wall, settings.KERNEL_MAX_WALL_SECONDS),
+        memory_mb=config.max_memory_mb or settings.KERNEL_MEMORY_MB,
+        output_mb=config.max_output_mb or settings.KERNEL_OUTPUT_MB,
+    )
+
+
+ACTIVE = (KernelRun.Status.QUEUED, KernelRun.Status.RUNNING)
+
+
+def team_active_runs(*, team: Team) -> int:
+    """The team's runs queued or running (any queue)."""
+    return KernelRun.objects.filter(team=team, status__in=ACTIVE).count()
+
+
+def team_runs_today(*, team: Team, moment: datetime | None = None) -> int:
+    """The team's runs launched since 00:00 UTC; one cancelled before it started does not
+    count (it used nothing)."""
+    return KernelRun.objects.filter(team=team, created_at__gte=utc_day_start(moment)).exclude(
+        status=KernelRun.Status.CANCELLED, started_at__isnull=True).count()
 
 
 @dataclass(frozen=True)

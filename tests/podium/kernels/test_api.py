@@ -45,3 +45,47 @@ def test_launch_follow_download_and_publish(eager):
 
     KernelRun.objects.filter(pk=run_id).update(published=True)
     assert other.get(f"/api/v1/kernels/{run_id}/files/log").status_code == 200
+
+
+def test_a_participant_s_launch_is_refused_in_the_one_error_shape():
+    from podium.kernels.services import kernel_settings_update
+    from podium.leaderboards.disqualification import team_disqualify
+    from podium.teams.selectors import team_for_user
+    from tests.podium.factories import CompetitionFactory, organizer
+
+    competition = CompetitionFactory()
+    kernel_settings_update(competition=competition, participants_may_run=True, team_gpu_hours=1,
+                           team_cpu_hours=1, max_wall_seconds=600)
+    user = participant(competition)
+    api = APIClient()
+    api.force_authenticate(user)
+    address = f"/api/v1/competitions/{competition.slug}/kernels/"
+
+    too_long = api.post(address, {"baseline": "breast_cancer_mlp", "wall_seconds": 3600},
+                        format="json")
+    assert too_long.status_code == 400, too_long.content
+    assert too_long.json()["error"] == {
+        "code": "kernel_limit_too_high",
+        "message": "You asked for 3600 s of wall-clock time; a run may ask for at most 600 s in "
+                   "this competition. Ask for 600 s or less.",
+        "details": {"limit": "wall_seconds", "asked": 3600, "cap": 600},
+    }
+    made = api.post(address, {"baseline": "breast_cancer_mlp", "wall_seconds": 600,
+                              "memory_mb": 512}, format="json")
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["wall_seconds"], body["memory_mb"], body["charged_seconds"]) == (600, 512, 0)
+
+    second = api.post(address, {"baseline": "breast_cancer_mlp"}, format="json")
+    assert second.status_code == 429
+    assert second.json()["error"]["code"] == "kernel_too_many_runs"
+    assert second.json()["error"]["message"].startswith(
+        "Your team has 1 kernel queued or running; this competition allows 1 at a time.")
+    assert second.json()["error"]["details"] == {"limit": "concurrent_runs", "active": 1,
+                                                 "max": 1}
+
+    team_disqualify(team=team_for_user(user=user, competition=competition), reason="Cheating",
+                    by=organizer(competition))
+    refused = api.post(address, {"baseline": "breast_cancer_mlp"}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "kernel_team_disqualified"

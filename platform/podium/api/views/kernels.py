@@ -42,6 +42,11 @@ class KernelRunOutput(serializers.Serializer):
     duration_seconds = serializers.FloatField(allow_null=True)
     sandbox = serializers.CharField()
     submission_id = serializers.IntegerField(allow_null=True)
+    wall_seconds = serializers.IntegerField(help_text="Its wall-clock limit")
+    memory_mb = serializers.IntegerField(help_text="Its memory limit")
+    output_mb = serializers.IntegerField(help_text="Its output-size limit")
+    charged_seconds = serializers.FloatField(
+        help_text="Compute charged to its team's hours so far (renewed at each heartbeat)")
 
 
 class KernelListApi(GenericAPIView):
@@ -57,6 +62,11 @@ class KernelListApi(GenericAPIView):
         script = serializers.FileField(required=False, help_text="Or a Python script")
         title = fields.Text(required=False, allow_blank=True, default="", max_length=200)
         publish = fields.Boolean(required=False, default=False)
+        wall_seconds = fields.Integer(required=False, min_value=1,
+                                      help_text="Wall-clock limit (default and cap: the "
+                                                "competition's)")
+        memory_mb = fields.Integer(required=False, min_value=1, help_text="Memory limit")
+        output_mb = fields.Integer(required=False, min_value=1, help_text="Output-size limit")
 
     @extend_schema(responses=KernelRunOutput(many=True), operation_id="kernels_list")
     def get(self, request, slug: str):
@@ -73,7 +83,9 @@ class KernelListApi(GenericAPIView):
     )
     def post(self, request, slug: str):
         """Queue a kernel. Organizers run for the Baseline team; participants only where the
-        competition allows it, within their team's hours."""
+        competition allows it, within their team's hours, runs at once and runs per UTC day,
+        asking for no more time, memory or output than its caps (more is refused, 400
+        ``kernel_limit_too_high``, naming the cap)."""
         found = competition(request, slug)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
