@@ -13,3 +13,4 @@ class AccountErrorCode(StrEnum):
     TOKEN_LIMIT_REACHED = "token_limit_reached"
     TOKEN_NAME_TOO_LONG = "token_name_too_long"
     CREDENTIALS_INVALID = "credentials_invalid"
+    ORGANIZER_GRANT_SUPERUSER_ONLY = "organizer_grant_superuser_only"

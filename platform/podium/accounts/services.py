@@ -50,9 +50,22 @@ def organizers_group() -> Group:
     return group
 
 
-def organizer_grant(*, user) -> None:
-    """Let ``user`` use the admin as an organizer (idempotent); which competitions they see
-    there is decided by each competition's organizer list."""
+def organizer_grant(*, user, by) -> None:
+    """Give ``user`` the organizer role: staff, in the Organizers group, so they may use the
+    admin as an organizer (idempotent); which competitions they see there is decided by each
+    competition's organizer list.
+
+    Only a superuser grants it: an organizer's metric file is code that runs on the server.
+    Every path that makes someone an organizer comes here (the competitions' co-host list when
+    a superuser saves it, the demo seed). No locks: the flag and the group membership are
+    idempotent writes. Raises PermissionDenied(organizer_grant_superuser_only).
+    """
+    if not (by.is_authenticated and by.is_active and by.is_superuser):
+        raise PermissionDenied(
+            Code.ORGANIZER_GRANT_SUPERUSER_ONLY,
+            f"Only a superuser can make someone an organizer; {user.get_username()} was not "
+            "made one.",
+        )
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

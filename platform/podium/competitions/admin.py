@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 
 from podium.competitions import selectors
-from podium.competitions.admin_forms import CompetitionForm, DataFileForm
+from podium.competitions.admin_forms import DataFileForm
+from podium.competitions.admin_organizers import CompetitionAdminForm
 from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.competitions.services import (
@@ -82,7 +83,7 @@ class SolutionVersionInline(OrganizerScopedQueryset, admin.TabularInline):
 @admin.register(Competition)
 class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     competition_lookup = ""
-    form = CompetitionForm
+    form = CompetitionAdminForm
     inlines = [DataFileInline, SolutionVersionInline]
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("organizers", "invited_users")
@@ -141,6 +142,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.base_url = request.build_absolute_uri("/")  # a class made for this request
+        form.organizers_chosen_by = request.user
         return form
 
     @admin.display(description="rescoring")
@@ -225,7 +227,8 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         )
 
     def _save_access(self, request: HttpRequest, form, competition: Competition) -> None:
-        """The co-hosts (any organizer may change them) and the invitation link's rotation."""
+        """The co-hosts (any organizer may change them, choosing among existing organizers;
+        only a superuser makes someone an organizer) and the invitation link's rotation."""
         try:
             if "organizers" in form.cleaned_data:
                 competition_organizers_set(

@@ -16,4 +16,5 @@ class CompetitionErrorCode(StrEnum):
     METRIC_INVALID = "metric_invalid"
     NOT_AN_ORGANIZER = "not_an_organizer"
     NO_ORGANIZER_LEFT = "no_organizer_left"
+    CO_HOST_NOT_AN_ORGANIZER = "co_host_not_an_organizer"
     RESCORE_NOT_ACTIVE_VERSION = "rescore_not_active_version"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from podium.accounts.selectors import verified_email_domains
+from podium.accounts.services import ORGANIZERS_GROUP
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
 from podium.core.errors import NotFound, PermissionDenied
@@ -43,6 +46,50 @@ def competitions_organized(*, user: User) -> QuerySet[Competition]:
     if user.is_superuser:
         return Competition.objects.all()
     return Competition.objects.filter(organizers=user)
+
+
+# -- who may make whom an organizer ---------------------------------------------------------------
+
+
+def holds_organizer_role(users: Iterable) -> set[int]:
+    """The ids of those of ``users`` who hold the organizer role (staff in the Organizers group,
+    given only by a superuser through ``accounts.services.organizer_grant``) or are superusers."""
+    pks = {user.pk for user in users}
+    role = Q(is_superuser=True) | Q(is_staff=True, groups__name=ORGANIZERS_GROUP)
+    return set(get_user_model().objects.filter(role, pk__in=pks).values_list("pk", flat=True))
+
+
+def require_co_hosts_allowed(*, competition: Competition | None, users: Iterable, by: User) -> None:
+    """PermissionDenied(co_host_not_an_organizer) when ``by``, not a superuser, chooses as
+    organizers of ``competition`` (None: one being created) users who are not organizers.
+
+    A co-host may add only existing organizers (who hold the role) and keep the organizers the
+    competition already has; only a superuser makes someone an organizer. Reads only: the
+    caller that writes the list holds the competition's row lock.
+    """
+    if _active_superuser(by):
+        return
+    users = list(users)
+    kept = set(competition.organizers.values_list("pk", flat=True)) if competition else set()
+    kept |= holds_organizer_role(users) | {by.pk}
+    refused = sorted(user.get_username() for user in users if user.pk not in kept)
+    if refused:
+        raise PermissionDenied(
+            Code.CO_HOST_NOT_AN_ORGANIZER,
+            f"Not organizers: {', '.join(refused)}. Only a superuser can make someone an "
+            "organizer; choose co-hosts among the existing organizers.",
+            details={"users": refused},
+        )
+
+
+def custom_metric_allowed(user: User) -> bool:
+    """Whether ``user`` may choose the custom metric or upload a metric file: superusers only,
+    since an organizer's metric file is code that runs on the server (in the sandbox)."""
+    return _active_superuser(user)
+
+
+def _active_superuser(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def with_counts(competitions: QuerySet[Competition]) -> QuerySet[Competition]:

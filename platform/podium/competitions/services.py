@@ -165,18 +165,26 @@ def competition_delete(*, competition: Competition) -> None:
 
 
 def competition_organizer_add(*, competition: Competition, user) -> None:
-    """Make ``user`` an organizer (idempotent): whoever creates a competition organizes it."""
+    """Put ``user`` on the competition's organizer list (idempotent): whoever creates a
+    competition organizes it. Only for the creator; it grants no role (no flag, no group). No
+    lock: adding to the list is idempotent."""
     competition.organizers.add(user)
 
 
 def competition_organizers_set(*, competition: Competition, users: Iterable, by) -> list:
-    """Make ``users`` the competition's organizers, its co-hosts, and let each of them use the
-    admin (staff, in the Organizers group: ``accounts.services.organizer_grant``).
+    """Make ``users`` the competition's organizers, its co-hosts.
 
-    Any organizer may do it, not only superusers. ``by`` stays an organizer unless they are a
-    superuser (an organizer cannot remove themselves here; another organizer can). Locks the
-    competition row, so two organizers saving at once end with one list or the other, whole.
-    Raises PermissionDenied(not_an_organizer). Returns the organizers.
+    A superuser may choose anyone, and each chosen user gets the organizer role (staff, in the
+    Organizers group: ``accounts.services.organizer_grant``). Any other organizer of the
+    competition may choose only existing organizers (and keep the ones it has): adding them
+    gives rights on this competition alone, and no flag, group or permission of anyone changes
+    (``selectors.require_co_hosts_allowed``). ``by`` stays an organizer unless they are a
+    superuser (an organizer cannot remove themselves here; another organizer can).
+
+    Locks the competition row, so two organizers saving at once end with one list or the other,
+    whole; the check reads the current list under that lock. Raises
+    PermissionDenied(not_an_organizer) and PermissionDenied(co_host_not_an_organizer).
+    Returns the organizers.
     """
     selectors.require_organizer(user=by, competition=competition, to="change its organizers")
     chosen = {user.pk: user for user in users}
@@ -184,9 +192,11 @@ def competition_organizers_set(*, competition: Competition, users: Iterable, by)
         chosen.setdefault(by.pk, by)
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
+        selectors.require_co_hosts_allowed(competition=locked, users=chosen.values(), by=by)
         locked.organizers.set(chosen.values())
-        for user in chosen.values():
-            organizer_grant(user=user)
+        if by.is_superuser:
+            for user in chosen.values():
+                organizer_grant(user=user, by=by)
     return list(chosen.values())
 
 

@@ -1,8 +1,10 @@
-"""user_ensure, organizers_group, users_delete."""
+"""user_ensure, organizers_group, organizer_grant, users_delete."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from podium.accounts.services import organizer_grant, organizers_group, user_ensure, users_delete
+from podium.core.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,23 @@ def test_organizers_group_holds_the_organizer_apps_permissions():
 
 def test_organizer_grant_makes_staff_in_the_group_once():
     user = user_ensure(username="org", password="x")
-    organizer_grant(user=user)
-    organizer_grant(user=user)
+    root = user_ensure(username="root", password="x", is_superuser=True)
+    organizer_grant(user=user, by=root)
+    organizer_grant(user=user, by=root)
     user.refresh_from_db()
     assert user.is_staff and list(user.groups.values_list("name", flat=True)) == ["Organizers"]
+
+
+def test_only_a_superuser_grants_the_organizer_role():
+    plain = user_ensure(username="plain", password="x")
+    organizer = user_ensure(username="org", password="x", is_staff=True)
+    organizer.groups.add(organizers_group())
+    for by in (organizer, plain, AnonymousUser()):
+        with pytest.raises(PermissionDenied) as refused:
+            organizer_grant(user=plain, by=by)
+        assert refused.value.code == "organizer_grant_superuser_only"
+        assert refused.value.message == (
+            "Only a superuser can make someone an organizer; plain was not made one."
+        )
+    plain.refresh_from_db()
+    assert not plain.is_staff and not plain.groups.exists()

@@ -294,3 +294,71 @@ def test_deleting_a_competition_with_submissions(client, eager):
     client.force_login(superuser())
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Competition.objects.exists()
+
+
+# -- co-hosts: only a superuser makes someone an organizer ----------------------------------------
+
+
+def organizers_error(response) -> list[str]:
+    return response.context["adminform"].form.errors.get("organizers", [])
+
+
+def test_an_organizer_cannot_make_a_plain_user_a_co_host(client, db):
+    competition = competition_with_solution(rows=20)
+    host = organizer(competition)
+    plain = UserFactory(username="plain")
+    client.force_login(host)
+    page = client.get(change_url(competition))
+    assert "only a superuser can make someone an organizer" in page.content.decode()
+    data = form_data(page, organizers=[str(host.pk), str(plain.pk)])
+    response = client.post(change_url(competition), data)
+    assert response.status_code == 200  # the form again, with the refusal on the field
+    assert organizers_error(response) == [
+        "Not organizers: plain. Only a superuser can make someone an organizer; choose "
+        "co-hosts among the existing organizers."
+    ]
+    assert list(competition.organizers.all()) == [host]
+    plain.refresh_from_db()
+    assert not plain.is_staff and not plain.groups.exists()
+
+
+def test_an_organizer_cannot_create_a_competition_with_a_plain_co_host(client, db):
+    host = organizer()
+    plain = UserFactory(username="plain")
+    client.force_login(host)
+    data = new_competition_data(client, organizers=[str(plain.pk)])
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200 and organizers_error(response)
+    assert not Competition.objects.exists()
+
+
+def test_a_co_host_adds_an_existing_organizer_who_sees_that_competition_only(client, db):
+    mine, theirs, other = (competition_with_solution(rows=20) for _ in range(3))
+    host = organizer(mine)
+    other.organizers.add(host)
+    guest = organizer(theirs)
+    permissions = set(guest.get_all_permissions())
+    client.force_login(host)
+    data = form_data(client.get(change_url(mine)), organizers=[str(host.pk), str(guest.pk)])
+    assert client.post(change_url(mine), data).status_code == 302
+    assert set(mine.organizers.all()) == {host, guest}
+
+    guest = type(guest).objects.get(pk=guest.pk)  # no cached permissions
+    assert set(guest.get_all_permissions()) == permissions and not guest.is_superuser
+    client.force_login(guest)
+    assert set(client.get(LIST_URL).context["cl"].result_list) == {mine, theirs}
+    assert client.get(change_url(mine)).status_code == 200
+    assert client.get(change_url(other)).status_code == 404
+
+
+def test_a_superuser_makes_a_plain_user_a_co_host_and_an_organizer(admin_client_):
+    competition = competition_with_solution(rows=20)
+    plain = UserFactory()
+    page = admin_client_.get(change_url(competition))
+    assert "only a superuser can make someone an organizer" not in page.content.decode()
+    data = form_data(page, organizers=[str(plain.pk)])
+    assert admin_client_.post(change_url(competition), data).status_code == 302
+    plain.refresh_from_db()
+    assert plain.is_staff and plain.groups.filter(name="Organizers").exists()
+    admin_client_.force_login(plain)
+    assert admin_client_.get(change_url(competition)).status_code == 200

@@ -1,17 +1,25 @@
-"""competition_cards and board_split."""
+"""competition_cards, board_split, custom_metric_allowed and holds_organizer_role."""
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from podium.accounts.models import VerifiedEmail
-from podium.competitions.selectors import board_split, competition_cards
+from podium.competitions.selectors import (
+    board_split,
+    competition_cards,
+    custom_metric_allowed,
+    holds_organizer_role,
+)
 from podium.core.timeutils import now
 from tests.podium.factories import (
     CompetitionFactory,
     UserFactory,
     competition_with_solution,
+    organizer,
     participant,
+    superuser,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +65,16 @@ def test_board_split_in_percent():
     split = board_split(competition)
     assert (split.public_percent, split.private_percent) == (33, 67)
     assert board_split(CompetitionFactory()) is None
+
+
+def test_only_a_superuser_may_enable_a_custom_metric():
+    assert custom_metric_allowed(superuser())
+    assert not custom_metric_allowed(organizer(competition_with_solution(rows=20)))
+    assert not custom_metric_allowed(UserFactory(is_staff=True))
+    assert not custom_metric_allowed(AnonymousUser())
+    assert not custom_metric_allowed(UserFactory(is_staff=True, is_superuser=True, is_active=False))
+
+
+def test_the_organizer_role_is_staff_in_the_group_or_a_superuser():
+    users = [organizer(), superuser(), UserFactory(is_staff=True), UserFactory()]
+    assert holds_organizer_role(users) == {users[0].pk, users[1].pk}

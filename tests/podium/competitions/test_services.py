@@ -1,4 +1,5 @@
-"""competition_create and competition_delete."""
+"""competition_create, competition_delete and competition_organizers_set (who may make whom an
+organizer)."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -6,10 +7,15 @@ from pathlib import Path
 import pytest
 
 from podium.competitions.models import Competition
-from podium.competitions.services import competition_create, competition_delete
-from podium.core.errors import DomainError
+from podium.competitions.selectors import competitions_organized, is_organizer
+from podium.competitions.services import (
+    competition_create,
+    competition_delete,
+    competition_organizers_set,
+)
+from podium.core.errors import DomainError, PermissionDenied
 from podium.core.timeutils import now
-from tests.podium.factories import UserFactory, competition_with_solution
+from tests.podium.factories import UserFactory, competition_with_solution, organizer, superuser
 
 pytestmark = pytest.mark.django_db(transaction=True)  # files are removed on commit
 
@@ -40,3 +46,68 @@ def test_delete_removes_the_rows_and_the_stored_files():
     assert not Competition.objects.exists()
     assert not data_path.exists() and not key_path.exists()
     assert not key_path.with_name(key_path.name + ".prepared").exists()
+
+
+# -- who may make whom an organizer ---------------------------------------------------------------
+
+
+def rights(user) -> tuple:
+    """Everything of ``user`` that says what they may do outside a competition's list."""
+    user.refresh_from_db()
+    return (
+        user.is_staff, user.is_superuser, sorted(user.groups.values_list("name", flat=True)),
+        sorted(user.user_permissions.values_list("codename", flat=True)),
+    )
+
+
+def test_an_organizer_cannot_make_a_plain_user_an_organizer():
+    competition = competition_with_solution(title="Titanic")
+    host = organizer(competition)
+    plain = UserFactory(username="plain")
+    with pytest.raises(PermissionDenied) as refused:
+        competition_organizers_set(competition=competition, users=[host, plain], by=host)
+    assert refused.value.code == "co_host_not_an_organizer"
+    assert refused.value.message == (
+        "Not organizers: plain. Only a superuser can make someone an organizer; choose "
+        "co-hosts among the existing organizers."
+    )
+    assert list(competition.organizers.all()) == [host]
+    assert rights(plain) == (False, False, [], [])
+
+
+def test_a_co_host_adds_an_existing_organizer_with_rights_on_that_competition_alone():
+    mine, theirs, other = (competition_with_solution() for _ in range(3))
+    host = organizer(mine)
+    other.organizers.add(host)
+    guest = organizer(theirs)
+    before = rights(guest)
+
+    assert set(competition_organizers_set(competition=mine, users=[guest], by=host)) == {
+        host, guest
+    }
+    assert set(mine.organizers.all()) == {host, guest}
+    assert rights(guest) == before  # no flag, group or permission changed
+    assert set(competitions_organized(user=guest)) == {mine, theirs}
+    assert not is_organizer(guest, other)
+
+    # Taking them off again leaves what a superuser gave them elsewhere.
+    competition_organizers_set(competition=mine, users=[host], by=host)
+    assert rights(guest) == before and list(competitions_organized(user=guest)) == [theirs]
+
+
+def test_a_co_host_keeps_an_organizer_the_competition_already_has():
+    creator = UserFactory()  # organizes what they created, without the organizer role
+    competition = competition_create(created_by=creator, **fields())
+    host = organizer(competition)
+    competition_organizers_set(competition=competition, users=[creator], by=host)
+    assert set(competition.organizers.all()) == {creator, host}
+    assert rights(creator) == (False, False, [], [])  # nothing granted
+
+
+def test_a_superuser_makes_anyone_an_organizer():
+    competition = competition_with_solution()
+    plain = UserFactory()
+    root = superuser()
+    assert competition_organizers_set(competition=competition, users=[plain], by=root) == [plain]
+    assert rights(plain) == (True, False, ["Organizers"], [])
+    assert list(competitions_organized(user=plain)) == [competition]

@@ -152,7 +152,7 @@ def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: 
         )
         for u in USERS
     }
-    organizer_grant(user=users[ORGANIZER.username])
+    organizer_grant(user=users[ORGANIZER.username], by=users[ADMIN.username])
     with _scoring_in_process():
         for spec in COMPETITIONS:
             _seed_competition(spec, users, log)
