@@ -13,6 +13,9 @@ class KernelRefusal(StrEnum):
     NOT_PUBLISHED = "kernel_not_published"
     FINISHED = "kernel_finished"
     NO_SUCH_OUTPUT = "kernel_no_such_output"
+    DISQUALIFIED = "kernel_team_disqualified"
+    TOO_MANY_RUNS = "kernel_too_many_runs"
+    LIMIT_TOO_HIGH = "kernel_limit_too_high"
 
 
 class KernelFailure(StrEnum):
@@ -27,3 +30,8 @@ class KernelFailure(StrEnum):
     CANCELLED = "cancelled"
     ABANDONED = "abandoned"  # its worker died, and every retry too
     SANDBOX_ERROR = "sandbox_error"  # the sandbox could not start it (operators' side)
+    SANDBOX_UNAVAILABLE = "sandbox_unavailable"  # no OS boundary on this worker: nothing ran
+    PROCESS_LIMIT = "process_limit"  # tried to start more processes or threads than allowed
+    DISK_FULL = "disk_full"  # filled its work folder, /tmp or /dev/shm (each a sized tmpfs)
+    UNSAFE_OUTPUT = "unsafe_output"  # left a link, device or FIFO where Podium reads a file
+    QUOTA_EXCEEDED = "quota_exceeded"  # the team's compute hours ran out while it ran
