@@ -20,3 +20,19 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"PODIUM_REQUIRE_SERVICES=1 turns this skip into a failure: {reason}"
+
+
+@pytest.fixture(scope="session")
+def sandbox_ready():
+    """The real sandbox (bubblewrap), or a skip that says what is missing (a failure in CI)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from podium.core.sandbox import probe
+
+    found = probe(settings.SANDBOX_ROOT)
+    if not found.ok:
+        pytest.skip(f"the sandbox is not available here: {found.message}")
+    return found

@@ -271,6 +271,15 @@ SCORING_TIME_LIMIT = SCORING_SOFT_TIME_LIMIT + 30
 SCORING_LEASE_SECONDS = env_int("PODIUM_SCORING_LEASE_SECONDS", 60)
 SCORING_MAX_ATTEMPTS = env_int("PODIUM_SCORING_MAX_ATTEMPTS", 3)
 SCORING_PENDING_GRACE_SECONDS = env_int("PODIUM_SCORING_PENDING_GRACE_SECONDS", 120)
+# Organizer metric files run only in the sandbox (podium.competitions.metric_sandbox): one start
+# per submission scores both boards, within these limits (wall time well below the soft limit).
+METRIC_WALL_SECONDS = env_int("PODIUM_METRIC_WALL_SECONDS", 300)
+METRIC_CPU_SECONDS = env_int("PODIUM_METRIC_CPU_SECONDS", 300)
+METRIC_MEMORY_MB = env_int("PODIUM_METRIC_MEMORY_MB", 4096)
+METRIC_WORK_MB = env_int("PODIUM_METRIC_WORK_MB", 64)  # /sandbox: the result and scratch files
+METRIC_TMP_MB = env_int("PODIUM_METRIC_TMP_MB", 256)
+METRIC_PROCESSES = env_int("PODIUM_METRIC_PROCESSES", 32)
+METRIC_FILE_MAX_BYTES = env_int("PODIUM_METRIC_FILE_MAX_BYTES", 1024 * 1024)
 RECONCILE_EVERY_SECONDS = env_int("PODIUM_RECONCILE_EVERY_SECONDS", 30)
 # Rescoring with a new answer key: submissions per walk task, and how often the sweep runs.
 RESCORING_WALK_STEP = env_int("PODIUM_RESCORING_WALK_STEP", 500)
@@ -293,11 +302,15 @@ KERNEL_LEASE_SECONDS = env_int("PODIUM_KERNEL_LEASE_SECONDS", 60)
 KERNEL_MAX_ATTEMPTS = env_int("PODIUM_KERNEL_MAX_ATTEMPTS", 2)
 KERNEL_PENDING_GRACE_SECONDS = env_int("PODIUM_KERNEL_PENDING_GRACE_SECONDS", 300)
 KERNEL_LOG_MAX_BYTES = env_int("PODIUM_KERNEL_LOG_MAX_BYTES", 2_000_000)
-KERNEL_WORK_ROOT = Path(env("PODIUM_KERNEL_WORK_ROOT", str(DATA_DIR / "kernel-runs")))
-KERNEL_KEEP_WORKDIRS = env_bool("PODIUM_KERNEL_KEEP_WORKDIRS", False)
-# bubblewrap: "auto" uses it where installed; "1" requires it; "0" never (rlimits + guard only).
-_BWRAP = env("PODIUM_KERNEL_BWRAP", "auto").strip().lower()
-KERNEL_USE_BWRAP = None if _BWRAP == "auto" else _BWRAP in {"1", "true", "yes", "on"}
+KERNEL_TMP_MB = env_int("PODIUM_KERNEL_TMP_MB", 512)  # /tmp and /dev/shm, each a sized tmpfs
+KERNEL_MAX_PROCESSES = env_int("PODIUM_KERNEL_MAX_PROCESSES", 64)  # processes + threads of a run
+# The sandbox (podium/core/sandbox) of every piece of code Podium did not write: kernels and
+# organizer metric files. bubblewrap is required: where it cannot start, that code does not run.
+# Its staging folders live under SANDBOX_ROOT; a worker started as root gives each run its own
+# uid from SANDBOX_UID_BASE .. +SANDBOX_UID_COUNT (no account may use that range).
+SANDBOX_ROOT = Path(env("PODIUM_SANDBOX_ROOT", str(DATA_DIR / "sandbox")))
+SANDBOX_UID_BASE = env_int("PODIUM_SANDBOX_UID_BASE", 200_000)
+SANDBOX_UID_COUNT = env_int("PODIUM_SANDBOX_UID_COUNT", 1000)
 KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
 
 CELERY_BEAT_SCHEDULE = {

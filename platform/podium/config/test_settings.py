@@ -20,6 +20,11 @@ from podium.config.settings import DATA_DIR, DATABASES  # noqa: E402
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 
+# The sandbox binds its staging folders as an unprivileged uid: beside the data folder (0700).
+SANDBOX_ROOT = DATA_DIR.parent / f"{DATA_DIR.name}-sandbox"
+if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controller's exit ends the run
+    atexit.register(shutil.rmtree, SANDBOX_ROOT, True)
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 
 # pytest-xdist's workers inherit one PODIUM_DATA_DIR: each keeps its own cache, so one worker's

@@ -74,7 +74,7 @@ from tests.podium.e2e.live import (
 # The variables that choose the backends and folders; a delegated child gets none of them.
 _BACKEND_VARIABLES = (
     "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "PODIUM_DATA_DIR", "PODIUM_MEDIA_ROOT",
-    "PODIUM_SOLUTIONS_ROOT", "PODIUM_S3_BUCKET", "CELERY_TASK_ALWAYS_EAGER",
+    "PODIUM_SOLUTIONS_ROOT", "PODIUM_SANDBOX_ROOT", "PODIUM_S3_BUCKET", "CELERY_TASK_ALWAYS_EAGER",
 )
 _CHILD_TIMEOUT_S = 600
 
@@ -277,6 +277,8 @@ def e2e(backend: Backend, transactional_db, settings, tmp_path):
         PODIUM_DATA_DIR=str(folder / "data"),
         PODIUM_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PODIUM_SOLUTIONS_ROOT=str(settings.SOLUTIONS_ROOT),
+        # outside pytest's 0700 folders: the sandbox binds from it as an unprivileged uid
+        PODIUM_SANDBOX_ROOT=str(settings.SANDBOX_ROOT),
     )
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     with ExitStack() as stack:

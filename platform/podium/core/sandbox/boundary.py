@@ -1,0 +1,459 @@
+"""Running code Podium did not write behind an OS boundary: bubblewrap, no Django here.
+
+Inside, the program sees::
+
+    /sandbox            its work folder and cwd: a tmpfs of ``work_mb`` (its disk budget)
+    /sandbox/input      read-only: what the caller hands in (a competition's public files...)
+    /sandbox/code       read-only, on PYTHONPATH: the program and its helpers
+    /sandbox/output     what it leaves for the host (copied out as hostile files)
+    /tmp, /dev/shm      tmpfs of ``tmp_mb`` each: RAM, so part of the budget too
+    /usr, /lib*, the Python installation and a few /etc files, read-only; its own /proc
+
+and nothing else: no host /proc, no data folder, database, answer keys or other runs. It has its
+own user, mount, PID, network (no device but loopback), IPC, UTS and cgroup namespaces, cannot make
+further user namespaces, runs as an unprivileged uid (so RLIMIT_NPROC binds) with no capabilities,
+in its own session, with an environment built from nothing, under rlimits for CPU time, memory,
+file size, processes and open files. Its PID 1 is ``supervisor.py``: when the program ends, or the
+wall-clock limit or a cancel stops it, every process of the run is killed before the host copies
+``/sandbox/output`` out (``hostile.copy_out``) through the supervisor's view of the mounts; then
+the supervisor exits and the namespaces, tmpfs included, are gone. If the worker dies, bubblewrap
+and everything under it die with it (``--die-with-parent``).
+
+Where bubblewrap cannot start, nothing runs: ``SandboxUnavailable`` says what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podium.core.sandbox import hostile, uids
+
+HERE = Path(__file__).parent
+SUPERVISOR = HERE / "supervisor.py"
+RECORDER = HERE / "recorder.py"
+MB = 1024 * 1024
+_PR_SET_PDEATHSIG = 1
+_STOP_GRACE_SECONDS = 10
+_COPIED = ["output", ".podium"]  # what of /sandbox is copied back: not its scratch files
+
+
+class SandboxUnavailable(Exception):
+    """The boundary cannot be set up on this host: untrusted code must not run here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: int
+    cpu_seconds: int
+    memory_mb: int
+    work_mb: int  # the /sandbox tmpfs: everything the program writes there, output included
+    tmp_mb: int = 256  # /tmp and /dev/shm, each
+    processes: int = 64  # RLIMIT_NPROC: processes and threads together
+    open_files: int = 256
+    gpu: bool = False
+    gpu_devices: str = ""  # CUDA_VISIBLE_DEVICES of a GPU run
+    threads: int = 2
+
+
+@dataclass
+class Outcome:
+    exit_code: int | None  # None: ended by a signal
+    signal: int | None
+    timed_out: bool  # past the wall-clock limit: stopped
+    cancelled: bool
+    cpu_seconds: float
+    wall_seconds: float
+    leftovers_killed: int  # processes still running when the program ended
+    log: str  # the last 64 KB of its output
+    log_truncated: bool = False
+    refused: list[str] = field(default_factory=list)  # what was not copied out, and why
+    copied: list[str] = field(default_factory=list)
+    copied_bytes: int = 0
+    sandbox: str = "bubblewrap"
+    exception: dict | None = None  # the recorder's report of an uncaught exception, hostile
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def python_roots() -> list[str]:
+    """What the program's Python needs: its installation and its virtual environment."""
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return sorted(r for r in roots if not any(r.startswith(o + "/") for o in roots if o != r))
+
+
+def base_env(limits: Limits) -> dict[str, str]:
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": "/sandbox/code:/podium/site",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "MPLCONFIGDIR": "/tmp",
+        "OMP_NUM_THREADS": str(limits.threads),
+        "MKL_NUM_THREADS": str(limits.threads),
+        "OPENBLAS_NUM_THREADS": str(limits.threads),
+        "CUDA_VISIBLE_DEVICES": limits.gpu_devices if limits.gpu else "",
+        "PODIUM_INPUT": "/sandbox/input",
+        "PODIUM_OUTPUT": "/sandbox/output",
+    }
+
+
+def _stage(root: Path, inputs: dict[str, Path], code: dict[str, Path | bytes]) -> Path:
+    """The host folder the read-only mounts come from."""
+    stage = root / "stage" / uuid.uuid4().hex
+    for sub in ("input", "code", "podium/site"):
+        (stage / sub).mkdir(parents=True)
+    # bubblewrap binds them as the sandbox's uid: the folders must be searchable by it (the
+    # stage's name is random and it holds only what the run is meant to see).
+    os.chmod(root, os.stat(root).st_mode | 0o111)
+    os.chmod(root / "stage", 0o711)
+    for name, source in inputs.items():
+        shutil.copyfile(source, stage / "input" / name)
+    for rel, source in code.items():
+        target = stage / "code" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(source, bytes):
+            target.write_bytes(source)
+        elif Path(source).is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copyfile(source, target)
+    shutil.copyfile(SUPERVISOR, stage / "podium" / "supervisor.py")
+    shutil.copyfile(RECORDER, stage / "podium" / "site" / "sitecustomize.py")
+    for path in [stage, *stage.rglob("*")]:  # readable by the sandbox's uid, writable by none
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    return stage
+
+
+def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int) -> list[str]:
+    args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--as-pid-1", "--info-fd", str(info_fd),
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.tmp_mb * MB), "--tmpfs", "/dev/shm",
+            "--size", str(limits.tmp_mb * MB), "--tmpfs", "/tmp"]
+    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group",
+                 "nsswitch.conf", "ssl", "alternatives", "mime.types"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for root in python_roots():
+        args += ["--ro-bind", root, root]
+    if limits.gpu:  # the NVIDIA device files; which GPU is visible is CUDA_VISIBLE_DEVICES's
+        for dev in sorted(Path("/dev").glob("nvidia*")):
+            args += ["--dev-bind", str(dev), str(dev)]
+    args += ["--size", str(limits.work_mb * MB), "--tmpfs", "/sandbox",
+             "--dir", "/sandbox/output", "--dir", "/sandbox/.podium",
+             "--ro-bind", str(stage / "input"), "/sandbox/input",
+             "--ro-bind", str(stage / "code"), "/sandbox/code",
+             "--ro-bind", str(stage / "podium"), "/podium",
+             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/sandbox", "--"]
+    return args
+
+
+def _preexec(limits: Limits, processes: int) -> Callable[[], None]:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork: nothing to load after it
+    memory, cpu = limits.memory_mb * MB, limits.cpu_seconds
+    # Files are bounded by the tmpfs they are on; this only keeps one file below the largest.
+    largest = (max(limits.work_mb, limits.tmp_mb) + 1) * MB
+
+    def set_limits() -> None:  # in the child, after the uid change (Popen's user=), before exec
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        # RLIMIT_AS breaks CUDA (it maps far more address space than it uses): GPU runs are
+        # capped on their data segment instead.
+        which = resource.RLIMIT_DATA if limits.gpu else resource.RLIMIT_AS
+        resource.setrlimit(which, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (largest, largest))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+
+    return set_limits
+
+
+def run(
+    argv: list[str], *, root: Path, inputs: dict[str, Path], code: dict[str, Path | bytes],
+    limits: Limits, result_dir: Path, env: dict[str, str] | None = None,
+    on_output: Callable[[str], None] = lambda text: None,
+    should_stop: Callable[[], bool] = lambda: False,
+    log_max_bytes: int = 2_000_000, copy_max_bytes: int | None = None,
+    poll_seconds: float = 0.25, flush_seconds: float = 1.0,
+) -> Outcome:
+    """Run ``argv`` in a fresh sandbox; its output (stdout and stderr together) goes to
+    ``on_output`` in chunks about every ``flush_seconds`` (at most ``log_max_bytes`` in all);
+    ``should_stop`` is asked every poll (cancel). ``/sandbox/output`` and the exception record
+    come back under ``result_dir`` as regular files, at most ``copy_max_bytes`` (default: the
+    work folder's size). Raises SandboxUnavailable where the boundary cannot be set up."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed on this worker, so untrusted code cannot run "
+            "here: install the Debian package `bubblewrap` (apt-get install bubblewrap).")
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with uids.uid_lease(root / "uids", *_uid_range()) as uid:
+            stage = _stage(root, inputs, code)
+            try:
+                return _run(bwrap, uid, stage, argv, limits, result_dir, env or {}, on_output,
+                            should_stop, log_max_bytes, copy_max_bytes, poll_seconds,
+                            flush_seconds)
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+    except uids.NoFreeUid as exc:
+        raise SandboxUnavailable(str(exc)) from exc
+
+
+def _uid_range() -> tuple[int, int]:
+    from django.conf import settings  # the one settings module; this package needs no more
+
+    return settings.SANDBOX_UID_BASE, settings.SANDBOX_UID_COUNT
+
+
+def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, should_stop,
+         log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds) -> Outcome:
+    ctl_r, ctl_w = os.pipe()
+    status_r, status_w = os.pipe()
+    info_r, info_w = os.pipe()
+    processes = limits.processes
+    if uid == os.geteuid():  # not root: the worker's own tasks count against the same limit
+        processes += uids.threads_of(uid)
+    command = _bwrap_args(bwrap, limits, stage, info_w) + [
+        sys.executable, "-I", "-S", "/podium/supervisor.py", str(ctl_r), str(status_w), "--",
+        *argv]
+    env = {**base_env(limits), **extra_env}
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            command, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            pass_fds=(ctl_r, status_w, info_w),
+            user=uid, group=uid, extra_groups=[], preexec_fn=_preexec(limits, processes),
+        )
+    finally:
+        for fd in (ctl_r, status_w, info_w):
+            os.close(fd)
+    try:
+        return _watch(proc, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
+                      log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started)
+    finally:
+        for fd in (ctl_w, status_r, info_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if proc.returncode is None:
+            proc.wait()
+
+
+class _Log:
+    """The program's output: to ``on_output`` in chunks, capped; its tail kept for the caller."""
+
+    def __init__(self, on_output, max_bytes: int, flush_seconds: float) -> None:
+        self.on_output, self.max_bytes, self.flush_seconds = on_output, max_bytes, flush_seconds
+        self.pending, self.sent, self.truncated = b"", 0, False
+        self.tail: deque[bytes] = deque()
+        self.tail_bytes = 0
+        self.last_flush = time.monotonic()
+
+    def add(self, data: bytes) -> None:
+        self.tail.append(data)
+        self.tail_bytes += len(data)
+        while self.tail_bytes > 65536 and len(self.tail) > 1:
+            self.tail_bytes -= len(self.tail.popleft())
+        if self.sent + len(self.pending) < self.max_bytes + 65536:
+            self.pending += data
+
+    def flush(self, force: bool = False) -> None:
+        if not self.pending or not (force or
+                                    time.monotonic() - self.last_flush >= self.flush_seconds):
+            return
+        room = self.max_bytes - self.sent
+        chunk = self.pending[: max(room, 0)]
+        if len(chunk) < len(self.pending) and not self.truncated:
+            self.truncated = True
+            chunk += b"\n[podium: log truncated: more than %d bytes]\n" % self.max_bytes
+        if chunk:
+            self.on_output(chunk.decode(errors="replace"))
+            self.sent += len(chunk)
+        self.pending, self.last_flush = b"", time.monotonic()
+
+    def text(self) -> str:
+        return b"".join(self.tail)[-65536:].decode(errors="replace")
+
+
+def _watch(proc, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
+           log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started) -> Outcome:
+    log = _Log(on_output, log_max_bytes, flush_seconds)
+    os.set_blocking(proc.stdout.fileno(), False)
+    status_buf, report = b"", None
+    timed_out = cancelled = stop_sent = False
+    stop_deadline = None
+    out_open = True
+    while report is None:
+        watched = [status_r] + ([proc.stdout] if out_open else [])
+        ready, _, _ = select.select(watched, [], [], poll_seconds)
+        if proc.stdout in ready:
+            data = proc.stdout.read(65536)
+            if data:
+                log.add(data)
+            elif data is not None:  # b"": the end of it (None: nothing yet)
+                out_open = False
+        if status_r in ready:
+            data = os.read(status_r, 4096)
+            status_buf += data
+            if b"\n" in status_buf or not data or len(status_buf) > 4096:
+                report = _parse_report(status_buf)
+                break
+        log.flush()
+        if proc.poll() is not None and status_r not in ready:
+            # bwrap ended without a report: it could not start, or the supervisor died
+            time.sleep(0.05)
+            if not select.select([status_r], [], [], 0)[0]:
+                break
+        if not stop_sent:
+            if time.monotonic() - started > limits.wall_seconds:
+                timed_out = True
+            elif should_stop():
+                cancelled = True
+            if timed_out or cancelled:
+                os.write(ctl_w, b"stop\n")
+                stop_sent, stop_deadline = True, time.monotonic() + _STOP_GRACE_SECONDS
+        elif time.monotonic() > stop_deadline:
+            break  # the supervisor did not answer: everything is killed below
+    copy = hostile.CopyReport()
+    if report is not None and report.get("ok"):
+        copy = _copy_results(proc, info_r, result_dir, copy_max_bytes or limits.work_mb * MB)
+    os.close(ctl_w)  # the supervisor exits, and the sandbox with it
+    try:
+        proc.wait(timeout=_STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    for data in iter(lambda: _read_rest(proc.stdout), b""):
+        log.add(data)
+    log.flush(force=True)
+    proc.stdout.close()
+    if report is None or not report.get("ok"):
+        raise _unavailable_or_error(log.text(), proc.returncode)
+    status = report["status"]
+    exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    exception = None
+    raw = hostile.read_capped(result_dir / ".podium" / "exception.json", 64 * 1024)
+    if raw:
+        try:
+            exception = json.loads(raw)
+        except ValueError:
+            exception = None
+        if not isinstance(exception, dict):
+            exception = None
+    return Outcome(
+        exit_code=exit_code, signal=sig, timed_out=timed_out, cancelled=cancelled,
+        cpu_seconds=report["cpu"], wall_seconds=time.monotonic() - started,
+        leftovers_killed=report["leftovers"], log=log.text(), log_truncated=log.truncated,
+        refused=copy.refused, copied=copy.copied, copied_bytes=copy.bytes, exception=exception,
+    )
+
+
+def _read_rest(stream) -> bytes:
+    try:
+        return stream.read(65536) or b""
+    except (OSError, ValueError):
+        return b""
+
+
+def _parse_report(raw: bytes) -> dict:
+    try:
+        report = json.loads(raw.split(b"\n", 1)[0])
+        return {"ok": True, "status": int(report["status"]), "cpu": float(report["cpu"]),
+                "leftovers": int(report["leftovers"])}
+    except (ValueError, KeyError, TypeError):
+        return {"ok": False}
+
+
+def _copy_results(proc, info_r, result_dir: Path, max_bytes: int) -> hostile.CopyReport:
+    """/sandbox/output and /sandbox/.podium, read through the sandbox's own root (its tmpfs),
+    now that nothing runs there but the supervisor."""
+    info = _read_info(info_r)
+    root_fd = os.open(f"/proc/{int(info['child-pid'])}/root",
+                      os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        work = os.open("sandbox", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                       dir_fd=root_fd)
+    finally:
+        os.close(root_fd)
+    try:
+        return hostile.copy_out(work, _COPIED, Path(result_dir), hostile.Caps(max_bytes))
+    finally:
+        os.close(work)
+
+
+def _read_info(info_r: int) -> dict:
+    """bubblewrap's --info-fd JSON: the host pid of the sandbox's PID 1."""
+    raw = b""
+    while select.select([info_r], [], [], 5)[0]:
+        data = os.read(info_r, 4096)
+        if not data:
+            break
+        raw += data
+        try:
+            info, _ = json.JSONDecoder().raw_decode(raw.decode())
+            return info
+        except ValueError:
+            continue
+    raise RuntimeError(f"bubblewrap gave no info on the sandbox: {raw[:200]!r}")
+
+
+_NO_USERNS = ("No permissions to create", "setting up uid map", "Creating new namespace failed",
+              "unshare", "clone")
+
+
+def _unavailable_or_error(log: str, returncode: int | None) -> Exception:
+    last = log.strip().splitlines()[-1] if log.strip() else f"exit status {returncode}"
+    if log.startswith("bwrap: Can't find source path") and "Permission denied" in log:
+        path = last.split("source path", 1)[-1].split(":")[0].strip()
+        return SandboxUnavailable(
+            f"the sandbox's unprivileged user cannot reach {path} ({last}): Podium's Python "
+            "installation and virtual environment must be readable by other users. Install "
+            "them where others may read them, or make the folders above them searchable "
+            "(for a Python under /root: chmod o+x /root).")
+    if log.startswith("bwrap:") and any(s in log for s in _NO_USERNS):
+        return SandboxUnavailable(
+            f"bubblewrap cannot create the sandbox's namespaces here ({last}). It needs "
+            "unprivileged user namespaces: sysctl user.max_user_namespaces > 0 (and "
+            "kernel.unprivileged_userns_clone=1 where that exists); in a container, run the "
+            "worker with `security_opt: [seccomp=unconfined, apparmor=unconfined]` (see README, "
+            "'The sandbox').")
+    if log.startswith("bwrap:"):
+        return SandboxUnavailable(f"bubblewrap could not start the sandbox: {last}")
+    return RuntimeError(f"the sandbox ended without a report from its supervisor: {last}")
