@@ -20,7 +20,8 @@ from podium.leaderboards.services import leaderboard_reveal
 from podium.submissions.models import Submission
 from tests.podium.kernels.helpers import constant_private_score, demo_competition, small_config
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow,
+              pytest.mark.usefixtures("sandbox_ready")]
 
 STARTERS = (("breast_cancer", {"epochs": 3}), ("digits", {"epochs": 2}),
             ("diabetes", {"epochs": 12}))

@@ -14,6 +14,7 @@ COPY = b"import shutil\nprint('hello from the kernel')\n" \
        b"shutil.copy('input/sample_submission.csv', 'output/submission.csv')\n"
 
 
+@pytest.mark.usefixtures("sandbox_ready")
 def test_launch_follow_download_and_publish(eager):
     competition, organizer = demo_competition("breast_cancer")
     api = APIClient()

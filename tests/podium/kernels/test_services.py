@@ -38,6 +38,7 @@ def demo():
     return demo_competition("breast_cancer")
 
 
+@pytest.mark.usefixtures("sandbox_ready")
 def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, settings):
     competition, organizer = demo
     run = services.kernel_launch(user=organizer, competition=competition,
@@ -67,6 +68,7 @@ def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, sett
          KernelFailure.OUTPUT_TOO_LARGE),
     ],
 )
+@pytest.mark.usefixtures("sandbox_ready")
 def test_a_failed_run_says_why(demo, eager, settings, code, failure):
     settings.KERNEL_OUTPUT_MB = 2
     competition, organizer = demo
@@ -79,6 +81,7 @@ def test_a_failed_run_says_why(demo, eager, settings, code, failure):
     assert run.submission_id is None
 
 
+@pytest.mark.usefixtures("sandbox_ready")
 def test_participants_need_the_setting_and_stay_within_their_quota(demo, eager):
     competition, organizer = demo
     user = participant(competition)
