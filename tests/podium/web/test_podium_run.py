@@ -145,6 +145,7 @@ def test_run_serves_the_demo_and_stops_everything_on_ctrl_c(site, tmp_path):
         banner = run.output()
         assert f"Podium is running at  http://127.0.0.1:{run.port}/" in banner
         assert "alice      /  demo-alice" in banner and "organizer  /  demo-organizer" in banner
+        assert "  Sandbox: " in banner  # ready, or what is missing for kernels and metrics
         assert set(pids.values()) <= set(processes_using(run.data_dir))
 
         started = time.monotonic()

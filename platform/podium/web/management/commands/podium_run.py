@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from podium.core.sandbox import probe
 from podium.web.demo.seed import USERS, demo_is_seeded
 from podium.web.supervisor import Child, Supervisor
 
@@ -121,6 +122,10 @@ class Command(BaseCommand):
             lines += [f"    {u.username:<{width}}  /  {u.password:<16} {u.role}" for u in USERS]
         if not (settings.STATIC_ROOT / "podium" / "podium.css").exists():
             lines.append("  No static files collected: run `python manage.py collectstatic`.")
+        sandbox = probe(settings.SANDBOX_ROOT)
+        lines.append(f"  Sandbox: {sandbox.message}" if sandbox.ok else
+                     f"  Sandbox: NOT AVAILABLE: kernels and custom metrics will fail until it "
+                     f"is fixed: {sandbox.message}")
         lines += [
             f"  Data folder: {settings.DATA_DIR}",
             "  Processes: " + " ".join(f"{c.name}={c.pid}" for c in supervisor.children),
