@@ -12,6 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PODIUM_STATIC_ROOT=/app/static
 
 WORKDIR /app
+# bubblewrap: the sandbox of all code Podium did not write (kernels, organizer metric files).
+# It needs unprivileged user namespaces in the container: see docker-compose.yml's security_opt.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 podium \
     && mkdir -p /data /solutions && chown podium:podium /data /solutions
 
