@@ -102,6 +102,8 @@ def base_env(limits: Limits) -> dict[str, str]:
         "HOME": "/tmp",
         "TMPDIR": "/tmp",
         "LANG": "C.UTF-8",
+        "USER": "sandbox",
+        "LOGNAME": "sandbox",
         "PYTHONPATH": "/sandbox/code:/podium/site",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
@@ -115,7 +117,8 @@ def base_env(limits: Limits) -> dict[str, str]:
     }
 
 
-def _stage(root: Path, inputs: dict[str, Path], code: dict[str, Path | bytes]) -> Path:
+def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path | bytes]
+           ) -> Path:
     """The host folder the read-only mounts come from."""
     stage = root / "stage" / uuid.uuid4().hex
     for sub in ("input", "code", "podium/site"):
@@ -137,6 +140,10 @@ def _stage(root: Path, inputs: dict[str, Path], code: dict[str, Path | bytes]) -
         else:
             shutil.copyfile(source, target)
     shutil.copyfile(SUPERVISOR, stage / "podium" / "supervisor.py")
+    (stage / "podium" / "etc").mkdir()
+    (stage / "podium" / "etc" / "passwd").write_text(
+        f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{uid}::/tmp:/bin/false\n")
+    (stage / "podium" / "etc" / "group").write_text(f"root:x:0:\nsandbox:x:{uid}:\n")
     shutil.copyfile(RECORDER, stage / "podium" / "site" / "sitecustomize.py")
     for path in [stage, *stage.rglob("*")]:  # readable by the sandbox's uid, writable by none
         path.chmod(0o555 if path.is_dir() else 0o444)
@@ -154,9 +161,11 @@ def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int) -> list[s
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group",
-                 "nsswitch.conf", "ssl", "alternatives", "mime.types"):
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
+                 "ssl", "alternatives", "mime.types"):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for name in ("passwd", "group"):  # its own user alone, not the host's accounts
+        args += ["--ro-bind", str(stage / "podium" / "etc" / name), f"/etc/{name}"]
     for root in python_roots():
         args += ["--ro-bind", root, root]
     if limits.gpu:  # the NVIDIA device files; which GPU is visible is CUDA_VISIBLE_DEVICES's
@@ -218,7 +227,7 @@ def run(
     root.mkdir(parents=True, exist_ok=True)
     try:
         with uids.uid_lease(root / "uids", *_uid_range()) as uid:
-            stage = _stage(root, inputs, code)
+            stage = _stage(root, uid, inputs, code)
             try:
                 return _run(bwrap, uid, stage, argv, limits, result_dir, env or {}, on_output,
                             should_stop, log_max_bytes, copy_max_bytes, poll_seconds,

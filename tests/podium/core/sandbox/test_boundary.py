@@ -39,6 +39,7 @@ def test_the_program_sees_only_what_it_was_given(tmp_path):
             "input": sorted(os.listdir("/sandbox/input")), "root": sorted(os.listdir("/")),
             "procs": sorted(p for p in os.listdir("/proc") if p.isdigit()),
             "data_dir": os.path.exists(DATA_DIR), "sys": os.path.exists("/sys/class"),
+            "users": [line.split(":")[0] for line in open("/etc/passwd")],
         }
         open("output/seen.json", "w").write(json.dumps(seen))
     """.replace("DATA_DIR", repr(str(settings.DATA_DIR))), tmp_path, inputs={"train.csv": public})
@@ -54,6 +55,7 @@ def test_the_program_sees_only_what_it_was_given(tmp_path):
     assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "podium", "proc",
                                  "sandbox", "sbin", "tmp", "usr", *pythons}
     assert not seen["data_dir"] and not seen["sys"]
+    assert seen["users"] == ["root", "sandbox"]  # not the host's accounts
     assert seen["procs"] == ["1", "2"]  # the supervisor and the program: no host process
 
 
