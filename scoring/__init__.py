@@ -8,9 +8,10 @@ of the scoring path. The public surface::
     score_submission(solution, csv_path) -> ScoreResult       (public and private together)
     read_submission(solution, csv_path)  -> Submission        (validation only)
     get_metric / list_metrics / register_metric / load_metric_file
+    sandboxed_metric(name=..., greater_is_better=...) -> Metric (an organizer file run elsewhere)
 """
 
-from scoring.custom import load_metric_file
+from scoring.custom import load_metric_file, sandboxed_metric
 from scoring.errors import (
     MetricFileError,
     ParticipantVisibleError,
@@ -47,5 +48,6 @@ __all__ = [
     "prepare_solution",
     "read_submission",
     "register_metric",
+    "sandboxed_metric",
     "score_submission",
 ]

@@ -13,6 +13,8 @@ def _field_data(form: forms.BaseForm) -> dict:
     data: dict = {}
     for bound in form:
         widget, value = bound.field.widget, bound.value()
+        if bound.field.show_hidden_initial:  # a callable default: the page holds its initial
+            data[bound.html_initial_name] = str(bound.field.prepare_value(bound.initial))
         if isinstance(bound.field, forms.FileField) or value is None:
             continue  # an unchanged file is simply not posted
         if isinstance(widget, forms.MultiWidget):  # split date/time

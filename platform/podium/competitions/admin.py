@@ -27,7 +27,7 @@ from podium.core.exports import csv_response
 # The admin is the top layer: the board export reads the leaderboards app, the rescoring's
 # progress the submissions app.
 from podium.leaderboards.selectors import public_board_rows
-from podium.submissions.selectors import rescore_progress
+from podium.submissions.selectors import rescore_progress, status_counts
 
 BOARD_CSV_HEADER = ["rank", "team", "members", "score", "entries", "last_submission"]
 
@@ -96,6 +96,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         ("Metric", {
             "fields": [
                 "metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better",
+                "rescore_submissions",
             ],
         }),
         ("Answer key", {"fields": ["solution_file", "rescore_display"]}),
@@ -130,10 +131,12 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Competition | None = None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None:
+        if obj is not None and self._scored_submissions(obj):
             return fieldsets
         # A new competition has no link yet (nor anything to rescore).
-        hidden = {"invitation_link", "rotate_invitation_link", "rescore_display"}
+        hidden = {"rescore_submissions"}
+        if obj is None:
+            hidden |= {"invitation_link", "rotate_invitation_link", "rescore_display"}
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
@@ -142,8 +145,14 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.base_url = request.build_absolute_uri("/")  # a class made for this request
+        form.user = request.user
+        form.scored_submissions = self._scored_submissions(obj) if obj is not None else 0
         form.organizers_chosen_by = request.user
         return form
+
+    @staticmethod
+    def _scored_submissions(obj: Competition) -> int:
+        return status_counts(competition=obj)["scored"]
 
     @admin.display(description="rescoring")
     def rescore_display(self, obj: Competition) -> str:
@@ -192,9 +201,14 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         if not request.user.is_superuser:
             competition_organizer_add(competition=competition, user=request.user)
         self._save_access(request, form, competition)
+        rescoring = self._save_answer_key(request, form, competition)
+        self._save_metric(request, form, competition, rescoring)
+
+    def _save_answer_key(self, request: HttpRequest, form, competition: Competition) -> bool:
+        """A new answer key, stored and rescoring every submission; True when it rescores."""
         upload = form.cleaned_data.get("solution_file")
         if not upload:
-            return
+            return False
         try:
             version = solution_version_create(
                 competition=competition, file=upload, created_by=request.user
@@ -202,7 +216,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         except DomainError as exc:
             message = f"The answer key was not stored: {exc.message}"
             self.message_user(request, message, messages.ERROR)
-            return
+            return False
         rows = version.rows
         self.message_user(
             request,
@@ -212,17 +226,53 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         )
         submissions = selectors.submission_count(competition)
         if not submissions:
-            return
+            return False
         try:
             rescore_start(competition=competition, version=version, by=request.user)
+        except DomainError as exc:
+            message = f"The submissions are not being rescored: {exc.message}"
+            self.message_user(request, message, messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            f"Rescoring all {submissions:,} submissions with v{version.number} in the "
+            "background; the progress shows on this page and in the list.",
+            messages.SUCCESS,
+        )
+        return True
+
+    def _save_metric(
+        self, request: HttpRequest, form, competition: Competition, rescoring: bool
+    ) -> None:
+        """What the custom metric scored in the sandbox's dry run, and a changed metric's
+        rescoring: started when asked for, else a warning (a new answer key rescores anyway)."""
+        if form.dry_run is not None:
+            self.message_user(request, form.dry_run.message, messages.SUCCESS)
+        if not form.metric_changed or rescoring:
+            return
+        scored = self._scored_submissions(competition)
+        if not scored:
+            return
+        version = selectors.active_solution(competition)
+        if not form.cleaned_data.get("rescore_submissions"):
+            self.message_user(
+                request,
+                f"The metric changed, but the {scored:,} scored submissions keep the scores of "
+                "the old one: tick 'Rescore all ... scored submissions with the new metric' and "
+                "save again to rescore them.",
+                messages.WARNING,
+            )
+            return
+        try:
+            rescore_start(competition=competition, version=version, by=request.user, restart=True)
         except DomainError as exc:
             message = f"The submissions are not being rescored: {exc.message}"
             self.message_user(request, message, messages.ERROR)
             return
         self.message_user(
             request,
-            f"Rescoring all {submissions:,} submissions with v{version.number} in the "
-            "background; the progress shows on this page and in the list.",
+            f"Rescoring all {selectors.submission_count(competition):,} submissions with the "
+            "new metric in the background; the progress shows on this page and in the list.",
             messages.SUCCESS,
         )
 

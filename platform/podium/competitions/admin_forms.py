@@ -1,8 +1,16 @@
 """The organizer's competition forms: input checks only; the checks themselves are services.
 
 Saving is refused with a message on the field at fault, before anything is stored, when the
-metric cannot be loaded, its parameters are not ones it takes, or the new answer key does not
-suit the metric (a dry run of ``solution_version_create`` in a temporary folder).
+metric is unknown, its parameters are not ones it takes, or the new answer key does not suit the
+metric (a dry run of ``solution_version_create`` in a temporary folder).
+
+A custom metric (an organizer's Kaggle-style file) may be chosen, and a metric file uploaded,
+by a superuser only (``selectors.custom_metric_allowed``). Its file is never loaded here: when the
+metric's settings or the answer key change, a dry run in the sandbox
+(``metric_sandbox.metric_dry_run``) tries it on a perfect submission and the sample submission;
+a crash, a result that is not a number or a file without ``score`` refuses the form with the
+traceback on the file's field, and the scores it gave are kept in ``dry_run`` for the admin's
+message after the save.
 """
 
 from __future__ import annotations
@@ -15,12 +23,18 @@ from django.utils.html import format_html, format_html_join
 
 import scoring
 from podium.competitions import selectors
-from podium.competitions.metrics import metric_for_settings, metric_params_check
+from podium.competitions.metric_sandbox import DryRun, MetricSource, metric_dry_run
+from podium.competitions.metrics import CUSTOM, metric_for_settings, metric_params_check
 from podium.competitions.models import Competition, DataFile
 from podium.competitions.services import solution_check
 from podium.core.errors import DomainError
 
-CUSTOM = "custom"
+# The settings whose change makes the scores already given stale.
+METRIC_FIELDS = ("metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better")
+CUSTOM_NOT_ALLOWED = (
+    "Only a superuser may choose the custom metric or upload a metric file: it is code that runs "
+    "on the server (in the sandbox). Ask one to set it up."
+)
 
 
 def metric_choices() -> list[tuple[str, str]]:
@@ -37,7 +51,9 @@ def metric_help() -> str:
     return format_html(
         "<details><summary>What each metric measures</summary><ul>{}</ul></details>"
         "<code>custom</code>: a Kaggle-style <code>score(solution, submission, "
-        "row_id_column_name, **kwargs)</code> file, uploaded below.",
+        "row_id_column_name, **kwargs)</code> file, uploaded below (superusers only). It runs "
+        "in the sandbox, and is tried there on a perfect and the sample submission before "
+        "it is saved; <code>import kaggle_metric_utilities</code> works as on Kaggle.",
         rows,
     )
 
@@ -74,8 +90,17 @@ class CompetitionForm(forms.ModelForm):
         help_text="Make a new link on saving: the current one stops working at once (people it "
         "already let in stay invited; remove them from the invited users to revoke them).",
     )
-    # The site's address, for the invitation link (set per request by the admin's get_form).
+    rescore_submissions = forms.BooleanField(
+        required=False,
+        label="Rescore the scored submissions with the new metric",
+        help_text="After saving, every submission is scored again with the metric as saved here "
+        "(in the background; the progress shows under Answer key).",
+    )
+    # Set per request by the admin's get_form: the site's address (for the invitation link), who
+    # is saving (a custom metric is a superuser's), and how many submissions have a score.
     base_url = ""
+    user = None
+    scored_submissions = 0
 
     class Meta:
         model = Competition
@@ -97,6 +122,11 @@ class CompetitionForm(forms.ModelForm):
                 kwargs={"slug": self.instance.slug, "token": self.instance.invitation_token},
             )
             self.initial["invitation_link"] = self.base_url.rstrip("/") + path
+        if self.scored_submissions:
+            self.fields["rescore_submissions"].label = (
+                f"Rescore all {self.scored_submissions:,} scored submissions with the new metric"
+            )
+        self.dry_run: DryRun | None = None  # the custom metric's scores in the sandbox
 
     def clean_metric_params(self) -> dict:
         params = self.cleaned_data.get("metric_params")
@@ -109,6 +139,7 @@ class CompetitionForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         self._check_schedule(data)
+        self._check_custom_allowed(data)
         if any(self.has_error(f) for f in ("metric", "metric_params", "custom_metric_file")):
             return data
         at_fault = "custom_metric_file" if data["metric"] == CUSTOM else "metric"
@@ -125,7 +156,40 @@ class CompetitionForm(forms.ModelForm):
             self.add_error(at_fault, exc.message)
             return data
         self._check_solution(data, metric)
+        if data.get("metric") == CUSTOM and not self.errors:
+            self._dry_run(data)
         return data
+
+    @property
+    def metric_changed(self) -> bool:
+        """The metric, its parameters, its file or its direction changed on a saved competition."""
+        return bool(self.instance.pk and set(METRIC_FIELDS) & set(self.changed_data))
+
+    def _check_custom_allowed(self, data: dict) -> None:
+        if self.user is not None and selectors.custom_metric_allowed(self.user):
+            return
+        if data.get("metric") == CUSTOM and self.initial.get("metric") != CUSTOM:
+            self.add_error("metric", CUSTOM_NOT_ALLOWED)
+        if "custom_metric_file" in self.changed_data and data.get("custom_metric_file"):
+            self.add_error("custom_metric_file", CUSTOM_NOT_ALLOWED)
+
+    def _dry_run(self, data: dict) -> None:
+        """Try the custom metric in the sandbox, when anything it depends on changed."""
+        tried_on = {*METRIC_FIELDS, "solution_file"}
+        if self.instance.pk and not tried_on & set(self.changed_data):
+            return
+        try:
+            self.dry_run = metric_dry_run(
+                competition=self.instance,
+                source=MetricSource.of(data["custom_metric_file"]),
+                params=data.get("metric_params") or {},
+                higher_is_better=data.get("custom_metric_higher_is_better", True),
+                solution_file=data.get("solution_file") or None,
+            )
+        except DomainError as exc:
+            self.add_error("custom_metric_file", forms.ValidationError(
+                format_html('<pre class="metric-error">{}</pre>', exc.message)
+            ))
 
     def _check_schedule(self, data: dict) -> None:
         start, end = data.get("start_at"), data.get("end_at")

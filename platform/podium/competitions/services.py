@@ -25,7 +25,7 @@ from podium.competitions.models import (
     SolutionVersion,
     new_invitation_token,
 )
-from podium.core.errors import DomainError
+from podium.core.errors import DomainError, PermissionDenied
 from podium.core.files import CHUNK, local_path, sha256_and_size
 from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
 from podium.core.timeutils import now
@@ -134,9 +134,18 @@ def data_file_refresh(*, data_file: DataFile) -> DataFile:
 
 def competition_create(*, created_by=None, **fields) -> Competition:
     """A new competition from model fields; its metric must exist, and whoever creates it
-    organizes it. Raises DomainError(metric_invalid) for an unknown metric."""
+    organizes it. Raises DomainError(metric_invalid) for an unknown metric, and
+    PermissionDenied(custom_metric_not_allowed) for a custom metric or a metric file unless
+    ``created_by`` may choose one (``selectors.custom_metric_allowed``: superusers)."""
     competition = Competition(**fields)
-    if competition.metric != "custom":
+    if competition.metric == "custom" or competition.custom_metric_file:
+        if created_by is None or not selectors.custom_metric_allowed(created_by):
+            raise PermissionDenied(
+                Code.CUSTOM_METRIC_NOT_ALLOWED,
+                "Only a superuser may choose a custom metric or upload a metric file: it is "
+                "code that runs on the server.",
+            )
+    else:
         competition_metric(competition)
     competition.full_clean()
     competition.save()
@@ -236,7 +245,9 @@ def competition_invitation_rotate(*, competition: Competition, by) -> str:
 # -- rescoring: the job's marks on the answer key version ------------------------------------------
 
 
-def rescore_start(*, competition: Competition, version: SolutionVersion, by) -> SolutionVersion:
+def rescore_start(
+    *, competition: Competition, version: SolutionVersion, by, restart: bool = False
+) -> SolutionVersion:
     """Rescore every submission of ``competition`` with ``version``, its active answer key, in
     the background: marks ``version.rescore_requested_at`` and queues, after commit, the walk over
     the submissions (``podium.leaderboards.tasks.rescore_submissions``, 500 per task); the
@@ -244,8 +255,10 @@ def rescore_start(*, competition: Competition, version: SolutionVersion, by) -> 
     boards, sets ``rescore_finished_at``). Progress: ``submissions.selectors.rescore_progress``.
 
     Starting it again while it runs only queues the walk again (the walk skips what is done or
-    in flight). A running rescoring of an older version is superseded: marked finished.
-    Submissions already scored with ``version`` are not scored again.
+    in flight), unless ``restart``: the scoring itself changed (the metric, its parameters or
+    its file), so what was scored before now is stale too and the job starts over. A running
+    rescoring of an older version is superseded: marked finished. A submission is done once it
+    ended with ``version`` after the job was requested (``submissions.selectors.rescored_q``).
 
     Locks the competition row (as ``solution_version_create`` does), so the active version
     cannot change underneath. Raises PermissionDenied(not_an_organizer) and
@@ -271,7 +284,10 @@ def rescore_start(*, competition: Competition, version: SolutionVersion, by) -> 
         locked.solution_versions.filter(
             rescore_requested_at__isnull=False, rescore_finished_at__isnull=True
         ).exclude(pk=active.pk).update(rescore_finished_at=moment)  # superseded
-        if active.rescore_requested_at is None or active.rescore_finished_at is not None:
+        if (
+            restart or active.rescore_requested_at is None
+            or active.rescore_finished_at is not None
+        ):
             active.rescore_requested_at, active.rescore_finished_at = moment, None
             active.save(update_fields=["rescore_requested_at", "rescore_finished_at"])
         enqueue_on_commit(RESCORE_SUBMISSIONS, active.pk, 0)

@@ -1,10 +1,12 @@
 """Scoring one submission, start to finish, safe to run any number of times.
 
 claim the lease -> score with ``scoring`` (lease kept alive by a heartbeat thread) -> write the
-scores and the board row in one transaction, only if the lease is still ours. A participant's
-file problem or a metric error ends the submission as failed with a message for the participant
-and the detail for the organizers; an infrastructure error (disk, database) is raised, so the
-task fails and the reconciler queues the submission again until its attempts run out.
+scores and the board row in one transaction, only if the lease is still ours. An organizer's
+metric file runs only in the sandbox (``competitions.metric_sandbox``); a lost lease stops it.
+A participant's file problem or a metric error ends the submission as failed with a message for
+the participant and the detail for the organizers; an infrastructure error (disk, database) is
+raised, so the task fails and the reconciler queues the submission again until its attempts run
+out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 import scoring
+from podium.competitions import metric_sandbox
 from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import prepared_solution
@@ -58,7 +61,8 @@ class _Heartbeat(threading.Thread):
 
 
 def score_submission(*, submission_id: int, worker: str) -> str:
-    """Returns what happened: 'scored', 'failed', 'lost' (lease lost) or 'skipped' (nothing to do)."""
+    """Returns what happened: 'scored', 'failed', 'lost' (lease lost) or 'skipped' (nothing to
+    do)."""
     close_old_connections()
     submission = submission_claim(submission_id=submission_id, worker=worker)
     if submission is None:
@@ -66,7 +70,7 @@ def score_submission(*, submission_id: int, worker: str) -> str:
     heartbeat = _Heartbeat(submission_id, worker)
     heartbeat.start()
     try:
-        outcome = _score(submission, worker)
+        outcome = _score(submission, worker, should_stop=lambda: heartbeat.lost)
     finally:
         heartbeat.stop()
     return outcome
@@ -83,7 +87,7 @@ def _fail(
     return "failed" if written else "lost"
 
 
-def _score(submission, worker: str) -> str:
+def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
     version = active_solution(competition)
     if version is None:
@@ -93,10 +97,18 @@ def _score(submission, worker: str) -> str:
         metric = competition_metric(competition)
         solution = prepared_solution(version)
         with local_path(submission.file) as path:
-            result = scoring.score_submission(
-                solution, path, metric=metric, params=competition.metric_params,
-                max_bytes=competition.submission_max_bytes,
-            )
+            if metric.kind == scoring.PredictionKind.CUSTOM:
+                result = metric_sandbox.score_submission(
+                    solution=solution, path=path, metric=metric,
+                    source=metric_sandbox.competition_source(competition),
+                    params=competition.metric_params, max_bytes=competition.submission_max_bytes,
+                    should_stop=should_stop,
+                )
+            else:
+                result = scoring.score_submission(
+                    solution, path, metric=metric, params=competition.metric_params,
+                    max_bytes=competition.submission_max_bytes,
+                )
     # Failures record the answer key they were checked against, as scores do: a rescoring
     # counts them as done.
     except scoring.SubmissionError as exc:

@@ -163,12 +163,15 @@ def submission_get(*, submission_id: int, viewer) -> Submission | None:
 
 def rescored_q(version: SolutionVersion) -> Q:
     """The submissions done for a rescoring with ``version``: scored or failed with it (the
-    scoring records the version it used), or failed without reaching the metric after the
-    rescoring started (given up by the reconciler, stopped by an organizer), so that one that
-    can never be scored does not hold the job open forever."""
+    scoring records the version it used) since the rescoring was requested (before, the metric
+    may have been another: a changed metric rescores with the same answer key), or failed
+    without reaching the metric after the rescoring started (given up by the reconciler, stopped
+    by an organizer), so that one that can never be scored does not hold the job open
+    forever."""
     ended = [Submission.Status.SCORED, Submission.Status.FAILED]
     done = Q(status__in=ended, solution_version=version)
     if version.rescore_requested_at is not None:
+        done &= Q(scored_at__gte=version.rescore_requested_at)
         done |= Q(
             status=Submission.Status.FAILED, solution_version__isnull=True,
             scored_at__gte=version.rescore_requested_at,

@@ -121,28 +121,7 @@ def test_a_metric_parameter_the_metric_takes_is_accepted(admin_client_):
     assert Competition.objects.get().metric_params == {"k": 3}
 
 
-def test_a_broken_custom_metric_file_is_refused_with_its_error(admin_client_):
-    broken = SimpleUploadedFile("metric.py", b"def score(:\n")
-    data = new_competition_data(admin_client_, metric="custom", custom_metric_file=broken)
-    response = admin_client_.post(ADD_URL, data)
-    errors = response.context["adminform"].form.errors["custom_metric_file"]
-    assert "could not be loaded" in errors[0] and "SyntaxError" in errors[0]
-
-
-def test_a_custom_metric_and_its_answer_key_are_stored(admin_client_):
-    code = b"def score(solution, submission, row_id_column_name, **kwargs):\n    return 1.0\n"
-    data = new_competition_data(
-        admin_client_, metric="custom", solution_file=solution_upload(),
-        custom_metric_file=SimpleUploadedFile("metric.py", code),
-    )
-    assert admin_client_.post(ADD_URL, data).status_code == 302
-    competition = Competition.objects.get()
-    assert competition.custom_metric_file and competition.solution_versions.count() == 1
-    # Saved again without a new file: the stored one is loaded and checked where it is.
-    page = admin_client_.get(change_url(competition))
-    assert f"<code>{competition.custom_metric_file.name}</code>" in page.content.decode()  # no URL
-    data = form_data(page, metric_params='{"w": 2}')
-    assert admin_client_.post(change_url(competition), data).status_code == 302
+# Custom metrics (tried in the sandbox before they are saved): test_admin_metric.py.
 
 
 def test_data_file_inline_fills_name_size_and_sha256(admin_client_):

@@ -2,11 +2,12 @@
 
 A worker scores eight submissions; the organizer uploads a key with every label flipped and
 starts the rescoring; the walk goes three submissions per task (PODIUM_RESCORING_WALK_STEP=3),
-so it hops through the broker. The metric (an organizer file) sleeps on its first call after the
-test arms it: the test kills the whole worker then, losing the submission being scored and any
-message the worker held. A new worker and a real ``celery beat`` (the reconciler and the
-rescoring sweep, every second) must finish the job: every submission scored with the new key,
-exactly once on the board, the boards rebuilt and the job closed, within a bounded wait.
+so it hops through the broker. The metric (an organizer file, run in the sandbox) sleeps on the
+first submission, marked, once the test arms it: the test kills the whole worker while the
+sandbox runs it, losing the submission being scored and any message the worker held. A new
+worker and a real ``celery beat`` (the reconciler and the rescoring sweep, every second) must
+finish the job: every submission scored with the new key, exactly once on the board, the boards
+rebuilt and the job closed, within a bounded wait.
 """
 
 import signal
@@ -15,14 +16,19 @@ import pytest
 from django.core.files.base import ContentFile
 
 import scoring
-from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import prepared_solution, rescore_start, solution_version_create
 from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission
 from podium.submissions.selectors import rescore_progress
-from tests.podium.e2e.slow_metric import calls, slow_metric_competition
+from tests.podium.e2e.slow_metric import (
+    arm,
+    marked,
+    offline_metric,
+    sandbox_runs,
+    slow_metric_competition,
+)
 from tests.podium.factories import (
     csv_bytes,
     organizer,
@@ -31,16 +37,19 @@ from tests.podium.factories import (
     submit,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True), pytest.mark.slow,
+    pytest.mark.usefixtures("sandbox_ready"),
+]
 
 SCORED, FAILED, SCORING = (
     Submission.Status.SCORED, Submission.Status.FAILED, Submission.Status.SCORING
 )
 
 
-def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
+def test_a_rescoring_finishes_after_its_worker_is_killed(e2e):
     e2e.env.update(PODIUM_RESCORING_SWEEP_EVERY_SECONDS="1", PODIUM_RESCORING_WALK_STEP="3")
-    competition, calls_log, armed = slow_metric_competition(tmp_path)
+    competition = slow_metric_competition(armed=False)
     host = organizer(competition)
     worker = e2e.start_worker()
     subs = []
@@ -48,7 +57,8 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
         user = participant(competition)
         for j in range(2):
             quality = 0.05 + 0.1 * (2 * i + j)
-            subs.append(submit(user, competition, predictions_file(competition, quality, seed=i)))
+            file = predictions_file(competition, quality, seed=i)
+            subs.append(submit(user, competition, marked(file) if not subs else file))
     for sub in subs:
         e2e.wait_for_status(sub, SCORED, FAILED)
         assert sub.status == SCORED, sub.error_detail
@@ -58,11 +68,15 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
     v2 = solution_version_create(
         competition=competition, file=ContentFile(flipped, name="solution.csv")
     )
-    armed.touch()
-    before = len(calls(calls_log))
+    arm(competition)
     e2e.start_beat()
     rescore_start(competition=competition, version=v2, by=host)
-    e2e.wait_until(lambda: len(calls(calls_log)) > before, 60, "the rescoring's first (slow) call")
+
+    def slow_run() -> bool:  # the walk goes by id: the marked submission is rescored first
+        scoring_now = Submission.objects.filter(pk=subs[0].pk, status=SCORING).exists()
+        return scoring_now and bool(sandbox_runs(worker.pid))
+
+    e2e.wait_until(slow_run, 60, "the rescoring's first (slow) run")
     assert rescore_progress(competition).running
     [killed] = Submission.objects.filter(competition=competition, status=SCORING)
     worker.kill(signal.SIGKILL)  # the group: main process and pool alike, mid-rescore
@@ -78,14 +92,12 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e, tmp_path):
     killed.refresh_from_db()
     assert killed.attempts == 2  # its lease expired; the reconciler queued it again
 
-    metric = competition_metric(competition)
+    metric = offline_metric(competition)  # the same file, offline, unarmed
     solution = prepared_solution(active_solution(competition))
     for sub in subs:
         sub.refresh_from_db()
         assert sub.status == SCORED and sub.solution_version_id == v2.pk, sub.error_detail
-        expected = scoring.score_submission(
-            solution, sub.file.path, metric=metric, params=competition.metric_params
-        )
+        expected = scoring.score_submission(solution, sub.file.path, metric=metric)
         assert (sub.public_score, sub.private_score) == (
             expected.public_score, expected.private_score
         )
