@@ -17,5 +17,7 @@ Then the platform cases (``platform_cases``), each in a child process: ``platfor
 (leaderboard selectors with 10,000 teams and 1,000,000 submissions in a throwaway PostgreSQL
 database; needs DATABASE_URL) and ``platform_worker`` (one real Celery worker process scoring
 1,000 queued 10,000-row submissions, on the embedded defaults and on PostgreSQL + Redis when
-DATABASE_URL and CELERY_BROKER_URL name them). Missing services: "skipped: ...", not a failure.
+DATABASE_URL and CELERY_BROKER_URL name them), and ``platform_custom_metric`` (an organizer's
+metric file in the sandbox against the same metric built in: the overhead per submission).
+Missing services: "skipped: ...", not a failure.
 """

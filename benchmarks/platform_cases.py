@@ -10,6 +10,9 @@
 * ``worker-services``: the same on PostgreSQL + Redis (DATABASE_URL and CELERY_BROKER_URL).
 * ``api``: requests per second and p50/p99 of the leaderboard and submission-list endpoints,
   2 gunicorn workers on PostgreSQL (``platform_api``).
+* ``custom-metric``: one 100,000-row submission scored by an organizer's metric file in the
+  sandbox against the same metric as an in-process built-in; the overhead in ms per submission
+  (``platform_custom_metric``); skipped where the sandbox cannot start.
 
 A case whose services are missing prints "skipped: ..." and the run goes on.
 """
@@ -29,7 +32,8 @@ BOARD_PAGE = "board-page"
 WORKER_EMBEDDED = "worker-embedded"
 WORKER_SERVICES = "worker-services"
 API = "api"
-PLATFORM_NAMES = [BOARD, BOARD_PAGE, WORKER_EMBEDDED, WORKER_SERVICES, API]
+CUSTOM_METRIC = "custom-metric"
+PLATFORM_NAMES = [BOARD, BOARD_PAGE, WORKER_EMBEDDED, WORKER_SERVICES, API, CUSTOM_METRIC]
 
 BOARD_TARGET_MS = 20.0  # p50 of a leaderboard read
 BOARD_PAGE_TARGET_MS = 150.0  # p95 of the leaderboard page's server time
@@ -40,6 +44,7 @@ _CHILDREN = {
     WORKER_EMBEDDED: ["benchmarks.platform_worker", "embedded"],
     WORKER_SERVICES: ["benchmarks.platform_worker", "services"],
     API: ["benchmarks.platform_api"],
+    CUSTOM_METRIC: ["benchmarks.platform_custom_metric"],
 }
 _BOARD_READS = [
     ("public_board_first", "public_board, first page (100 rows)"),
@@ -233,6 +238,38 @@ def render(results: dict[str, dict]) -> list[str]:
             ]
     if API in results:
         out += render_api(results[API])
+    if CUSTOM_METRIC in results:
+        out += render_custom_metric(results[CUSTOM_METRIC])
+    return out
+
+
+def render_custom_metric(custom: dict) -> list[str]:
+    if "skipped" in custom:
+        return ["", f"{CUSTOM_METRIC}: {custom['skipped']}"]
+    base = custom["builtin_ms"]
+    out = [
+        "",
+        f"{CUSTOM_METRIC}: one {custom['rows']:,}-row submission (binary ROC AUC), per "
+        f"submission as the worker scores it, best of {custom['reps']}",
+        "",
+    ]
+    out += _table(
+        ["way", "ms per submission", "vs built-in"],
+        [
+            ["built-in roc_auc, in-process", f"{base:.0f}", "1.00x"],
+            ["the same AUC as an organizer file, in the sandbox", f"{custom['sandbox_ms']:.0f}",
+             f"{custom['sandbox_ms'] / base:.1f}x"],
+            ["Kaggle style (kaggle_metric_utilities + sklearn), in the sandbox",
+             f"{custom['kaggle_ms']:.0f}", f"{custom['kaggle_ms'] / base:.1f}x"],
+        ],
+    )
+    out += [
+        "",
+        f"  * sandbox overhead: +{custom['overhead_ms']:.0f} ms per submission (of which "
+        f"bubblewrap and an empty Python program: {custom['empty_start_ms']:.0f} ms; the rest is "
+        "pandas and pyarrow imported in a fresh process, and each board's frames written as "
+        "Parquet and read back).",
+    ]
     return out
 
 
