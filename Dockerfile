@@ -30,6 +30,7 @@ RUN mkdir -p scoring platform/podium \
 
 COPY manage.py ./
 COPY scoring ./scoring
+COPY baselines ./baselines
 COPY platform ./platform
 # The code itself, in place (editable): `podium` and `scoring` import from /app.
 RUN pip install --no-deps -e . \

@@ -64,7 +64,7 @@ class Limits:
     processes: int = 64  # RLIMIT_NPROC: processes and threads together
     open_files: int = 256
     gpu: bool = False
-    gpu_devices: str = ""  # CUDA_VISIBLE_DEVICES of a GPU run
+    gpu_devices: str = ""  # a GPU run's cards, "0" or "0,1": only their device files are bound
     threads: int = 2
 
 
@@ -82,7 +82,8 @@ class Outcome:
     refused: list[str] = field(default_factory=list)  # what was not copied out, and why
     copied: list[str] = field(default_factory=list)
     copied_bytes: int = 0
-    sandbox: str = "bubblewrap"
+    sandbox: str = "bubblewrap"  # and the uid it ran as: "bubblewrap, uid 200123"
+    uid: int = -1
     exception: dict | None = None  # the recorder's report of an uncaught exception, hostile
 
 
@@ -97,7 +98,11 @@ def python_roots() -> list[str]:
 
 
 def base_env(limits: Limits) -> dict[str, str]:
+    # A GPU run sees only its own cards' device files (as Docker's NVIDIA runtime does), so CUDA
+    # numbers them from 0 and no variable can reach another card; a CPU run sees none.
+    gpus = {} if limits.gpu else {"CUDA_VISIBLE_DEVICES": ""}
     return {
+        **gpus,
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp",
         "TMPDIR": "/tmp",
@@ -111,7 +116,6 @@ def base_env(limits: Limits) -> dict[str, str]:
         "OMP_NUM_THREADS": str(limits.threads),
         "MKL_NUM_THREADS": str(limits.threads),
         "OPENBLAS_NUM_THREADS": str(limits.threads),
-        "CUDA_VISIBLE_DEVICES": limits.gpu_devices if limits.gpu else "",
         "PODIUM_INPUT": "/sandbox/input",
         "PODIUM_OUTPUT": "/sandbox/output",
     }
@@ -168,9 +172,11 @@ def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int) -> list[s
         args += ["--ro-bind", str(stage / "podium" / "etc" / name), f"/etc/{name}"]
     for root in python_roots():
         args += ["--ro-bind", root, root]
-    if limits.gpu:  # the NVIDIA device files; which GPU is visible is CUDA_VISIBLE_DEVICES's
+    if limits.gpu:  # the driver's control files and the run's own GPUs, no other card
+        chosen = {f"nvidia{n.strip()}" for n in limits.gpu_devices.split(",") if n.strip()}
         for dev in sorted(Path("/dev").glob("nvidia*")):
-            args += ["--dev-bind", str(dev), str(dev)]
+            if not dev.name.removeprefix("nvidia").isdigit() or dev.name in chosen:
+                args += ["--dev-bind", str(dev), str(dev)]
     args += ["--size", str(limits.work_mb * MB), "--tmpfs", "/sandbox",
              "--dir", "/sandbox/output", "--dir", "/sandbox/.podium",
              "--ro-bind", str(stage / "input"), "/sandbox/input",
@@ -268,8 +274,9 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
         for fd in (ctl_r, status_w, info_w):
             os.close(fd)
     try:
-        return _watch(proc, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
-                      log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started)
+        return _watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output,
+                      should_stop, log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds,
+                      started)
     finally:
         for fd in (ctl_w, status_r, info_r):
             try:
@@ -320,7 +327,7 @@ class _Log:
         return b"".join(self.tail)[-65536:].decode(errors="replace")
 
 
-def _watch(proc, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
+def _watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
            log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started) -> Outcome:
     log = _Log(on_output, log_max_bytes, flush_seconds)
     os.set_blocking(proc.stdout.fileno(), False)
@@ -391,6 +398,7 @@ def _watch(proc, ctl_w, status_r, info_r, limits, result_dir, on_output, should_
         cpu_seconds=report["cpu"], wall_seconds=time.monotonic() - started,
         leftovers_killed=report["leftovers"], log=log.text(), log_truncated=log.truncated,
         refused=copy.refused, copied=copy.copied, copied_bytes=copy.bytes, exception=exception,
+        sandbox=f"bubblewrap, uid {uid}", uid=uid,
     )
 
 
