@@ -121,7 +121,7 @@ def run_metric(
         except sandbox.SandboxUnavailable as exc:
             raise scoring.ScoringError(
                 detail="The organizer's metric was not run: the sandbox cannot start on this "
-                f"worker, and a metric file never runs outside it. {exc}"
+                f"host, and a metric file never runs outside it. {exc}"
             ) from exc
         if outcome.timed_out:
             raise scoring.ScoringError(detail=(
@@ -138,11 +138,14 @@ def run_metric(
 
 
 def _ending(outcome: sandbox.Outcome) -> str:
-    if outcome.exit_code == 0:
-        return ""
+    said = ""
     if outcome.signal is not None:
-        return f"\n\nThe metric's process was ended by signal {outcome.signal}."
-    return f"\n\nThe metric's process exited with status {outcome.exit_code}."
+        said = f"\n\nThe metric's process was ended by signal {outcome.signal}."
+    elif outcome.exit_code != 0:
+        said = f"\n\nThe metric's process exited with status {outcome.exit_code}."
+    if outcome.refused:  # what it left that is not a plain file (a link to result.json...)
+        said += "\n\nNot copied out of the sandbox: " + "; ".join(outcome.refused[:5])
+    return said
 
 
 def _log_tail(outcome: sandbox.Outcome) -> str:

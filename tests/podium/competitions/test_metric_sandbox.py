@@ -185,7 +185,7 @@ def test_without_the_sandbox_the_metric_does_not_run_and_the_submission_fails(mo
     sub = scored(competition)
     assert sub.status == Submission.Status.FAILED
     assert sub.error_message == "Submission Scoring Error"
-    assert "the sandbox cannot start on this worker" in sub.error_detail
+    assert "the sandbox cannot start on this host" in sub.error_detail
     assert "bubblewrap (bwrap) is not installed" in sub.error_detail
     assert not ran.exists()  # never in this process
 
@@ -309,3 +309,30 @@ def test_a_metric_sees_only_its_own_competition_s_rows():
     _, _, usage = competition.answer
     assert sub.public_score == (usage == "Public").sum()
     assert sub.private_score == (usage == "Private").sum()
+
+
+@sandboxed
+@pytest.mark.parametrize(
+    ("forgery", "words"),
+    [
+        ("os.symlink('/etc/passwd', '/sandbox/output/result.json')",
+         ["could not be read: the metric wrote no result", "Not copied out of the sandbox"]),
+        ("open('/sandbox/output/result.json', 'w').write('{\"public\": 1e999, \"private\": 1}')",
+         ["could not be read: public and private must both be finite numbers"]),
+        ("open('/sandbox/output/result.json', 'w').write("
+         "'{\"public\": 1, \"private\": 1, \"admin\": true}')",
+         ["could not be read: expected the keys public and private"]),
+    ],
+    ids=["link", "overflow", "extra-key"],
+)
+def test_a_forged_result_is_not_believed(forgery, words):
+    competition = custom_competition(
+        "import os\n\ndef score(solution, submission, row_id_column_name):\n"
+        f"    os.makedirs('/sandbox/output', exist_ok=True)\n    {forgery}\n    os._exit(0)\n"
+    )
+    sub = scored(competition)
+    assert sub.status == Submission.Status.FAILED and sub.public_score is None
+    assert sub.error_message == "Submission Scoring Error"
+    for word in words:
+        assert word in sub.error_detail, sub.error_detail
+    assert "root:x:0:0" not in sub.error_detail
