@@ -140,6 +140,30 @@ def test_custom_metric_file(files):
     assert "with mae (minimize)" in run.stdout
 
 
+def test_a_kaggle_metric_file_importing_kaggle_metric_utilities(files):
+    write(files / "kaggle_mae.py", textwrap.dedent("""
+        import kaggle_metric_utilities
+
+        def mae(solution, submission):
+            if (submission["y"] < 0).any():
+                raise ValueError("Predictions must not be negative")
+            return float((solution["y"] - submission["y"]).abs().mean())
+
+        def score(solution, submission, row_id_column_name):
+            return kaggle_metric_utilities.safe_call_score(mae, solution, submission)
+    """))
+    args = ["score", "--solution", "solution.csv", "--submission", "submission.csv",
+            "--metric", "kaggle_mae.py", "--lower-is-better"]
+    run = cli(files, *args)
+    assert run.returncode == 0, run.stderr
+    assert "Public score:  0.50000 (2 rows)" in run.stdout
+    write(files / "submission.csv", SUBMISSION.replace("4,4.5", "4,-1"))
+    run = cli(files, *args)
+    assert run.returncode == 4
+    assert "Predictions must not be negative" in run.stderr  # participant-visible, as on Kaggle
+    assert "participant_visible_error" in run.stderr
+
+
 def test_crashing_custom_metric_exits_4_with_the_detail(files):
     write(files / "crash.py", textwrap.dedent("""
         def score(solution, submission, row_id_column_name):
