@@ -26,6 +26,7 @@ scoring-demo: $(STAMP)
 	$(PY) -m scoring.demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n 2 -q
 

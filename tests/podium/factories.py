@@ -50,7 +50,9 @@ def binary_answer_key(rows: int = 200, seed: int = 0) -> tuple[np.ndarray, np.nd
 
 
 def csv_bytes(header: list[str], columns: list) -> bytes:
-    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in zip(*columns, strict=True)]
+    lines = [",".join(header)] + [
+        ",".join(str(v) for v in row) for row in zip(*columns, strict=True)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -60,17 +62,23 @@ def competition_with_solution(rows: int = 200, seed: int = 0, **kwargs) -> Compe
     ids, target, usage = binary_answer_key(rows, seed)
     data_file_create(
         competition=competition, kind="sample_submission", name="sample_submission.csv",
-        file=ContentFile(csv_bytes(["id", "target"], [ids, [0.5] * rows]), name="sample_submission.csv"),
+        file=ContentFile(
+            csv_bytes(["id", "target"], [ids, [0.5] * rows]), name="sample_submission.csv"
+        ),
     )
     solution_version_create(
         competition=competition,
-        file=ContentFile(csv_bytes(["id", "target", "Usage"], [ids, target, usage]), name="solution.csv"),
+        file=ContentFile(
+            csv_bytes(["id", "target", "Usage"], [ids, target, usage]), name="solution.csv"
+        ),
     )
     competition.answer = (ids, target, usage)  # for tests that compute expected scores
     return competition
 
 
-def predictions_file(competition: Competition, quality: float = 0.5, seed: int = 1, name: str = "sub.csv") -> ContentFile:
+def predictions_file(
+    competition: Competition, quality: float = 0.5, seed: int = 1, name: str = "sub.csv"
+) -> ContentFile:
     """A valid submission whose AUC grows with ``quality`` (0: random; from 0.5 on, perfect)."""
     ids, target, _ = competition.answer
     rng = np.random.default_rng(seed)

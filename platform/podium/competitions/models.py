@@ -56,9 +56,15 @@ class Competition(TimeStampedModel):
     rules = models.TextField(blank=True, help_text="Markdown; participants accept these to join")
     data_description = models.TextField(blank=True, help_text="Markdown")
 
-    organizers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organized_competitions", blank=True)
-    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC)
-    invited_users = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="invited_competitions", blank=True)
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organized_competitions", blank=True
+    )
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    invited_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="invited_competitions", blank=True
+    )
     allowed_email_domains = models.CharField(
         max_length=500, blank=True, help_text="Comma-separated, e.g. example.com (invite-only)"
     )
@@ -95,7 +101,9 @@ class Competition(TimeStampedModel):
         BEST_PRIVATE = "best_private", "DrivenData: every team is ranked by its best private score"
 
     final_selection_fallback = models.CharField(
-        max_length=20, choices=FinalSelectionFallback.choices, default=FinalSelectionFallback.BEST_PUBLIC
+        max_length=20,
+        choices=FinalSelectionFallback.choices,
+        default=FinalSelectionFallback.BEST_PUBLIC,
     )
     # Invite-only: whoever holds this link's secret may join (rotate it to revoke the link).
     invitation_token = models.CharField(max_length=64, default=new_invitation_token, unique=True)
@@ -140,7 +148,9 @@ class DataFile(TimeStampedModel):
         SAMPLE_SUBMISSION = "sample_submission", "Sample submission"
         OTHER = "other"
 
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="data_files")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="data_files"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     file = models.FileField(upload_to="competitions/%Y/%m/")
     name = models.CharField(max_length=255, help_text="The name participants download it under")
@@ -161,14 +171,18 @@ class DataFile(TimeStampedModel):
 class SolutionVersion(TimeStampedModel):
     """One upload of the answer key. The newest valid version is the active one."""
 
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="solution_versions")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="solution_versions"
+    )
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to="solutions/", storage=solutions_storage)
     sha256 = models.CharField(max_length=64)
     rows = models.JSONField(default=dict, help_text="Row counts: total, public, private, ignored")
     columns = models.JSONField(default=list, help_text="The header a submission must have")
     note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     # Rescoring every submission with this version: requested, then finished (progress is the
     # share of submissions whose solution_version is this one).
     rescore_requested_at = models.DateTimeField(null=True, blank=True)
@@ -177,7 +191,9 @@ class SolutionVersion(TimeStampedModel):
     class Meta:
         ordering = ["competition", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["competition", "number"], name="unique_solution_number"),
+            models.UniqueConstraint(
+                fields=["competition", "number"], name="unique_solution_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,8 +201,12 @@ class SolutionVersion(TimeStampedModel):
 
 
 class RuleAcceptance(models.Model):
-    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="rule_acceptances")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rule_acceptances")
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="rule_acceptances"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rule_acceptances"
+    )
     accepted_at = models.DateTimeField(default=now)
 
     class Meta:

@@ -42,9 +42,18 @@ def solution_version_create(
     metric = competition_metric(competition)
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
-        number = (locked.solution_versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = SolutionVersion(competition=locked, number=number, sha256=digest, note=note, created_by=created_by)
-        version.file.save(f"{competition.pk}/v{number}-{uuid.uuid4().hex[:8]}.csv", file, save=False)
+        number = (
+            locked.solution_versions.order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        ) + 1
+        version = SolutionVersion(
+            competition=locked, number=number, sha256=digest, note=note, created_by=created_by
+        )
+        version.file.save(
+            f"{competition.pk}/v{number}-{uuid.uuid4().hex[:8]}.csv", file, save=False
+        )
         try:
             prepared = _prepare(version, metric)
         except DomainError:
@@ -62,7 +71,9 @@ def _prepare(version: SolutionVersion, metric: scoring.Metric) -> scoring.Prepar
         if sample is None:
             return scoring.prepare_solution(version.file.path, metric=metric)
         with local_path(sample.file) as sample_path:
-            return scoring.prepare_solution(version.file.path, metric=metric, sample_submission_path=sample_path)
+            return scoring.prepare_solution(
+                version.file.path, metric=metric, sample_submission_path=sample_path
+            )
     except scoring.SolutionError as exc:
         raise DomainError(Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}) from exc
 

@@ -36,7 +36,9 @@ DATA_DIR = Path(env("PODIUM_DATA_DIR", str(ROOT_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env("DJANGO_SECRET_KEY") or "insecure-podium-dev-key-set-DJANGO_SECRET_KEY-in-production"
+SECRET_KEY = (
+    env("DJANGO_SECRET_KEY") or "insecure-podium-dev-key-set-DJANGO_SECRET_KEY-in-production"
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -99,7 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web and the worker read while one writes; IMMEDIATE takes the write lock
         # at BEGIN, so a count-then-insert inside atomic() cannot interleave with another one.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -108,7 +112,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # -- cache (throttles, cached boards): shared across processes, never per process --------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -252,7 +261,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A task still running when this expires is delivered again: keep it well above the
     # scoring time limit (the lease makes a second delivery harmless anyway).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("PODIUM_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("PODIUM_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -353,7 +364,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None
+)
 
 # -- the web UI: sign-up, password reset ---------------------------------------------------------
 # Sign-up limited to these email domains (comma separated; a subdomain of one counts); empty:

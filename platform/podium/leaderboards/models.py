@@ -11,9 +11,13 @@ class LeaderboardEntry(models.Model):
     indexed query, and a rank is a count over the same index.
     """
 
-    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="board")
+    competition = models.ForeignKey(
+        "competitions.Competition", on_delete=models.CASCADE, related_name="board"
+    )
     team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="board_entry")
-    best_submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="+")
+    best_submission = models.ForeignKey(
+        "submissions.Submission", on_delete=models.CASCADE, related_name="+"
+    )
     best_public_score = models.FloatField()
     sort_key = models.FloatField()
     best_submitted_at = models.DateTimeField()
@@ -25,7 +29,9 @@ class LeaderboardEntry(models.Model):
     class Meta:
         verbose_name_plural = "leaderboard entries"
         indexes = [
-            models.Index(fields=["competition", "-sort_key", "best_submitted_at"], name="board_order"),
+            models.Index(
+                fields=["competition", "-sort_key", "best_submitted_at"], name="board_order"
+            ),
         ]
 
 

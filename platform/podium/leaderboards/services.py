@@ -46,9 +46,14 @@ def _lock_current_team(submission: Submission) -> Team:
     """Lock the team the submission belongs to now: a merge may have moved it while it was
     being scored (the merge holds both team locks, so once ours is held it stays put)."""
     while True:
-        team_id = Submission.objects.filter(pk=submission.pk).values_list("team_id", flat=True).get()
+        team_id = (
+            Submission.objects.filter(pk=submission.pk).values_list("team_id", flat=True).get()
+        )
         team = Team.objects.select_for_update().filter(pk=team_id).order_by().first()
-        if team is not None and Submission.objects.filter(pk=submission.pk, team_id=team_id).exists():
+        if (
+            team is not None
+            and Submission.objects.filter(pk=submission.pk, team_id=team_id).exists()
+        ):
             submission.team_id = team_id
             return team
 
@@ -65,7 +70,8 @@ def score_record(
         team = _lock_current_team(submission)
         written = submission_mark_scored(
             submission=submission, worker=worker, public_score=public_score,
-            private_score=private_score, duration_ms=duration_ms, solution_version_id=solution_version_id,
+            private_score=private_score, duration_ms=duration_ms,
+            solution_version_id=solution_version_id,
         )
         if not written:
             return False
@@ -102,7 +108,8 @@ def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEn
         team=team,
         defaults={
             "competition": competition, "best_submission": best,
-            "best_public_score": best.public_score, "sort_key": sort_key(competition, best.public_score),
+            "best_public_score": best.public_score,
+            "sort_key": sort_key(competition, best.public_score),
             "best_submitted_at": best.created_at, "entries": entries, "last_submission_at": last,
             "first_entry_at": first,
         },
@@ -118,7 +125,9 @@ def _board_update(
         competition=competition, key=before.sort_key, submitted_at=before.best_submitted_at
     )
     entry = team_entry_refresh(competition=competition, team=team)
-    rank = rank_of(competition=competition, key=entry.sort_key, submitted_at=entry.best_submitted_at)
+    rank = rank_of(
+        competition=competition, key=entry.sort_key, submitted_at=entry.best_submitted_at
+    )
     if before is None:
         return (
             f"Your Best Entry! Your submission scored {shown}, placing you in position {rank} "

@@ -26,27 +26,40 @@ class Submission(TimeStampedModel):
         FAILED = "failed"
 
     uuid = models.UUIDField(unique=True, editable=False)
-    competition = models.ForeignKey("competitions.Competition", on_delete=models.CASCADE, related_name="submissions")
+    competition = models.ForeignKey(
+        "competitions.Competition", on_delete=models.CASCADE, related_name="submissions"
+    )
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="submissions")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
     file = models.FileField(upload_to=submission_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     description = models.CharField(max_length=500, blank=True)
-    is_late = models.BooleanField(default=False, help_text="Made after the end: scored, off the board")
+    is_late = models.BooleanField(
+        default=False, help_text="Made after the end: scored, off the board"
+    )
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
 
     solution_version = models.ForeignKey(
-        "competitions.SolutionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "competitions.SolutionVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     public_score = models.FloatField(null=True, blank=True)
-    private_score = models.FloatField(null=True, blank=True)  # never leaves selectors before the reveal
+    # never leaves selectors before the reveal
+    private_score = models.FloatField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)

@@ -41,7 +41,8 @@ def _check_can_submit(user, competition: Competition, team: Team, moment: dateti
     if moment < competition.start_at:
         raise DomainError(
             CompetitionErrorCode.NOT_STARTED,
-            f"{competition.title} opens for submissions in {humanize_delta(competition.start_at - moment)}.",
+            f"{competition.title} opens for submissions in "
+            f"{humanize_delta(competition.start_at - moment)}.",
         )
     if team.disqualified_at:
         raise PermissionDenied(
@@ -141,9 +142,9 @@ def submission_claim(*, submission_id: int, worker: str) -> Submission | None:
 def submission_heartbeat(*, submission_id: int, worker: str) -> bool:
     """Extend the lease; False means it was lost and the result must not be written."""
     return bool(
-        Submission.objects.filter(pk=submission_id, status=Status.SCORING, lease_owner=worker).update(
-            lease_expires_at=now() + timedelta(seconds=settings.SCORING_LEASE_SECONDS)
-        )
+        Submission.objects.filter(
+            pk=submission_id, status=Status.SCORING, lease_owner=worker
+        ).update(lease_expires_at=now() + timedelta(seconds=settings.SCORING_LEASE_SECONDS))
     )
 
 
@@ -151,9 +152,14 @@ def submission_mark_scored(
     *, submission: Submission, worker: str, public_score: float, private_score: float,
     duration_ms: int, solution_version_id: int,
 ) -> bool:
-    """Write the scores if this worker still holds the lease. Call inside the board's transaction."""
+    """Write the scores if this worker still holds the lease.
+
+    Call inside the board's transaction.
+    """
     return bool(
-        Submission.objects.filter(pk=submission.pk, status=Status.SCORING, lease_owner=worker).update(
+        Submission.objects.filter(
+            pk=submission.pk, status=Status.SCORING, lease_owner=worker
+        ).update(
             status=Status.SCORED, public_score=public_score, private_score=private_score,
             duration_ms=duration_ms, solution_version_id=solution_version_id, scored_at=now(),
             lease_expires_at=None, error_code="", error_message="", error_detail="",
@@ -183,7 +189,9 @@ def submission_set_result_message(*, submission_id: int, message: str) -> None:
     Submission.objects.filter(pk=submission_id).update(result_message=message)
 
 
-def submissions_reconcile(*, moment: datetime | None = None, limit: int = 500) -> dict[str, list[int]]:
+def submissions_reconcile(
+    *, moment: datetime | None = None, limit: int = 500
+) -> dict[str, list[int]]:
     """Find work that was lost (a worker died, a message vanished) and queue it again.
 
     A submission pending past the grace period, or scoring with an expired lease, is queued
@@ -192,7 +200,8 @@ def submissions_reconcile(*, moment: datetime | None = None, limit: int = 500) -
     moment = moment or now()
     grace = moment - timedelta(seconds=settings.SCORING_PENDING_GRACE_SECONDS)
     stale = Submission.objects.filter(
-        Q(status=Status.PENDING, queued_at__lt=grace) | Q(status=Status.SCORING, lease_expires_at__lt=moment)
+        Q(status=Status.PENDING, queued_at__lt=grace)
+        | Q(status=Status.SCORING, lease_expires_at__lt=moment)
     ).values_list("pk", "attempts", "status", "lease_owner")[:limit]
     requeued, abandoned = [], []
     for pk, attempts, status, owner in stale:

@@ -42,7 +42,9 @@ def _schemathesis() -> str:
 def test_generated_requests_find_no_server_error_and_no_schema_violation(
     live_server, eager, settings, tmp_path
 ):
-    settings.API_RATES = {"user": "100000/minute", "address": "100000/minute", "login": "1000/minute"}
+    settings.API_RATES = {
+        "user": "100000/minute", "address": "100000/minute", "login": "1000/minute"
+    }
     competition = competition_with_solution(slug="fuzz")
     alice = participant(competition, "alice")
     submit(alice, competition)
