@@ -155,15 +155,3 @@ def read_capped(path: Path, max_bytes: int) -> bytes | None:
         return None if len(data) > max_bytes else data
     finally:
         os.close(fd)
-
-
-def tree_bytes(folder: Path) -> int:
-    """The bytes of the regular files under ``folder``, links not followed."""
-    total = 0
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        for name in files:
-            info = os.lstat(os.path.join(root, name))
-            if stat.S_ISREG(info.st_mode):
-                total += info.st_size
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
-    return total
