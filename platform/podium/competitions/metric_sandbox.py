@@ -40,6 +40,7 @@ import scoring
 from podium.competitions import selectors
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition
+from podium.competitions.services import solution_prepare
 from podium.core import sandbox
 from podium.core.errors import DomainError
 from podium.core.files import CHUNK, local_path
@@ -239,13 +240,7 @@ def metric_dry_run(
             return report
         sample = selectors.sample_submission(competition) if competition.pk else None
         try:
-            if sample is None:
-                solution = scoring.prepare_solution(key, metric=metric)
-            else:
-                with local_path(sample.file) as sample_path:
-                    solution = scoring.prepare_solution(
-                        key, metric=metric, sample_submission_path=sample_path
-                    )
+            solution = solution_prepare(competition=competition, path=key, metric=metric)
         except scoring.SolutionError as exc:  # the form's own answer key check says more
             raise DomainError(
                 Code.METRIC_INVALID, f"The answer key could not be read: {exc.message}"

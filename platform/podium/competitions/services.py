@@ -65,15 +65,24 @@ def solution_version_create(
     return version
 
 
+def solution_prepare(
+    *, competition: Competition, path: str | Path, metric: scoring.Metric
+) -> scoring.PreparedSolution:
+    """Prepare the answer key at ``path`` for ``metric``, checked against the competition's
+    sample submission when it has one (``competition`` may be unsaved). Raises SolutionError.
+    Writes the prepared form beside ``path``; no rows."""
+    sample = selectors.sample_submission(competition) if competition.pk else None
+    if sample is None:
+        return scoring.prepare_solution(path, metric=metric)
+    with local_path(sample.file) as sample_path:
+        return scoring.prepare_solution(path, metric=metric, sample_submission_path=sample_path)
+
+
 def _prepare(version: SolutionVersion, metric: scoring.Metric) -> scoring.PreparedSolution:
-    sample = selectors.sample_submission(version.competition)
     try:
-        if sample is None:
-            return scoring.prepare_solution(version.file.path, metric=metric)
-        with local_path(sample.file) as sample_path:
-            return scoring.prepare_solution(
-                version.file.path, metric=metric, sample_submission_path=sample_path
-            )
+        return solution_prepare(
+            competition=version.competition, path=version.file.path, metric=metric
+        )
     except scoring.SolutionError as exc:
         raise DomainError(Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}) from exc
 
@@ -86,7 +95,6 @@ def solution_check(
 
     ``competition`` may be unsaved (a new one has no sample submission yet to compare with).
     """
-    sample = selectors.sample_submission(competition) if competition.pk else None
     with tempfile.TemporaryDirectory(prefix="podium-solution-") as tmp:
         path = Path(tmp) / "solution.csv"
         with path.open("wb") as out:
@@ -94,13 +102,7 @@ def solution_check(
                 out.write(chunk)
         file.seek(0)  # it is stored for real afterwards
         try:
-            if sample is None:
-                prepared = scoring.prepare_solution(path, metric=metric)
-            else:
-                with local_path(sample.file) as sample_path:
-                    prepared = scoring.prepare_solution(
-                        path, metric=metric, sample_submission_path=sample_path
-                    )
+            prepared = solution_prepare(competition=competition, path=path, metric=metric)
         except scoring.SolutionError as exc:
             raise DomainError(
                 Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}
