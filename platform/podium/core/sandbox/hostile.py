@@ -9,6 +9,7 @@ capped while it happens (bytes in all, files in all, depth), never after a size 
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from dataclasses import dataclass, field
@@ -85,8 +86,14 @@ def _copy_entry(dir_fd: int, name: str, target: Path, rel: str, depth: int, caps
             return
         try:
             target.mkdir(exist_ok=True)
+            # never more names than may still be copied: a folder of a million empty files is
+            # not read whole into the worker's memory
+            room = caps.max_files - len(report.copied) + 1
             with os.scandir(fd) as entries:
-                children = sorted(entry.name for entry in entries)
+                children = sorted(itertools.islice((entry.name for entry in entries), room))
+            if len(children) == room:
+                report.refused.append(f"{rel}: more than {caps.max_files} files")
+                children.pop()
             for child in children:
                 if not _safe_name(child):
                     report.refused.append(f"{rel}/{child!a}: a name that is not plain UTF-8")

@@ -68,8 +68,9 @@ def test_file_count_and_depth_are_capped(tmp_path):
                                   hostile.Caps(max_bytes=100, max_files=2, max_depth=3))
     finally:
         os.close(fd)
-    assert len(report.copied) == 2
-    assert "output/f2: more than 2 files" in report.refused
+    # a folder is read for as many names as may still be copied (folders among them)
+    assert 1 <= len(report.copied) <= 2
+    assert "output: more than 2 files" in report.refused
     assert any("nested deeper than 3" in r for r in report.refused)
 
 
@@ -82,3 +83,18 @@ def test_read_capped_never_follows_a_link(tmp_path):
     assert hostile.read_capped(link, 10) is None
     assert hostile.read_capped(target, 1) is None
     assert hostile.read_capped(tmp_path / "missing", 10) is None
+
+
+def test_a_folder_of_many_files_is_not_read_whole(tmp_path):
+    src = tmp_path / "src"
+    (src / "output").mkdir(parents=True)
+    for i in range(500):
+        (src / "output" / f"f{i:03}").write_text("")
+    fd = _open(src)
+    try:
+        report = hostile.copy_out(fd, ["output"], tmp_path / "dest",
+                                  hostile.Caps(max_bytes=100, max_files=10))
+    finally:
+        os.close(fd)
+    assert len(report.copied) == 10
+    assert report.refused == ["output: more than 10 files"]
