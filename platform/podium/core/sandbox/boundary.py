@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from podium.core.sandbox import uids
+from podium.core.sandbox import seccomp, uids
 from podium.core.sandbox.outcome import MB, Limits, Outcome, SandboxUnavailable
 from podium.core.sandbox.watch import watch
 
@@ -112,9 +112,11 @@ def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path |
     return stage
 
 
-def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int) -> list[str]:
+def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int, seccomp_fd: int | None
+                ) -> list[str]:
     args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--as-pid-1", "--info-fd", str(info_fd),
+            *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(limits.tmp_mb * MB), "--tmpfs", "/dev/shm",
             "--size", str(limits.tmp_mb * MB), "--tmpfs", "/tmp"]
@@ -202,6 +204,17 @@ def run(
         raise SandboxUnavailable(str(exc)) from exc
 
 
+def _seccomp_pipe() -> int | None:
+    """A pipe holding the seccomp filter for bubblewrap to read (None: no filter here)."""
+    filter_ = seccomp.program()
+    if filter_ is None:
+        return None
+    read, write = os.pipe()
+    os.write(write, filter_)  # a few hundred bytes: well within a pipe's buffer
+    os.close(write)
+    return read
+
+
 def _uid_range() -> tuple[int, int]:
     from django.conf import settings  # the one settings module; this package needs no more
 
@@ -213,10 +226,11 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
     ctl_r, ctl_w = os.pipe()
     status_r, status_w = os.pipe()
     info_r, info_w = os.pipe()
+    seccomp_r = _seccomp_pipe()
     processes = limits.processes
     if uid == os.geteuid():  # not root: the worker's own tasks count against the same limit
         processes += uids.threads_of(uid)
-    command = _bwrap_args(bwrap, limits, stage, info_w) + [
+    command = _bwrap_args(bwrap, limits, stage, info_w, seccomp_r) + [
         sys.executable, "-I", "-S", "/podium/supervisor.py", str(ctl_r), str(status_w), "--",
         *argv]
     env = {**base_env(limits), **extra_env}
@@ -225,11 +239,13 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
         proc = subprocess.Popen(
             command, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, start_new_session=True,
-            pass_fds=(ctl_r, status_w, info_w),
+            pass_fds=tuple(fd for fd in (ctl_r, status_w, info_w, seccomp_r) if fd is not None),
             user=uid, group=uid, extra_groups=[], preexec_fn=_preexec(limits, processes),
         )
     finally:
-        for fd in (ctl_r, status_w, info_w):
+        for fd in (ctl_r, status_w, info_w, seccomp_r):
+            if fd is None:
+                continue
             os.close(fd)
     try:
         return watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output,

@@ -141,6 +141,27 @@ def test_the_wall_clock_limit_and_a_cancel_stop_it(tmp_path):
     assert cancelled.cancelled and not cancelled.timed_out and cancelled.wall_seconds < 20
 
 
+@pytest.mark.skipif(sandbox.seccomp.program() is None, reason="the seccomp filter is x86-64's")
+def test_the_kernel_interfaces_it_has_no_use_for_answer_eperm(tmp_path):
+    outcome = run("""
+        import ctypes, errno, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        calls = {"ptrace": (101, 0, 0, 0, 0), "io_uring_setup": (425, 8, 0),
+                 "bpf": (321, 0, 0, 0), "userfaultfd": (323, 0), "keyctl": (250, 0, 0),
+                 "perf_event_open": (298, 0, 0, -1, -1, 0), "unshare": (272, 0x10000000)}
+        for name, args in calls.items():
+            ctypes.set_errno(0)
+            result = libc.syscall(*args)
+            print(name, result, errno.errorcode.get(ctypes.get_errno()))
+        print("getpid", os.getpid() > 0)  # everything else works
+    """, tmp_path)
+    assert outcome.exit_code == 0, outcome.log
+    for name in ("ptrace", "io_uring_setup", "bpf", "userfaultfd", "keyctl", "perf_event_open",
+                 "unshare"):
+        assert f"{name} -1 EPERM" in outcome.log, outcome.log
+    assert "getpid True" in outcome.log
+
+
 def test_the_exception_record_comes_back(tmp_path):
     outcome = run("raise MemoryError('too big')\n", tmp_path)
     assert outcome.exit_code == 1 and outcome.exception["type"] == "MemoryError"
