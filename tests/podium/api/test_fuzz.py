@@ -24,13 +24,24 @@ from tests.podium.factories import competition_with_solution, participant, submi
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-CHECKS = ",".join([
+CHECKS = [
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_headers_conformance",
     "response_schema_conformance",
     "negative_data_rejection",
+]
+# The checks go in the configuration, not on the command line (which would override the
+# per-operation exception below). A multipart upload has no null and no numbers: every field is
+# text, so the "null" that schemathesis sends as a negative example of `description` is a valid
+# description there. Negative data is checked on every other operation; the upload's refusals
+# (no file, too large, wrong columns...) are tested in test_submissions.py.
+CONFIG = "\n".join([
+    '[parameters]', '"path.slug" = "fuzz"', '', '[checks]', 'enabled = false',
+    *[f"[checks.{name}]\nenabled = true" for name in CHECKS], '',
+    '[[operations]]', 'include-operation-id = "submissions_create"',
+    'checks.negative_data_rejection.enabled = false', '',
 ])
 
 
@@ -50,10 +61,10 @@ def test_generated_requests_find_no_server_error_and_no_schema_violation(
     submit(alice, competition)
     _, key = api_token_create(user=alice, name="fuzz")
     config = tmp_path / "schemathesis.toml"
-    config.write_text('[parameters]\n"path.slug" = "fuzz"\n')
+    config.write_text(CONFIG)
     command = [
         _schemathesis(), "--config-file", str(config), "--no-color", "run",
-        f"{live_server.url}/api/schema/", "--checks", CHECKS,
+        f"{live_server.url}/api/schema/",
         "--header", f"Authorization: Token {key}",
         "--max-examples", os.environ.get("PODIUM_FUZZ_EXAMPLES", "10"),
         "--workers", "1", "--seed", "1", "--generation-database", "none",
