@@ -224,6 +224,7 @@ def _uid_range() -> tuple[int, int]:
 def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, should_stop,
          log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds) -> Outcome:
     ctl_r, ctl_w = os.pipe()
+    ctl = os.fdopen(ctl_w, "wb", buffering=0)  # a file object: closing it twice is harmless
     status_r, status_w = os.pipe()
     info_r, info_w = os.pipe()
     seccomp_r = _seccomp_pipe()
@@ -242,21 +243,24 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
             pass_fds=tuple(fd for fd in (ctl_r, status_w, info_w, seccomp_r) if fd is not None),
             user=uid, group=uid, extra_groups=[], preexec_fn=_preexec(limits, processes),
         )
+    except BaseException:
+        ctl.close()
+        os.close(status_r)
+        os.close(info_r)
+        raise
     finally:
         for fd in (ctl_r, status_w, info_w, seccomp_r):
             if fd is None:
                 continue
             os.close(fd)
     try:
-        return watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output,
+        return watch(proc, uid, ctl, status_r, info_r, limits, result_dir, on_output,
                      should_stop, log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds,
                      started)
     finally:
-        for fd in (ctl_w, status_r, info_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        ctl.close()  # each descriptor closed once: a number closed twice may be another
+        os.close(status_r)  # thread's by then (the heartbeat's database connection)
+        os.close(info_r)
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

@@ -61,8 +61,11 @@ def main(argv: list[str]) -> int:
         os._exit(127)
     pidfd = os.pidfd_open(child)
     stopped = False
+    poller = select.poll()  # not select(): the host's descriptor numbers may pass 1024
+    for fd in (pidfd, ctl):
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while True:
-        ready, _, _ = select.select([pidfd, ctl], [], [])
+        ready = {fd for fd, _event in poller.poll()}
         if ctl in ready:
             stopped = True  # a stop request, or the host went away: end it now
             break

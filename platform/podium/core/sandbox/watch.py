@@ -56,7 +56,23 @@ class _Log:
         return b"".join(self.tail)[-65536:].decode(errors="replace")
 
 
-def watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output, should_stop,
+def _ready(fds: list[int], timeout: float) -> set[int]:
+    """Which of ``fds`` can be read within ``timeout`` s (poll: fine past fd 1024, unlike
+    select, in a worker with many connections open)."""
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return {fd for fd, _event in poller.poll(timeout * 1000)}
+
+
+def _tell(ctl, what: bytes) -> None:
+    try:
+        ctl.write(what)
+    except OSError:  # the supervisor is gone: the end is handled as a missing report
+        pass
+
+
+def watch(proc, uid, ctl, status_r, info_r, limits, result_dir, on_output, should_stop,
            log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started) -> Outcome:
     log = _Log(on_output, log_max_bytes, flush_seconds)
     os.set_blocking(proc.stdout.fileno(), False)
@@ -64,10 +80,10 @@ def watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output, sho
     timed_out = cancelled = stop_sent = False
     stop_deadline = None
     out_open = True
+    out = proc.stdout.fileno()
     while report is None:
-        watched = [status_r] + ([proc.stdout] if out_open else [])
-        ready, _, _ = select.select(watched, [], [], poll_seconds)
-        if proc.stdout in ready:
+        ready = _ready([status_r] + ([out] if out_open else []), poll_seconds)
+        if out in ready:
             data = proc.stdout.read(65536)
             if data:
                 log.add(data)
@@ -83,7 +99,7 @@ def watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output, sho
         if proc.poll() is not None and status_r not in ready:
             # bwrap ended without a report: it could not start, or the supervisor died
             time.sleep(0.05)
-            if not select.select([status_r], [], [], 0)[0]:
+            if status_r not in _ready([status_r], 0):
                 break
         if not stop_sent:
             if time.monotonic() - started > limits.wall_seconds:
@@ -91,14 +107,14 @@ def watch(proc, uid, ctl_w, status_r, info_r, limits, result_dir, on_output, sho
             elif should_stop():
                 cancelled = True
             if timed_out or cancelled:
-                os.write(ctl_w, b"stop\n")
+                _tell(ctl, b"stop\n")
                 stop_sent, stop_deadline = True, time.monotonic() + STOP_GRACE_SECONDS
         elif time.monotonic() > stop_deadline:
             break  # the supervisor did not answer: everything is killed below
     copy = hostile.CopyReport()
     if report is not None and report.get("ok"):
         copy = _copy_results(proc, info_r, result_dir, copy_max_bytes or limits.work_mb * MB)
-    os.close(ctl_w)  # the supervisor exits, and the sandbox with it
+    ctl.close()  # the supervisor exits, and the sandbox with it
     try:
         proc.wait(timeout=STOP_GRACE_SECONDS)
     except subprocess.TimeoutExpired:
@@ -167,7 +183,7 @@ def _copy_results(proc, info_r, result_dir: Path, max_bytes: int) -> hostile.Cop
 def _read_info(info_r: int) -> dict:
     """bubblewrap's --info-fd JSON: the host pid of the sandbox's PID 1."""
     raw = b""
-    while select.select([info_r], [], [], 5)[0]:
+    while info_r in _ready([info_r], 5):
         data = os.read(info_r, 4096)
         if not data:
             break

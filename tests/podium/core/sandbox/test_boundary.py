@@ -172,3 +172,26 @@ def test_no_bubblewrap_means_nothing_runs(tmp_path, monkeypatch):
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
         run("open('/tmp/ran', 'w')\n", tmp_path)
     assert not sandbox.probe(settings.SANDBOX_ROOT).ok
+
+
+def test_no_descriptor_is_closed_twice(tmp_path, monkeypatch):
+    """A number closed a second time may be another thread's by then (a worker's heartbeat had
+    its database connection closed under it): every close must find its descriptor open."""
+    closing_closed = []
+    real_close = os.close
+
+    def close(fd):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closing_closed.append(fd)
+        real_close(fd)
+
+    monkeypatch.setattr(os, "close", close)
+    before = len(os.listdir("/proc/self/fd"))
+    run("print('hi')\n", tmp_path)
+    short = sandbox.Limits(**{**LIMITS.__dict__, "wall_seconds": 1})
+    run("import time\ntime.sleep(30)\n", tmp_path, limits=short)
+    monkeypatch.undo()
+    assert closing_closed == []
+    assert len(os.listdir("/proc/self/fd")) == before  # and none left open
