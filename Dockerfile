@@ -34,7 +34,8 @@ COPY baselines ./baselines
 COPY platform ./platform
 # The code itself, in place (editable): `podium` and `scoring` import from /app.
 RUN pip install --no-deps -e . \
-    && PODIUM_DATA_DIR=/tmp/build python manage.py collectstatic --noinput -v0 \
+    && PODIUM_DATA_DIR=/tmp/build DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+       python manage.py collectstatic --noinput -v0 \
     && rm -rf /tmp/build
 
 USER podium

@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Podium on this machine with the demo: web (gunicorn), worker and scheduler until Ctrl-C.
-# Every step is idempotent, so `make run` again keeps the data in var/ (PODIUM_DATA_DIR).
+# Every step is idempotent, so `make run` again keeps the data in var/ (PODIUM_DATA_DIR). The
+# first makes this install's secret key, var/secret_key (mode 600), unless DJANGO_SECRET_KEY is set.
 run: $(STAMP)
+	$(PY) -m podium.config.secret_key && \
 	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py podium_seed_demo && $(PY) manage.py podium_run --no-seed
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from podium.config.secret_key import key_file_path, load_secret_key
+
 ROOT_DIR = Path(__file__).resolve().parents[3]
 PLATFORM_DIR = ROOT_DIR / "platform"
 
@@ -36,9 +38,10 @@ DATA_DIR = Path(env("PODIUM_DATA_DIR", str(ROOT_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = (
-    env("DJANGO_SECRET_KEY") or "insecure-podium-dev-key-set-DJANGO_SECRET_KEY-in-production"
-)
+# Never a key written here (podium/config/secret_key.py): DJANGO_SECRET_KEY, else this install's
+# key file (`make run` makes it), made now with DJANGO_DEBUG=1; else Podium refuses to start.
+SECRET_KEY_FILE = key_file_path(DATA_DIR)
+SECRET_KEY = load_secret_key(env("DJANGO_SECRET_KEY"), key_file=SECRET_KEY_FILE, debug=DEBUG)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -367,6 +370,22 @@ LOGGING = {
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None
 )
+
+# -- HTTPS: PODIUM_HTTPS=1 where users reach Podium over https (with TLS ended at a proxy, also
+# PODIUM_BEHIND_PROXY=1). Plain http is redirected (not /healthz: compose's health check asks
+# over http from inside), cookies travel over https only, and HSTS tells browsers to use https
+# alone for PODIUM_HSTS_SECONDS. What `manage.py check --deploy` asks for.
+HTTPS = env_bool("PODIUM_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("PODIUM_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PODIUM_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PODIUM_HSTS_PRELOAD", False)
+# security.W021 (no HSTS preload): preloading is asked of browsers for a whole registrable domain
+# (the company's, not only Podium's host) by submitting it to hstspreload.org; the domain's owner
+# decides that, not Podium's defaults. PODIUM_HSTS_PRELOAD=1 sends the header when they have.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # -- the web UI: sign-up, password reset ---------------------------------------------------------
 # Sign-up limited to these email domains (comma separated; a subdomain of one counts); empty:

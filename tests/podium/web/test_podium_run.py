@@ -75,10 +75,18 @@ def get(url: str, wait: float = 60) -> tuple[int, bytes]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A migrated data folder with the static files collected; its environment."""
+    """A migrated data folder with the static files collected; its environment. As `make run`
+    makes it: no DJANGO_SECRET_KEY, the install's key file made first, every process reading it."""
     data_dir = tmp_path_factory.mktemp("run") / f"podium-run-{uuid.uuid4().hex}"
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env = {
+        k: v for k, v in os.environ.items()
+        if k not in SERVICE_VARIABLES and k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")
+    }
     env.update(PODIUM_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="podium.config.settings")
+    subprocess.run(
+        [sys.executable, "-m", "podium.config.secret_key"], env=env, cwd=ROOT, check=True,
+        timeout=60,
+    )
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, check=True,
@@ -147,6 +155,7 @@ def test_run_serves_the_demo_and_stops_everything_on_ctrl_c(site, tmp_path):
         assert "alice      /  demo-alice" in banner and "organizer  /  demo-organizer" in banner
         assert "  Sandbox: " in banner  # ready, or what is missing for kernels and metrics
         assert set(pids.values()) <= set(processes_using(run.data_dir))
+        assert oct((run.data_dir / "secret_key").stat().st_mode & 0o777) == "0o600"
 
         started = time.monotonic()
         run.process.send_signal(signal.SIGINT)

@@ -98,6 +98,8 @@ class Command(BaseCommand):
             "PYTHONPATH": os.pathsep.join(str(p) for p in paths if p),
             # absolute, so that every child uses the same folder whatever its working directory
             "PODIUM_DATA_DIR": str(settings.DATA_DIR),
+            # the key file the settings read where DJANGO_SECRET_KEY is not set: the same one
+            "PODIUM_SECRET_KEY_FILE": str(settings.SECRET_KEY_FILE),
             "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "podium.config.settings"
             ),
