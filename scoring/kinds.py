@@ -18,7 +18,7 @@ from scoring import arrays
 from scoring.error_codes import SolutionErrorCode
 from scoring.error_codes import SubmissionErrorCode as Code
 from scoring.errors import Problem, SolutionError
-from scoring.metrics.registry import Metric
+from scoring.metrics.registry import MAX_ABS_CEILING, Metric
 from scoring.metrics.registry import PredictionKind as K
 from scoring.metrics.segmentation import parse_rle
 from scoring.offenders import FIRST_OFFENDERS, LineMap, line_numbers, lines, quoted
@@ -104,6 +104,13 @@ def solution_targets(metric: Metric, targets: pa.Table) -> Targets:
             (values >= metric.value_range[0]) & (values <= metric.value_range[1])
         ).all():
             raise _bad_target(f"{metric.name} needs targets within {metric.value_range}.")
+        if not (np.abs(values) <= MAX_ABS_CEILING).all():
+            # Beyond it a squared error can overflow: a board's score could then fail or not
+            # depending on which rows it holds.
+            raise _bad_target(
+                f"Target column {name!r} has values beyond ±{MAX_ABS_CEILING:g}; "
+                f"{metric.name} cannot score them reliably. Rescale the targets."
+            )
         return Targets(y_true=values)
     if kind == K.LABEL:
         if col.null_count:
@@ -216,25 +223,26 @@ def _numeric_predictions(
                 line_map,
             )
         )
-    bounds = metric.value_range
-    if metric.kind in (K.PROBABILITY, K.CLASS_PROBABILITIES):
-        bounds = (0.0, 1.0)
-    if bounds is not None:
-        low, high = bounds
-        outside = np.flatnonzero(finite & ((values < low) | (values > high)))
-        if len(outside):
-            span = f"at least {low:g}" if high == np.inf else f"between {low:g} and {high:g}"
-            problems.append(
-                _problem(
-                    Code.VALUE_OUT_OF_RANGE,
-                    outside,
-                    f"Column {name!r} must be {span} for {metric.name}; {len(outside)} value(s) "
-                    f"are not ({lines(outside, line_map)}: "
-                    f"{quoted(values[outside].tolist())}).",
-                    name,
-                    line_map,
-                )
+    # Every row is checked, whatever its Usage: a value the metric could not take is refused
+    # here, the same way on every board, and never reaches a metric (see the registry).
+    low, high = metric.prediction_range
+    outside = np.flatnonzero(finite & ((values < low) | (values > high)))
+    if len(outside):
+        span = (
+            f"between {low:g} and {high:g}"
+            if (low, high) == (0.0, 1.0) or low == -high
+            else f"at least {low:g} and at most {high:g}"
+        )
+        problems.append(
+            _problem(
+                Code.VALUE_OUT_OF_RANGE,
+                outside,
+                f"Column {name!r} must be {span} for {metric.name}; {len(outside)} value(s) "
+                f"are not ({lines(outside, line_map)}: {quoted(values[outside].tolist())}).",
+                name,
+                line_map,
             )
+        )
     return values, problems
 
 

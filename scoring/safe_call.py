@@ -3,6 +3,12 @@
 Kaggle's rule: only a ``ParticipantVisibleError``'s words reach the participant; any other failure
 is "Submission Scoring Error" for them and a traceback for the organizer. A result that is not one
 finite number is a scoring error too.
+
+A metric runs on one board's rows, so whether it fails can depend on the public/private split: a
+``ScoringError`` from here is a failure after the split (the server counts it as it counts a
+scored submission), unlike a ``SubmissionError``, which the reader raises before the split is
+looked at. Built-in metrics cannot fail on what the reader accepts (see the registry's bounds);
+the finite check below is the backstop, and what catches an organizer's metric.
 """
 
 from __future__ import annotations

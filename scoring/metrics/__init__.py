@@ -8,7 +8,9 @@ from scoring.metrics import (  # noqa: F401 - imported for their registrations
     segmentation,
 )
 from scoring.metrics.registry import (
+    DEFAULT_MAX_ABS,
     ENTRY_POINT_GROUP,
+    MAX_ABS_CEILING,
     Metric,
     PredictionKind,
     get_metric,
@@ -18,7 +20,9 @@ from scoring.metrics.registry import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_ABS",
     "ENTRY_POINT_GROUP",
+    "MAX_ABS_CEILING",
     "Metric",
     "PredictionKind",
     "get_metric",

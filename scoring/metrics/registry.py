@@ -17,8 +17,17 @@ rle_mask               list[np.ndarray (k, 2) int64 start/length]  same
 =====================  ==========================================  ===========================
 
 Label metrics also receive ``n_classes``; a ``pos_label`` parameter is given to them already
-translated into its class code. ``value_range`` narrows the predictions the reader accepts
-(inclusive bounds), e.g. RMSLE needs non-negative predictions.
+translated into its class code.
+
+Bounds, checked by the reader on every row before the public/private split is looked at (so a
+value the metric could not take is refused the same way wherever its row is): probabilities lie
+in [0, 1]; ``binary_score`` and ``continuous`` predictions in [-max_abs, max_abs]
+(``DEFAULT_MAX_ABS`` unless the organizer widens it with ``Metric.with_max_abs``, never past
+``MAX_ABS_CEILING``); ``value_range`` narrows either further (inclusive bounds), e.g. RMSLE needs
+non-negative predictions. ``Metric.prediction_range`` is the range that results. Within these
+bounds (and with solution targets within ``MAX_ABS_CEILING``, checked when a solution is
+prepared) no built-in metric can overflow or return NaN, so a built-in metric fails on neither
+board for a file the reader accepted.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from importlib import metadata
 from types import MappingProxyType
@@ -36,6 +45,13 @@ from scoring.errors import UnknownMetricError
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "podium.metrics"
+
+# Predictions of unbounded kinds must satisfy |x| <= max_abs: by default 1e12, which no real
+# model's output reaches and whose squares summed over any number of rows stay finite.
+DEFAULT_MAX_ABS = 1e12
+# The widest bound an organizer may set. With |prediction| and |target| both within 1e100, a
+# squared error is at most 4e200, so sums over up to 1e100 rows cannot overflow float64.
+MAX_ABS_CEILING = 1e100
 
 
 class PredictionKind(StrEnum):
@@ -60,10 +76,32 @@ class Metric:
     value_range: tuple[float, float] | None = None
     # Undefined unless every class appears on each board (ROC AUC, average precision, ...).
     needs_every_class: bool = False
+    # binary_score and continuous predictions must lie within [-max_abs, max_abs].
+    max_abs: float = DEFAULT_MAX_ABS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", PredictionKind(self.kind))
         object.__setattr__(self, "default_params", MappingProxyType(dict(self.default_params)))
+        check_max_abs(self.max_abs)
+        object.__setattr__(self, "max_abs", float(self.max_abs))
+
+    def with_max_abs(self, max_abs: float) -> Metric:
+        """This metric with predictions bounded by ``max_abs`` (an organizer's setting)."""
+        return replace(self, max_abs=max_abs)
+
+    @property
+    def prediction_range(self) -> tuple[float, float] | None:
+        """The inclusive range every numeric prediction must lie in; None for kinds that are
+        not numbers (labels, ranked lists, masks) or that validate for themselves (custom)."""
+        if self.kind in (PredictionKind.PROBABILITY, PredictionKind.CLASS_PROBABILITIES):
+            low, high = 0.0, 1.0
+        elif self.kind in (PredictionKind.BINARY_SCORE, PredictionKind.CONTINUOUS):
+            low, high = -self.max_abs, self.max_abs
+        else:
+            return None
+        if self.value_range is not None:
+            low, high = max(low, self.value_range[0]), min(high, self.value_range[1])
+        return low, high
 
     @property
     def direction(self) -> str:
@@ -75,6 +113,17 @@ class Metric:
     def is_better(self, a: float, b: float) -> bool:
         """True when score ``a`` is strictly better than score ``b``."""
         return a > b if self.greater_is_better else a < b
+
+
+def check_max_abs(max_abs: float) -> None:
+    """Raise ValueError unless ``max_abs`` is a bound an organizer may set."""
+    if isinstance(max_abs, bool) or not isinstance(max_abs, (int, float)):
+        raise ValueError(f"A prediction bound must be a number, not {max_abs!r}")
+    if not 0 < max_abs <= MAX_ABS_CEILING:
+        raise ValueError(
+            f"A prediction bound must be above 0 and at most {MAX_ABS_CEILING:g}, "
+            f"not {max_abs:g}"
+        )
 
 
 _REGISTRY: dict[str, Metric] = {}

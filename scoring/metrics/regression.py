@@ -4,11 +4,19 @@ Definitions follow scikit-learn (and scipy for the correlations). Where those re
 define the value instead: a correlation with a constant side is 0.0 (no linear or monotonic
 relationship can be measured, the same convention as MCC), and R2 with a constant ``y_true`` is
 1.0 for a perfect prediction and 0.0 otherwise (sklearn's ``force_finite=True``).
+
+No overflow on what the reader accepts: predictions and targets lie within ``MAX_ABS_CEILING``
+(1e100, see the registry), so a squared error is at most 4e200 and a sum of them stays finite
+for any row count; MAPE divides by at least machine epsilon; RMSLE takes logs of values >= 0;
+the correlations scale before squaring; R2's ratio, whose denominator can be tiny, is floored at
+the lowest float. A score that is not finite would fail the submission, and whether it did would
+depend on which rows each board holds.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -73,7 +81,9 @@ def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     ss_tot = 0.0 if np.ptp(y_true) == 0 else float(np.sum((y_true - np.mean(y_true)) ** 2))
     if ss_tot == 0:
         return 1.0 if ss_res == 0 else 0.0
-    return 1.0 - ss_res / ss_tot
+    # Targets spread by a tiny amount and large errors: the ratio can pass float's range. The
+    # worst score there is, on whichever board, rather than a failure (-inf is not a score).
+    return max(1.0 - ss_res / ss_tot, -sys.float_info.max)
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:

@@ -15,13 +15,17 @@ import numpy as np
 from scoring.metrics.registry import PredictionKind, metric
 
 _NO_RUNS = np.empty((0, 2), dtype=np.int64)
+# Pixel numbers and run lengths have at most this many digits: far beyond any image, and small
+# enough that every sum of them (run ends, mask sizes, overlaps) stays exact in int64.
+MAX_DIGITS = 12
 
 
 def parse_rle(text: str) -> np.ndarray:
     """Parse an RLE string into a (k, 2) int64 array of (start, length) runs.
 
     Raises ValueError, with a message meant for the participant, unless the numbers come in
-    (start, length) pairs of positive integers, sorted by start and not overlapping.
+    (start, length) pairs of positive integers of at most ``MAX_DIGITS`` digits, sorted by start
+    and not overlapping.
     """
     tokens = text.split()
     if not tokens:
@@ -30,6 +34,11 @@ def parse_rle(text: str) -> np.ndarray:
         # str.isdigit also accepts non-ASCII digits; int() would accept "1_000" and "+1".
         if not (token.isascii() and token.lstrip("-").isdigit() and token.count("-") <= 1):
             raise ValueError(f"RLE contains {token[:20]!r}, which is not an integer")
+    for token in tokens:
+        if len(token.lstrip("-")) > MAX_DIGITS:
+            raise ValueError(
+                f"RLE number {token[:20]!r} is too large (at most {MAX_DIGITS} digits)"
+            )
     if len(tokens) % 2:
         raise ValueError(
             f"RLE must be pairs of 'start length' numbers, but it has {len(tokens)} numbers"

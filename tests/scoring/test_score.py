@@ -16,7 +16,8 @@ import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import ScoreResult, ScoringError, score_submission
+from scoring import ScoreResult, ScoringError, SubmissionError, get_metric, score_submission
+from scoring.metrics import MAX_ABS_CEILING
 from tests.scoring.factories import (
     apk,
     mask_to_rle,
@@ -305,3 +306,65 @@ def test_row_order_gives_bit_identical_float_scores(tmp_path, name):
         backward.public_score, backward.private_score,
     )
     assert math.isfinite(forward.public_score)
+
+
+# -- the public/private split answers no question for free -------------------------------------
+
+PROBE = 1e154  # squared, 1e308: two of them on one board overflow RMSE's sum of squares
+PLACEMENTS = {  # where the two probed rows are
+    "both public": ("Public", "Public"),
+    "both private": ("Private", "Private"),
+    "public and private": ("Public", "Private"),
+    "private and public": ("Private", "Public"),
+    "one ignored": ("Ignored", "Private"),
+}
+
+
+def _probe(folder, placement, value: float = PROBE):
+    n = 12
+    rng = np.random.default_rng(5)
+    usage = ["Public", "Private", "Ignored", "Public"] * (n // 4)
+    usage[:2] = placement
+    truth = rng.normal(size=n) * 10
+    solution = prepare(folder, pd.DataFrame({"id": np.arange(n), "y": truth, "Usage": usage}),
+                       "rmse")
+    pred = truth.copy()
+    pred[:2] = value
+    path = write_frame(folder / "probe.csv", pd.DataFrame({"id": np.arange(n), "y": pred}))
+    return solution, path
+
+
+def _outcome(solution, path, metric=None) -> tuple:
+    try:
+        result = score_submission(solution, path, metric=metric)
+    except SubmissionError as exc:
+        return ("refused before the split", tuple(exc.codes), exc.message)
+    except ScoringError as exc:
+        return ("failed in the metric", exc.code)
+    return ("scored", math.isfinite(result.public_score), math.isfinite(result.private_score))
+
+
+def test_the_rmse_overflow_probe_has_one_outcome_wherever_its_rows_are(tmp_path):
+    """Two predictions of 1e154 used to overflow RMSE only when both rows shared a board: a
+    failure (free) answered "same board?". They are now refused by the file checks, before the
+    split is looked at, with the same words whatever the rows' Usage."""
+    outcomes = {
+        name: _outcome(*_probe(tmp_path / name.replace(" ", "_"), placement))
+        for name, placement in PLACEMENTS.items()
+    }
+    assert len(set(outcomes.values())) == 1, outcomes
+    kind, codes, message = outcomes["both public"]
+    assert kind == "refused before the split" and codes == ("value_out_of_range",)
+    assert "between -1e+12 and 1e+12" in message and "lines 2, 3" in message
+
+
+def test_the_widest_bound_an_organizer_may_set_cannot_overflow_on_either_board(tmp_path):
+    """At the ceiling (1e100) the same probe is scored, finite on both boards, wherever its
+    rows are: a widened bound opens no oracle either."""
+    wide = get_metric("rmse").with_max_abs(MAX_ABS_CEILING)
+    outcomes = {
+        name: _outcome(*_probe(tmp_path / name.replace(" ", "_"), placement, MAX_ABS_CEILING),
+                       metric=wide)
+        for name, placement in PLACEMENTS.items()
+    }
+    assert set(outcomes.values()) == {("scored", True, True)}, outcomes

@@ -123,6 +123,10 @@ REFUSALS = {
     "empty_target": (
         "rmse", "id,y,Usage\n1,1.5,Public\n2,,Private\n", "solution_target_invalid", "empty",
     ),
+    "target_past_the_ceiling": (  # a squared error could overflow on one board and not another
+        "rmse", "id,y,Usage\n1,1.5,Public\n2,-2e100,Private\n", "solution_target_invalid",
+        "beyond ±1e+100",
+    ),
     "two_targets_for_rmse": (
         "rmse", "id,y,z,Usage\n1,1.5,1,Public\n2,2.5,2,Private\n", "solution_columns_invalid",
         "exactly one target column",
