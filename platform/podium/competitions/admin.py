@@ -105,9 +105,10 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         }),
         ("Rules", {
             "fields": [
-                "daily_submission_limit", "failed_submissions_count", "total_submission_limit",
+                "daily_submission_limit", "failed_submissions_count",
+                "daily_invalid_submission_limit", "total_submission_limit",
                 "max_team_size", "max_final_selections", "score_display_precision",
-                "submission_max_bytes",
+                "submission_max_bytes", "prediction_max_abs",
             ],
         }),
         ("Access", {"fields": [

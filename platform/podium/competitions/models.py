@@ -4,7 +4,9 @@ import os
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -27,6 +29,19 @@ class SolutionsStorage(FileSystemStorage):
     @property
     def base_url(self) -> None:
         return None
+
+
+# As scoring.metrics.DEFAULT_MAX_ABS and MAX_ABS_CEILING (importing the scoring library here
+# would load it in every process that loads the models; a test keeps the numbers equal).
+DEFAULT_PREDICTION_MAX_ABS = 1e12
+PREDICTION_MAX_ABS_CEILING = 1e100
+
+
+def validate_prediction_max_abs(value: float) -> None:
+    if not 0 < value <= PREDICTION_MAX_ABS_CEILING:
+        raise ValidationError(
+            f"The prediction bound must be above 0 and at most {PREDICTION_MAX_ABS_CEILING:g}."
+        )
 
 
 def new_invitation_token() -> str:
@@ -88,7 +103,20 @@ class Competition(TimeStampedModel):
 
     daily_submission_limit = models.PositiveIntegerField(default=5)
     failed_submissions_count = models.BooleanField(
-        default=False, help_text="Do failed submissions count toward the daily limit?"
+        default=False,
+        help_text="Do all failed submissions count toward the daily limit? (One that fails "
+        "while being scored always counts; without this, those refused by the file checks, or "
+        "failed by no doing of the team, are free.)",
+    )
+    daily_invalid_submission_limit = models.PositiveIntegerField(
+        default=20, validators=[MinValueValidator(1)],
+        help_text="Submissions refused by the file checks (free) a team may make per UTC day; "
+        "past it, the team's uploads are refused until 00:00 UTC",
+    )
+    prediction_max_abs = models.FloatField(
+        default=DEFAULT_PREDICTION_MAX_ABS, validators=[validate_prediction_max_abs],
+        help_text="Numeric predictions beyond ± this are refused by the file checks "
+        "(probabilities stay within [0, 1]); at most 1e100",
     )
     total_submission_limit = models.PositiveIntegerField(null=True, blank=True)
     max_team_size = models.PositiveIntegerField(default=5)

@@ -7,6 +7,13 @@ A participant's file problem or a metric error ends the submission as failed wit
 the participant and the detail for the organizers; an infrastructure error (disk, database) is
 raised, so the task fails and the reconciler queues the submission again until its attempts run
 out.
+
+A failure records its stage, which decides what it costs the team (``selectors.counted_q``):
+``validation`` for the file checks (``SubmissionError``: found without looking at the split, so
+free); ``metric`` for anything that ends the scoring of the boards (``ScoringError``, the time
+limit: whether it happens can depend on which rows are Public and which Private, so it counts
+like a scored submission); ``system`` for what is not the team's doing (no answer key, a broken
+metric setting, a sandbox that cannot start).
 """
 
 from __future__ import annotations
@@ -21,13 +28,16 @@ from django.db import close_old_connections, connection
 
 import scoring
 from podium.competitions import metric_sandbox
+from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import prepared_solution
+from podium.core import sandbox
 from podium.core.errors import DomainError
 from podium.core.files import local_path
 from podium.leaderboards.services import score_record
 from podium.submissions.error_codes import ScoringFailure
+from podium.submissions.models import Submission
 from podium.submissions.services import (
     submission_claim,
     submission_heartbeat,
@@ -35,6 +45,7 @@ from podium.submissions.services import (
 )
 
 logger = logging.getLogger(__name__)
+Stage = Submission.FailureStage
 
 
 class _Heartbeat(threading.Thread):
@@ -77,21 +88,29 @@ def score_submission(*, submission_id: int, worker: str) -> str:
 
 
 def _fail(
-    submission_id: int, worker: str, code: str, message: str, detail: str = "",
+    submission_id: int, worker: str, stage: Stage, code: str, message: str, detail: str = "",
     version_id: int | None = None,
 ) -> str:
     written = submission_mark_failed(
-        submission_id=submission_id, worker=worker, code=code, message=message, detail=detail,
-        solution_version_id=version_id,
+        submission_id=submission_id, worker=worker, code=code, message=message, stage=stage,
+        detail=detail, solution_version_id=version_id,
     )
     return "failed" if written else "lost"
+
+
+def _bounded(metric: scoring.Metric, competition) -> scoring.Metric:
+    """The metric with the competition's bound on predictions, checked by the reader."""
+    try:
+        return metric.with_max_abs(competition.prediction_max_abs)
+    except ValueError as exc:
+        raise DomainError(CompetitionErrorCode.METRIC_INVALID, str(exc)) from exc
 
 
 def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
     version = active_solution(competition)
     if version is None:
-        return _fail(submission.pk, worker, ScoringFailure.SCORING_ERROR.value,
+        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringFailure.SCORING_ERROR.value,
                      "Submission Scoring Error", "The competition has no answer key.")
     try:
         metric = competition_metric(competition)
@@ -106,23 +125,32 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
                 )
             else:
                 result = scoring.score_submission(
-                    solution, path, metric=metric, params=competition.metric_params,
+                    solution, path, metric=_bounded(metric, competition),
+                    params=competition.metric_params,
                     max_bytes=competition.submission_max_bytes,
                 )
     # Failures record the answer key they were checked against, as scores do: a rescoring
     # counts them as done.
     except scoring.SubmissionError as exc:
-        return _fail(submission.pk, worker, exc.code, exc.message, json.dumps(exc.as_dict()),
-                     version_id=version.pk)
+        return _fail(submission.pk, worker, Stage.VALIDATION, exc.code, exc.message,
+                     json.dumps(exc.as_dict()), version_id=version.pk)
     except scoring.ScoringError as exc:
-        return _fail(submission.pk, worker, exc.code, exc.message, exc.detail,
+        # A sandbox that cannot start runs no metric at all, for any submission: the host's
+        # problem. Anything else ended the scoring of the boards.
+        stage = (
+            Stage.SYSTEM if isinstance(exc.__cause__, sandbox.SandboxUnavailable)
+            else Stage.METRIC
+        )
+        return _fail(submission.pk, worker, stage, exc.code, exc.message, exc.detail,
                      version_id=version.pk)
     except DomainError as exc:  # the competition's metric or answer key is broken: organizers' side
-        return _fail(submission.pk, worker, ScoringFailure.SCORING_ERROR.value,
+        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringFailure.SCORING_ERROR.value,
                      "Submission Scoring Error", exc.message, version_id=version.pk)
     except SoftTimeLimitExceeded:
+        # It may have struck in the metric, where how long a board takes can depend on its
+        # rows: it counts, as a metric failure does.
         limit = settings.SCORING_SOFT_TIME_LIMIT
-        return _fail(submission.pk, worker, ScoringFailure.TIMEOUT.value,
+        return _fail(submission.pk, worker, Stage.METRIC, ScoringFailure.TIMEOUT.value,
                      f"Scoring took longer than {limit} seconds and was stopped.",
                      version_id=version.pk)
     written = score_record(

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class SubmissionRefusal(StrEnum):
     DAILY_LIMIT_REACHED = "daily_limit_reached"
+    INVALID_LIMIT_REACHED = "invalid_submission_limit_reached"
     TOTAL_LIMIT_REACHED = "total_limit_reached"
     FILE_TOO_LARGE = "file_too_large"
     FILE_EMPTY = "file_empty"

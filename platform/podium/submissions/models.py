@@ -25,6 +25,17 @@ class Submission(TimeStampedModel):
         SCORED = "scored"
         FAILED = "failed"
 
+    class FailureStage(models.TextChoices):
+        """Where a failed submission stopped, which decides what it costs the team.
+
+        Only what is found without looking at the public/private split may be free: a failure
+        while the boards are scored could tell a team which board its rows are on, so it costs
+        what a scored submission costs (``selectors.counted_q``)."""
+
+        VALIDATION = "validation", "Refused by the file checks, before the split (free, capped)"
+        METRIC = "metric", "Failed while the boards were scored (counts like a scored one)"
+        SYSTEM = "system", "Not the team's doing: the organizers' setup or the servers (free)"
+
     uuid = models.UUIDField(unique=True, editable=False)
     competition = models.ForeignKey(
         "competitions.Competition", on_delete=models.CASCADE, related_name="submissions"
@@ -63,6 +74,8 @@ class Submission(TimeStampedModel):
     scored_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
+    # Set when failed; blank otherwise (and on failures recorded before it existed: free).
+    failure_stage = models.CharField(max_length=12, choices=FailureStage.choices, blank=True)
     error_message = models.TextField(blank=True, help_text="Shown to the participant")
     error_detail = models.TextField(blank=True, help_text="For organizers only (e.g. a traceback)")
     result_message = models.TextField(blank=True, help_text="Kaggle-style: best entry, moved up N")

@@ -2,8 +2,12 @@
 
 Locking: ``submission_create`` counts a team's submissions while holding the team row
 (``select_for_update``; on SQLite the IMMEDIATE transaction serializes writers), so concurrent
-uploads cannot pass a limit. Scoring state changes are conditional UPDATEs on (status, lease
-owner): a worker that lost its lease, or a second delivery of the same task, changes nothing.
+uploads cannot pass a limit. A submission counts from the moment it is saved (pending); if it
+then fails the file checks, which never look at the public/private split, it is free again
+(``selectors.counted_q``), up to ``daily_invalid_submission_limit`` such failures a day; one that
+fails while the boards are scored keeps counting. Scoring state changes are conditional
+UPDATEs on (status, lease owner): a worker that lost its lease, or a second delivery of the same
+task, changes nothing.
 """
 
 from __future__ import annotations
@@ -65,8 +69,8 @@ def _check_limits(competition: Competition, team: Team, moment: datetime) -> Non
             f"Your team has used all {quota.total_limit} submissions this competition allows.",
             details={"used": quota.used_total, "limit": quota.total_limit},
         )
+    wait = humanize_delta(quota.resets_at - moment)
     if quota.used_today >= quota.daily_limit:
-        wait = humanize_delta(quota.resets_at - moment)
         raise LimitReached(
             SubmissionRefusal.DAILY_LIMIT_REACHED,
             f"Your team has used {quota.used_today} of {quota.daily_limit} submissions today. "
@@ -74,6 +78,19 @@ def _check_limits(competition: Competition, team: Team, moment: datetime) -> Non
             details={
                 "used": quota.used_today,
                 "limit": quota.daily_limit,
+                "resets_at": quota.resets_at.isoformat(),
+            },
+        )
+    if quota.invalid_limit_reached:
+        raise LimitReached(
+            SubmissionRefusal.INVALID_LIMIT_REACHED,
+            f"Your team's submissions were refused by the file checks {quota.invalid_today} "
+            f"times today; this competition allows {quota.invalid_limit} such failures a day. "
+            "Check your file against the sample submission; the next upload opens at 00:00 UTC "
+            f"(in {wait}).",
+            details={
+                "invalid": quota.invalid_today,
+                "limit": quota.invalid_limit,
                 "resets_at": quota.resets_at.isoformat(),
             },
         )
@@ -163,24 +180,28 @@ def submission_mark_scored(
             status=Status.SCORED, public_score=public_score, private_score=private_score,
             duration_ms=duration_ms, solution_version_id=solution_version_id, scored_at=now(),
             lease_expires_at=None, error_code="", error_message="", error_detail="",
+            failure_stage="",
         )
     )
 
 
 def submission_mark_failed(
-    *, submission_id: int, worker: str | None, code: str, message: str, detail: str = "",
-    solution_version_id: int | None = None,
+    *, submission_id: int, worker: str | None, code: str, message: str, stage: str,
+    detail: str = "", solution_version_id: int | None = None,
 ) -> bool:
     """Fail a submission held by ``worker`` (or, with worker None, one nobody holds any more).
-    ``solution_version_id``: the answer key it was checked against, when it got that far (a
-    rescoring counts such a failure as done)."""
+    ``stage``: a ``Submission.FailureStage``, which decides whether it counts toward the limits
+    (a failure in the metric does). ``solution_version_id``: the answer key it was checked
+    against, when it got that far (a rescoring counts such a failure as done)."""
+    stage = Submission.FailureStage(stage)
     qs = Submission.objects.filter(pk=submission_id, status__in=[Status.PENDING, Status.SCORING])
     if worker is not None:
         qs = qs.filter(status=Status.SCORING, lease_owner=worker)
     return bool(
         qs.update(
             status=Status.FAILED, error_code=code, error_message=message, error_detail=detail,
-            scored_at=now(), lease_expires_at=None, solution_version_id=solution_version_id,
+            failure_stage=stage, scored_at=now(), lease_expires_at=None,
+            solution_version_id=solution_version_id,
         )
     )
 
@@ -211,7 +232,8 @@ def submissions_reconcile(
                 error_message="This submission could not be scored after several attempts. "
                 "The organizers can see why and may rescore it.",
                 error_detail=f"Gave up after {attempts} attempts (last worker: {owner or 'none'}).",
-                scored_at=moment, lease_expires_at=None,
+                failure_stage=Submission.FailureStage.SYSTEM, scored_at=moment,
+                lease_expires_at=None,
             )
             if done:
                 abandoned.append(pk)
@@ -245,7 +267,7 @@ def submission_rescore(*, submission_id: int) -> bool:
                 status=Status.PENDING, attempts=0, lease_owner="", lease_expires_at=None,
                 queued_at=moment, public_score=None, private_score=None, scored_at=None,
                 duration_ms=None, solution_version=None, error_code="", error_message="",
-                error_detail="", result_message="",
+                error_detail="", failure_stage="", result_message="",
             )
         )
         if reset:
@@ -281,7 +303,7 @@ def submissions_rescore_for_version(
             status=Status.PENDING, attempts=0, lease_owner="", lease_expires_at=None,
             queued_at=moment, public_score=None, private_score=None, scored_at=None,
             duration_ms=None, solution_version=None, error_code="", error_message="",
-            error_detail="", result_message="",
+            error_detail="", failure_stage="", result_message="",
         )
         for pk in ids:
             enqueue_on_commit(SCORE_SUBMISSION, pk)
@@ -311,7 +333,8 @@ def submissions_fail_stuck(*, submission_ids: list[int], by: str = "") -> list[i
             status=Status.FAILED, error_code=ScoringFailure.ABANDONED.value,
             error_message=STUCK_MESSAGE,
             error_detail=f"Failed by an organizer ({by or 'admin'}) at {moment.isoformat()}.",
-            scored_at=moment, lease_expires_at=None,
+            failure_stage=Submission.FailureStage.SYSTEM, scored_at=moment,
+            lease_expires_at=None,
         )
     return sorted(stuck)
 

@@ -5,15 +5,20 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 
+import scoring
 from podium.core.errors import DomainError, LimitReached, PermissionDenied
 from podium.core.timeutils import now
+from podium.submissions import selectors
 from podium.submissions.models import Submission
 from podium.submissions.services import (
     submission_claim,
     submission_heartbeat,
     submission_mark_failed,
+    submission_rescore,
+    submissions_fail_stuck,
     submissions_reconcile,
 )
+from scoring.metrics import registry
 from tests.podium.factories import (
     UserFactory,
     competition_with_solution,
@@ -143,7 +148,9 @@ def test_claim_is_exclusive_and_a_lost_lease_cannot_write():
     Submission.objects.filter(pk=sub.pk).update(lease_expires_at=now() - timedelta(seconds=1))
     assert submission_claim(submission_id=sub.pk, worker="w2") is not None  # expired: taken over
     assert not submission_heartbeat(submission_id=sub.pk, worker="w1")
-    assert not submission_mark_failed(submission_id=sub.pk, worker="w1", code="x", message="x")
+    assert not submission_mark_failed(
+        submission_id=sub.pk, worker="w1", code="x", message="x", stage="metric"
+    )
     sub.refresh_from_db()
     assert sub.status == Submission.Status.SCORING and sub.attempts == 2 and sub.lease_owner == "w2"
 
@@ -174,3 +181,174 @@ def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, 
     assert result["abandoned"] == [doomed.pk]
     doomed.refresh_from_db()
     assert doomed.status == Submission.Status.FAILED and doomed.error_code == "scoring_abandoned"
+    assert doomed.failure_stage == Submission.FailureStage.SYSTEM  # not the team's doing: free
+
+
+# -- what a failure costs: no free answer about the public/private split ------------------------
+
+BAD_FILE = b"id,target\n1,0.5\n"  # one row of 200: refused by the file checks
+
+
+def _file(competition, values: dict[int, float], first: list[int]) -> ContentFile:
+    """The true targets, with ``values`` (row -> prediction) swapped in, rows ``first`` first
+    (so that two files put their probed rows on the same lines)."""
+    ids, target, _ = competition.answer
+    pred = target.astype(float)
+    for row, value in values.items():
+        pred[row] = value
+    order = first + [r for r in range(len(ids)) if r not in first]
+    lines = [f"{ids[r]},{float(pred[r])!r}" for r in order]
+    return ContentFile(("id,target\n" + "\n".join(lines) + "\n").encode(), name="sub.csv")
+
+
+def _rows(competition, board: str) -> list[int]:
+    return [int(r) for r in (competition.answer[2] == board).nonzero()[0]]
+
+
+def test_the_rmse_overflow_probe_is_refused_and_free_wherever_its_rows_are(eager):
+    """1e154 on two rows: RMSE overflowed only when both were on one board, and that failure
+    was free, so "same board?" cost nothing while the other answer cost a submission. Now both
+    placements are refused by the file checks, with the same message, and neither counts."""
+    competition = competition_with_solution(metric="rmse", daily_submission_limit=5)
+    public, private = _rows(competition, "Public"), _rows(competition, "Private")
+    user = participant(competition)
+    probes = {"same board": public[:2], "across boards": [public[0], private[0]]}
+    outcomes, subs = {}, []
+    for name, rows in probes.items():
+        sub = submit(user, competition, file=_file(competition, dict.fromkeys(rows, 1e154), rows))
+        sub.refresh_from_db()
+        outcomes[name] = (sub.status, sub.error_code, sub.error_message)
+        subs.append(sub)
+    assert outcomes["same board"] == outcomes["across boards"], outcomes
+    status, code, message = outcomes["same board"]
+    assert (status, code) == ("failed", "value_out_of_range")
+    assert "lines 2, 3" in message
+    assert [s.failure_stage for s in subs] == ["validation", "validation"]
+    quota = selectors.quota(team=user.memberships.get().team, competition=competition)
+    assert (quota.used_today, quota.invalid_today, quota.left_today) == (0, 2, 5)
+
+
+@pytest.fixture
+def fails_on_one_value(monkeypatch):
+    """A metric that cannot score a board holding the prediction 0.375 (as a metric may be
+    undefined on some inputs): whether it fails depends on which board that row is on."""
+
+    def mse_unless(y_true, y_pred):
+        if (y_pred == 0.375).any():
+            raise ValueError("undefined for 0.375")
+        return float(((y_true - y_pred) ** 2).mean())
+
+    metric = scoring.Metric("test_fails_on_0375", mse_unless, False, "continuous")
+    monkeypatch.setitem(registry._REGISTRY, metric.name, metric)
+    return metric.name
+
+
+@pytest.mark.parametrize("board", ["Private", "Public"])
+def test_a_metric_failure_on_one_board_alone_counts_toward_the_daily_limit(
+    eager, fails_on_one_value, board
+):
+    competition = competition_with_solution(metric=fails_on_one_value, daily_submission_limit=1)
+    user = participant(competition)
+    row = _rows(competition, board)[0]
+    sub = submit(user, competition, file=_file(competition, {row: 0.375}, [row]))
+    sub.refresh_from_db()
+    assert sub.status == "failed"
+    assert sub.error_message == "Submission Scoring Error"  # nothing says which board
+    with pytest.raises(LimitReached) as refused:
+        submit(user, competition)
+    assert refused.value.code == "daily_limit_reached"
+    assert "used 1 of 1 submissions today" in refused.value.message
+    assert sub.failure_stage == "metric"
+    # On an Ignored row the metric never sees it: scored, and counted as any scored one.
+    other = participant(competition)
+    ignored = _rows(competition, "Ignored")[0]
+    sub = submit(other, competition, file=_file(competition, {ignored: 0.375}, [ignored]))
+    sub.refresh_from_db()
+    assert sub.status == "scored"
+    with pytest.raises(LimitReached):
+        submit(other, competition)
+
+
+def test_file_check_failures_are_free_up_to_the_daily_cap_then_refused(eager, settings):
+    competition = competition_with_solution(
+        daily_submission_limit=1, daily_invalid_submission_limit=2
+    )
+    user = participant(competition)
+    for _ in range(2):
+        sub = submit(user, competition, file=ContentFile(BAD_FILE, name="bad.csv"))
+        sub.refresh_from_db()
+        assert (sub.status, sub.failure_stage) == ("failed", "validation")
+    team = user.memberships.get().team
+    quota = selectors.quota(team=team, competition=competition)
+    assert (quota.used_today, quota.invalid_today, quota.invalid_limit) == (0, 2, 2)
+    assert quota.left_today == 0  # what the pages show: no upload is accepted now
+    for file in (ContentFile(BAD_FILE, name="bad.csv"), None):  # a good file waits too
+        with pytest.raises(LimitReached) as refused:
+            submit(user, competition, file=file)
+        assert refused.value.code == "invalid_submission_limit_reached"
+        assert "refused by the file checks 2 times today" in refused.value.message
+        assert "allows 2 such failures a day" in refused.value.message
+        assert "00:00 UTC" in refused.value.message
+        assert refused.value.details["invalid"] == 2 and refused.value.status == 429
+    assert Submission.objects.filter(team=team).count() == 2
+    stored = list((settings.MEDIA_ROOT / "submissions").rglob("*.csv"))
+    assert len(stored) == 2  # the refused uploads left no file
+    # Per team: another team is not held back by this one's failures.
+    other = participant(competition)
+    assert submit(other, competition).status == "pending"
+
+
+def test_by_default_twenty_file_check_failures_a_day_are_free(eager):
+    competition = competition_with_solution(daily_submission_limit=1)
+    user = participant(competition)
+    for _ in range(20):
+        submit(user, competition, file=ContentFile(BAD_FILE, name="bad.csv"))
+    with pytest.raises(LimitReached) as refused:
+        submit(user, competition, file=ContentFile(BAD_FILE, name="bad.csv"))
+    assert refused.value.code == "invalid_submission_limit_reached"
+    assert Submission.objects.filter(status="failed").count() == 20
+
+
+def test_the_cap_does_not_apply_when_the_rules_count_failed_submissions(eager):
+    competition = competition_with_solution(
+        daily_submission_limit=2, daily_invalid_submission_limit=1, failed_submissions_count=True
+    )
+    user = participant(competition)
+    submit(user, competition, file=ContentFile(BAD_FILE, name="bad.csv"))
+    quota = selectors.quota(team=user.memberships.get().team, competition=competition)
+    assert (quota.used_today, quota.invalid_limit, quota.left_today) == (1, None, 1)
+    submit(user, competition)  # past the (unused) cap: the daily limit decides
+    with pytest.raises(LimitReached) as refused:
+        submit(user, competition)
+    assert refused.value.code == "daily_limit_reached"
+
+
+def test_failures_that_are_not_the_teams_doing_are_free_and_uncapped(eager):
+    competition = competition_with_solution(
+        daily_submission_limit=1, daily_invalid_submission_limit=1
+    )
+    user = participant(competition)
+    from celery import current_app
+
+    current_app.conf.task_always_eager = False
+    stuck = submit(user, competition)
+    current_app.conf.task_always_eager = True
+    assert submissions_fail_stuck(submission_ids=[stuck.pk]) == [stuck.pk]
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.failure_stage) == ("failed", "system")
+    quota = selectors.quota(team=user.memberships.get().team, competition=competition)
+    assert (quota.used_today, quota.invalid_today, quota.left_today) == (0, 0, 1)
+
+
+def test_a_rescore_forgets_the_failure_stage(eager):
+    competition = competition_with_solution(daily_submission_limit=5)
+    user = participant(competition)
+    sub = submit(user, competition, file=ContentFile(BAD_FILE, name="bad.csv"))
+    sub.refresh_from_db()
+    assert sub.failure_stage == "validation"
+    from celery import current_app
+
+    current_app.conf.task_always_eager = False
+    assert submission_rescore(submission_id=sub.pk)
+    sub.refresh_from_db()
+    assert (sub.status, sub.failure_stage) == ("pending", "")

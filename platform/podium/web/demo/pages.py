@@ -11,8 +11,9 @@ RULES_COMMON = """
 
 ## Submissions
 
-- **{daily} submissions per team per day.** The count resets at 00:00 UTC. Submissions that fail
-  to score do not count.
+- **{daily} submissions per team per day.** The count resets at 00:00 UTC. A submission refused
+  by the file checks (header, ids, values) does not count, up to 20 such refusals a day; one that
+  fails while it is being scored counts like any other.
 - You may select up to **{finals} final submissions**. If you select none, your best public ones
   are used.
 - The public leaderboard is scored on about 30% of the test rows. The final standing is decided
