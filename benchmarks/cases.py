@@ -68,6 +68,16 @@ BOMB_FILE = DATA_DIR / BOMB / "bomb.csv.gz"
 BOMB_SOLUTION = "100k-int"  # the competition the bomb is submitted to
 BOMB_INFLATED_BYTES = 4 * 1024**3
 
-DEFAULT_RUN = ["5m-int", "5m-str", "100k-int", BOMB]
+# The worst case of the inflated cap: a gzip of ~150 KB that inflates to 100 MiB of valid-looking
+# rows (before the cap followed the answer key, such a file cost the scorer 1.17 GB and 27 s),
+# refused by Podium vs. read by pandas.read_csv in a child bounded by RLIMIT_AS.
+INFLATE = "decompression-bomb"
+INFLATE_FILE = DATA_DIR / INFLATE / "bomb.csv.gz"
+INFLATE_SOLUTION = BOMB_SOLUTION
+INFLATE_INFLATED_BYTES = 100 * 1024**2
+# RLIMIT_AS of the unbounded ways: their address space right after their imports, plus this
+NAIVE_HEADROOM_BYTES = 1024**3
+
+DEFAULT_RUN = ["5m-int", "5m-str", "100k-int", BOMB, INFLATE]
 QUICK_RUN = ["100k-int", "1m-int"]
-ALL_NAMES = [*CASES, BOMB]
+ALL_NAMES = [*CASES, BOMB, INFLATE]

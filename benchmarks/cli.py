@@ -10,7 +10,15 @@ import argparse
 import sys
 
 from benchmarks import platform_cases, report, runner
-from benchmarks.cases import ALL_NAMES, BOMB, BOMB_SOLUTION, CASES, DEFAULT_RUN, QUICK_RUN
+from benchmarks.cases import (
+    ALL_NAMES,
+    BOMB,
+    BOMB_SOLUTION,
+    CASES,
+    DEFAULT_RUN,
+    INFLATE,
+    QUICK_RUN,
+)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -42,8 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         manifests = runner.generate(names) if names else {}
         cases, raw = {}, {}
-        bomb = None
+        bomb = inflate = None
         for name in names:
+            if name == INFLATE:
+                raw[name] = inflate_runs = runner.measure_inflate(args.reps)
+                runner.verify_inflate(inflate_runs, "decompressed_too_large")
+                inflate = report.summarize_inflate(manifests[name], inflate_runs)
+                continue
             if name == BOMB:
                 raw[name] = runs = runner.measure_bomb(args.reps)
                 runner.verify_bomb(runs, "decompressed_too_large")
@@ -56,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     except runner.BenchmarkFailure as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1
-    found = report.targets(cases, bomb) + platform_cases.targets(platform)
-    print(report.render(cases, bomb, found, args.reps, platform_cases.render(platform)))
+    found = report.targets(cases, bomb, inflate) + platform_cases.targets(platform)
+    print(report.render(cases, bomb, found, args.reps, platform_cases.render(platform), inflate))
     if args.json:
         report.write_json(
             args.json,
@@ -65,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
                 "reps": args.reps,
                 "bomb_solution": BOMB_SOLUTION,
                 "manifests": manifests,
-                "summary": {**cases, **({BOMB: bomb} if bomb else {})},
+                "summary": {
+                    **cases, **({BOMB: bomb} if bomb else {}),
+                    **({INFLATE: inflate} if inflate else {}),
+                },
                 "runs": raw,
                 "platform": platform,
                 "targets": found,

@@ -34,11 +34,16 @@ from benchmarks.cases import (
     BOMB_INFLATED_BYTES,
     BOMB_SOLUTION,
     CASES,
+    INFLATE,
+    INFLATE_FILE,
+    INFLATE_INFLATED_BYTES,
+    INFLATE_SOLUTION,
     Case,
 )
 
 GENERATOR_VERSION = 1
 BOMB_VERSION = 2
+INFLATE_VERSION = 1
 SEED = 20_240_601
 USAGE_NAMES = np.array(["Public", "Private", "Ignored"])
 USAGE_SHARES = (0.3, 0.6, 0.1)
@@ -168,10 +173,38 @@ def ensure_bomb() -> dict:
     return manifest
 
 
+def ensure_inflate_bomb() -> dict:
+    """One gzip stream (as gzip(1) writes it) of a header and 100 MiB of one valid-looking row,
+    compressed a MiB at a time."""
+    ensure_case(CASES[INFLATE_SOLUTION])
+    manifest_path = INFLATE_FILE.with_name("manifest.json")
+    spec = {"version": INFLATE_VERSION, "inflated_bytes": INFLATE_INFLATED_BYTES}
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("spec") == spec and INFLATE_FILE.exists():
+            return manifest
+    except (OSError, ValueError):
+        pass
+    INFLATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    chunk = _bomb_chunk()
+    with gzip.GzipFile(INFLATE_FILE, "wb", compresslevel=9, mtime=0) as f:
+        f.write(b"id,target\n")
+        for _ in range(INFLATE_INFLATED_BYTES // _CHUNK):
+            f.write(chunk)
+    manifest = {"spec": spec, "file_bytes": INFLATE_FILE.stat().st_size}
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
 def main(argv: list[str]) -> int:
     manifests = {}
     for name in argv:
-        manifests[name] = ensure_bomb() if name == BOMB else ensure_case(CASES[name])
+        if name == BOMB:
+            manifests[name] = ensure_bomb()
+        elif name == INFLATE:
+            manifests[name] = ensure_inflate_bomb()
+        else:
+            manifests[name] = ensure_case(CASES[name])
     print(json.dumps(manifests))
     return 0
 

@@ -14,6 +14,9 @@ from benchmarks.cases import (
     BOMB_INFLATED_BYTES,
     BOMB_TARGET_S,
     CASES,
+    INFLATE,
+    INFLATE_INFLATED_BYTES,
+    INFLATE_SOLUTION,
     MAX_FLOOR_RATIO,
     MAX_PEAK_PER_FILE,
     MAX_SMALL_DURATION_S,
@@ -23,6 +26,7 @@ from benchmarks.cases import (
 MIB = 1024 * 1024
 BOMB_MAX_S = 1.5 * BOMB_TARGET_S  # "about a second"
 BOMB_MAX_ABOVE_IMPORTS_MIB = 100  # "tens of MB"
+INFLATE_MAX_S = 1.0  # "in under a second"
 
 
 @dataclass
@@ -87,7 +91,36 @@ def summarize_bomb(manifest: dict, runs: list[dict]) -> dict:
     }
 
 
-def targets(cases: dict[str, dict], bomb: dict | None) -> list[Target]:
+def summarize_inflate(manifest: dict, runs: dict[str, list[dict]]) -> dict:
+    """Times are the best of the repetitions; memory is the worst; the outcome the first run's."""
+    out = {
+        "file_kib": manifest["file_bytes"] / 1024,
+        "inflated_bytes": INFLATE_INFLATED_BYTES,
+        "solution": INFLATE_SOLUTION,
+        "cap_bytes": runs["podium"][0]["cap_bytes"],
+    }
+    for way, way_runs in runs.items():
+        first = way_runs[0]
+        out[way] = {
+            "outcome": first["outcome"],
+            "code": first["code"],
+            "seconds": _best(way_runs)["seconds"],
+            "peak_mib": _worst(way_runs, "peak_rss_mib"),
+            "above_imports_mib": _worst(way_runs, "peak_above_imports_mib"),
+            "limit_mib": first.get("limit_mib"),
+            "runs": len(way_runs),
+        }
+    podium, naive = out["podium"], out["naive"]
+    out["naive_over_podium_s"] = naive["seconds"] / podium["seconds"]
+    out["naive_over_podium_above_imports"] = naive["above_imports_mib"] / max(
+        podium["above_imports_mib"], 1.0
+    )
+    return out
+
+
+def targets(
+    cases: dict[str, dict], bomb: dict | None, inflate: dict | None = None
+) -> list[Target]:
     found = []
     for name, s in cases.items():
         case = CASES[name]
@@ -146,7 +179,77 @@ def targets(cases: dict[str, dict], bomb: dict | None) -> list[Target]:
                 bomb["above_imports_mib"] < BOMB_MAX_ABOVE_IMPORTS_MIB,
             ),
         ]
+    if inflate is not None:
+        podium = inflate["podium"]
+        found += [
+            Target(
+                INFLATE,
+                "refused: decompressed_too_large",
+                str(podium["code"]),
+                podium["code"] == "decompressed_too_large",
+            ),
+            Target(
+                INFLATE,
+                f"refusal under {INFLATE_MAX_S:g} s",
+                f"{podium['seconds']:.3f} s",
+                podium["seconds"] < INFLATE_MAX_S,
+                f"pandas.read_csv: {_ended(inflate['naive'])}",
+            ),
+            Target(
+                INFLATE,
+                f"peak under {BOMB_MAX_ABOVE_IMPORTS_MIB} MiB above imports",
+                f"{podium['above_imports_mib']:.0f} MiB",
+                podium["above_imports_mib"] < BOMB_MAX_ABOVE_IMPORTS_MIB,
+                f"{podium['peak_mib']:.0f} MiB with the interpreter and its imports",
+            ),
+        ]
     return found
+
+
+def _ended(way: dict) -> str:
+    if way["outcome"] == "refused":
+        return f"refused ({way['code']}) in {way['seconds']:.3f} s"
+    if way["outcome"] == "memory_limit":
+        return f"hit its {way['limit_mib']:,.0f} MiB RLIMIT_AS after {way['seconds']:.2f} s"
+    if way["outcome"] == "done":
+        return f"read it all in {way['seconds']:.2f} s"
+    return f"failed ({way['outcome']}) after {way['seconds']:.2f} s"
+
+
+def _inflate_lines(s: dict) -> list[str]:
+    cap_mib = s["cap_bytes"] / MIB
+    rows = [
+        ["Podium (inflated cap from the key)", s["podium"]],
+        ["Podium, flat 512 MiB cap (as before)", s["flat"]],
+        ["pandas.read_csv", s["naive"]],
+    ]
+    lines = [
+        "",
+        f"{INFLATE}: a {s['file_kib']:.0f} KiB gzip inflating to "
+        f"{s['inflated_bytes'] / MIB:.0f} MiB of one valid-looking row, submitted to the "
+        f"{s['solution']} competition (inflated cap {cap_mib:.1f} MiB: rows x columns x 64 bytes). "
+        f"The unbounded ways run under RLIMIT_AS (address space after imports + 1 GiB).",
+        "",
+    ]
+    lines += _table(
+        ["way", "outcome", "s", "peak MiB", "above imports MiB", "runs"],
+        [
+            [
+                name,
+                _ended(w),
+                f"{w['seconds']:.3f}",
+                f"{w['peak_mib']:.0f}",
+                f"{w['above_imports_mib']:.0f}",
+                str(w["runs"]),
+            ]
+            for name, w in rows
+        ],
+    )
+    lines.append(
+        f"naive/podium: {s['naive_over_podium_s']:.0f}x the time, "
+        f"{s['naive_over_podium_above_imports']:.0f}x the memory above imports"
+    )
+    return lines
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -164,11 +267,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render(
     cases: dict[str, dict], bomb: dict | None, found: list[Target], reps: int,
-    extra: list[str] | None = None,
+    extra: list[str] | None = None, inflate: dict | None = None,
 ) -> str:
     """``extra``: more lines (the platform cases') printed just before the targets."""
     out = []
-    if cases or bomb is not None:
+    if cases or bomb is not None or inflate is not None:
         out += [
             f"Podium scoring benchmark: binary ROC AUC; best of {reps} run{'s' * (reps != 1)}, "
             "each in a fresh "
@@ -215,6 +318,8 @@ def render(
             f"{bomb['seconds']:.2f} s; peak RSS {bomb['peak_mib']:.0f} MiB, "
             f"{bomb['above_imports_mib']:.0f} MiB above the post-import RSS",
         ]
+    if inflate is not None:
+        out += _inflate_lines(inflate)
     if cases:
         out += ["", "podium phases, best run (s):"]
         out += _table(

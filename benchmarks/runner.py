@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from benchmarks.cases import BOMB, REPO_ROOT, Case
+from benchmarks.cases import BOMB, INFLATE, REPO_ROOT, Case
 
 WAYS = ("podium", "naive", "floor")
 SCORE_TOLERANCE = 1e-9
@@ -63,6 +63,30 @@ def measure_bomb(reps: int) -> list[dict]:
         runs.append(result)
         _progress(f"{BOMB}: {rep}/{reps}: {result['code']} in {result['seconds']:.3f} s")
     return runs
+
+
+def measure_inflate(reps: int) -> dict[str, list[dict]]:
+    """Podium and naive pandas interleaved, ``reps`` times each; the flat cap (as before the
+    cap followed the answer key: seconds to tens of seconds) once."""
+    runs: dict[str, list[dict]] = {"podium": [], "naive": [], "flat": []}
+    for rep in range(1, reps + 1):
+        for way in ("podium", "naive") if rep > 1 else ("podium", "naive", "flat"):
+            result = _child("benchmarks.timed_runs", way, INFLATE)
+            runs[way].append(result)
+            _progress(
+                f"{INFLATE}: {way} {rep}/{reps}: {result['outcome']} in "
+                f"{result['seconds']:.3f} s, peak {result['peak_rss_mib']:.0f} MiB"
+            )
+    return runs
+
+
+def verify_inflate(runs: dict[str, list[dict]], expected_code: str) -> None:
+    for run in runs["podium"]:
+        if run["code"] != expected_code:
+            raise BenchmarkFailure(
+                f"{INFLATE}: expected SubmissionError {expected_code!r}, got {run['outcome']} "
+                f"{run['code']!r}"
+            )
 
 
 def verify_case(case: Case, manifest: dict, runs: dict[str, list[dict]]) -> None:

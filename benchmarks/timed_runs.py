@@ -14,7 +14,17 @@ import resource
 import sys
 import time
 
-from benchmarks.cases import BOMB, BOMB_FILE, BOMB_SOLUTION, CASES, Case
+from benchmarks.cases import (
+    BOMB,
+    BOMB_FILE,
+    BOMB_SOLUTION,
+    CASES,
+    INFLATE,
+    INFLATE_FILE,
+    INFLATE_SOLUTION,
+    NAIVE_HEADROOM_BYTES,
+    Case,
+)
 
 PUBLIC, PRIVATE = 0, 1
 
@@ -164,12 +174,87 @@ def bomb(case_name: str) -> dict:
     return {"seconds": seconds, "code": code, "import_s": import_s, **_memory(baseline)}
 
 
+def _bounded() -> float:
+    """Cap this process's address space at what it holds now plus NAIVE_HEADROOM_BYTES (so an
+    unbounded way meets a MemoryError instead of the machine's limit); return the cap in MiB."""
+    limit = int(_status_mib("VmSize") * 1024 * 1024) + NAIVE_HEADROOM_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    return limit / 1024 / 1024
+
+
+def _refused_or_ran(work, refused: tuple = (), failed: tuple = ()) -> dict:
+    """Run ``work``; say how it ended: refused (one of ``refused``, with its code), out of
+    memory (MemoryError, or one of ``failed`` saying so: pandas' C parser reports a failed
+    allocation as a ParserError), or done."""
+    started = time.perf_counter()
+    outcome, code = "done", None
+    try:
+        work()
+    except refused as exc:
+        outcome, code = "refused", exc.code
+    except MemoryError:
+        outcome = "memory_limit"
+    except failed as exc:
+        outcome = "memory_limit" if "memory" in str(exc).lower() else type(exc).__name__
+    return {"outcome": outcome, "code": code, "seconds": time.perf_counter() - started}
+
+
+def inflate_podium(flat_cap: bool = False) -> dict:
+    """The decompression bomb submitted to the 100k competition. ``flat_cap``: as before the
+    inflated cap followed the answer key (a flat DEFAULT_MAX_BYTES), under RLIMIT_AS."""
+    started = time.perf_counter()
+    import scoring.submission
+    from scoring import DEFAULT_MAX_BYTES, SubmissionError, load_solution, score_submission
+    from scoring.inputs import InflatedCap, inflated_cap_for
+
+    import_s = time.perf_counter() - started
+    solution = load_solution(CASES[INFLATE_SOLUTION].solution)  # before the baseline
+    cap = inflated_cap_for(solution)
+    if flat_cap:
+        flat = InflatedCap(DEFAULT_MAX_BYTES, cap.rows, cap.columns)
+        scoring.submission.inflated_cap_for = lambda *_: flat
+    baseline = _status_mib("VmRSS")
+    limit = _bounded() if flat_cap else None
+    result = _refused_or_ran(
+        lambda: score_submission(solution, INFLATE_FILE), refused=(SubmissionError,)
+    )
+    return {
+        **result,
+        "cap_bytes": DEFAULT_MAX_BYTES if flat_cap else cap.max_bytes,
+        "limit_mib": limit,
+        "import_s": import_s,
+        **_memory(baseline),
+    }
+
+
+def inflate_naive() -> dict:
+    """pandas.read_csv on the same gzip, its address space capped (RLIMIT_AS)."""
+    started = time.perf_counter()
+    import pandas as pd
+
+    import_s = time.perf_counter() - started
+    baseline = _status_mib("VmRSS")
+    limit = _bounded()
+    result = _refused_or_ran(lambda: pd.read_csv(INFLATE_FILE), failed=(pd.errors.ParserError,))
+    return {**result, "limit_mib": limit, "import_s": import_s, **_memory(baseline)}
+
+
 MODES = {"podium": podium, "naive": naive, "floor": floor}
+INFLATE_MODES = {
+    "podium": inflate_podium,
+    "flat": lambda: inflate_podium(flat_cap=True),
+    "naive": inflate_naive,
+}
 
 
 def main(argv: list[str]) -> int:
     mode, name = argv
-    result = bomb(BOMB_SOLUTION) if name == BOMB else MODES[mode](CASES[name])
+    if name == BOMB:
+        result = bomb(BOMB_SOLUTION)
+    elif name == INFLATE:
+        result = INFLATE_MODES[mode]()
+    else:
+        result = MODES[mode](CASES[name])
     print(json.dumps(result))
     return 0
 

@@ -132,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--params", help="metric parameters as JSON, e.g. '{\"k\": 5}'")
             p.add_argument("--precision", type=int, default=5, help="decimals shown")
             p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024,
-                           help="size cap of the (inflated) submission in MB")
+                           help="size cap of the submission file as uploaded, in MB (what it "
+                           "inflates to is capped by the answer key)")
         p.add_argument("--metric", required=True, help="a metric name, or a Kaggle-style .py file")
         p.add_argument("--lower-is-better", action="store_true", help="for a .py metric")
         p.add_argument("--sample-submission", help="check the solution against this header")

@@ -118,6 +118,7 @@ def read_typed(
     *,
     line_map: LineMap | None = None,
     multiline_values: bool = False,
+    rows: tuple[int, int] | None = None,
 ) -> tuple[pa.Table, list[Problem]]:
     """Read with the given column types (None: let Arrow infer).
 
@@ -130,6 +131,11 @@ def read_typed(
     caller can go on finding the other problems. ``line_map`` numbers the lines in messages
     (by default it reads ``source`` again); ``multiline_values``: a quoted value may span lines
     (custom metrics' free text), so lines swallowed by a quote are not an error.
+
+    ``rows``: (expected, most): a file of more than ``most`` rows is refused by its count alone,
+    before any row is checked (finding each problem costs tens to hundreds of bytes a row, so
+    that cost follows the answer key instead of the file). Arrow's count when it reads the
+    file; the lines' otherwise (the slow path is where rows cost most).
     """
     fixed = {name: t for name, t in types.items() if t is not None}
     convert = pcsv.ConvertOptions(
@@ -141,14 +147,43 @@ def read_typed(
     source.seek(0)
     try:
         table = pcsv.read_csv(source, read_options=_read_options(types), convert_options=convert)
-        return table, []
     except pa.ArrowInvalid as exc:
         reason = str(exc)
+    else:
+        _check_row_count(table.num_rows, rows, "rows")
+        return table, []
     if header_only(source):
         schema = pa.schema([(name, t or pa.string()) for name, t in types.items()])
         return schema.empty_table(), []
+    if not multiline_values:  # a quoted value may span lines: lines are not rows then
+        _check_row_count(_count_lines(source) - 1, rows, "lines after the header")
     line_map = line_map or LineMap.of_source(source)
     return _diagnose(source, types, id_column, reason, line_map, multiline_values)
+
+
+def _check_row_count(found: int, rows: tuple[int, int] | None, what: str) -> None:
+    if rows is None or found <= rows[1]:
+        return
+    expected = rows[0]
+    raise SubmissionError.single(
+        Code.ROW_COUNT_MISMATCH,
+        f"Submission has {found:,} {what}; expected {expected:,} rows, one per id. A file more "
+        f"than {rows[1]:,} rows long is refused without checking its rows: remove the extra "
+        "or duplicated rows.",
+        rows=found,
+        expected=expected,
+    )
+
+
+def _count_lines(source: pa.NativeFile) -> int:
+    """The lines of ``source``, a last one without a line break included."""
+    source.seek(0)
+    lines, last = 0, b"\n"
+    while piece := source.read(_HEADER_PEEK):
+        lines += piece.count(b"\n")
+        last = piece[-1:]
+    source.seek(0)
+    return lines + (last != b"\n")
 
 
 def _read_options(types: dict, **options) -> pcsv.ReadOptions:

@@ -22,7 +22,7 @@ from scoring.csv_reader import check_header, read_header, read_typed
 from scoring.error_codes import SubmissionErrorCode as Code
 from scoring.errors import Problem, SubmissionError
 from scoring.ids import IdMismatch
-from scoring.inputs import DEFAULT_MAX_BYTES, open_csv
+from scoring.inputs import DEFAULT_MAX_BYTES, InflatedCap, inflated_cap_for, open_csv
 from scoring.metrics import Metric, PredictionKind
 from scoring.offenders import FIRST_OFFENDERS, LineMap, line_numbers, lines, quoted, shown
 from scoring.solution import PreparedSolution
@@ -48,7 +48,9 @@ def read_submission(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Submission:
     """Read and check a submission for ``solution``; raise one SubmissionError with every
-    problem found. ``metric``: by default the solution's own (see ``score_submission``)."""
+    problem found. ``metric``: by default the solution's own (see ``score_submission``).
+    ``max_bytes`` caps the file as uploaded; what it holds uncompressed is capped by the
+    answer key's size (``scoring.inputs.inflated_cap_for``)."""
     metric = metric or solution.metric
     started = time.perf_counter()
     id_type = pa.int64() if solution.meta["id_type"] == "int" else pa.string()
@@ -58,11 +60,13 @@ def read_submission(
     }
     custom = metric.kind == PredictionKind.CUSTOM
     # Line numbers for messages: the file is read again for them only when there is a problem.
-    line_map = LineMap(lambda: _file_bytes(path, max_bytes))
-    with open_csv(path, max_bytes=max_bytes) as source:
+    inflated = inflated_cap_for(solution, metric)
+    line_map = LineMap(lambda: _file_bytes(path, max_bytes, inflated))
+    with open_csv(path, max_bytes=max_bytes, inflated=inflated) as source:
         check_header(read_header(source), solution.columns)
         table, problems = read_typed(
-            source, types, solution.id_column, line_map=line_map, multiline_values=custom
+            source, types, solution.id_column, line_map=line_map, multiline_values=custom,
+            rows=None if inflated.max_rows is None else (solution.n_rows, inflated.max_rows),
         )
     pa.default_memory_pool().release_unused()  # the parser's blocks, cached by the allocator
     read_s = time.perf_counter() - started
@@ -127,8 +131,8 @@ def _in_solution_order(y_pred: Any, positions: np.ndarray) -> Any:
     return out
 
 
-def _file_bytes(path: str | os.PathLike, max_bytes: int) -> bytes:
-    with open_csv(path, max_bytes=max_bytes) as source:
+def _file_bytes(path: str | os.PathLike, max_bytes: int, inflated: InflatedCap) -> bytes:
+    with open_csv(path, max_bytes=max_bytes, inflated=inflated) as source:
         return source.read()
 
 
