@@ -32,6 +32,7 @@ from podium.competitions.models import Competition
 from podium.core.errors import Conflict, DomainError, LimitReached, PermissionDenied
 from podium.core.locks import lock_row
 from podium.core.queue import RUN_KERNEL, enqueue_on_commit
+from podium.core.text import storable
 from podium.core.timeutils import humanize_delta, next_utc_midnight, now
 from podium.kernels import selectors
 from podium.kernels.error_codes import KernelFailure, KernelRefusal
@@ -373,7 +374,7 @@ def kernel_log_append(*, run_id: int, attempt: int, text: str) -> None:
         try:
             with transaction.atomic():
                 KernelLogChunk.objects.create(run_id=run_id, attempt=attempt, seq=last + 1,
-                                              text=text)
+                                              text=storable(text))
             return
         except IntegrityError:
             continue
@@ -388,8 +389,8 @@ def kernel_mark_failed(
     interval is not charged)."""
     status = Status.CANCELLED if failure == KernelFailure.CANCELLED else Status.FAILED
     moment = now()
-    end = {"status": status, "failure": failure.value, "error_message": message,
-           "error_detail": detail[-20000:], "exit_code": exit_code,
+    end = {"status": status, "failure": failure.value, "error_message": storable(message),
+           "error_detail": storable(detail[-20000:]), "exit_code": exit_code,
            "cpu_seconds_used": cpu_seconds, "finished_at": moment, "lease_expires_at": None,
            "sandbox": sandbox or F("sandbox")}
     if worker is not None:

@@ -29,6 +29,7 @@ from podium.core.errors import Conflict, DomainError, LimitReached, NotFound, Pe
 from podium.core.files import sha256_and_size
 from podium.core.locks import lock_row
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
+from podium.core.text import storable
 from podium.core.timeutils import humanize_delta, now
 from podium.submissions import selectors
 from podium.submissions.error_codes import FinalSelectionRefusal, ScoringFailure, SubmissionRefusal
@@ -199,8 +200,9 @@ def submission_mark_failed(
         qs = qs.filter(status=Status.SCORING, lease_owner=worker)
     return bool(
         qs.update(
-            status=Status.FAILED, error_code=code, error_message=message, error_detail=detail,
-            failure_stage=stage, scored_at=now(), lease_expires_at=None,
+            status=Status.FAILED, error_code=code, error_message=storable(message),
+            error_detail=storable(detail), failure_stage=stage, scored_at=now(),
+            lease_expires_at=None,
             solution_version_id=solution_version_id,
         )
     )

@@ -56,3 +56,15 @@ def test_a_cancel_stops_a_running_kernel(eager, settings):
     canceller.join()
     run.refresh_from_db()
     assert (run.status, run.failure) == (KernelRun.Status.CANCELLED, KernelFailure.CANCELLED)
+
+
+def test_nul_characters_in_its_log_and_its_error_are_stored(eager):
+    """PostgreSQL's text cannot hold NUL: a kernel that prints them, or dies with them in its
+    message, still ends as a plain failed run, its text kept with a replacement character."""
+    competition, organizer = demo_competition("breast_cancer")
+    code = b"print('a\\x00b', flush=True)\nraise ValueError('c\\x00d')\n"
+    run = services.kernel_launch(user=organizer, competition=competition,
+                                 script=ContentFile(code, name="kernel.py"))
+    run.refresh_from_db()
+    assert (run.status, run.failure) == (KernelRun.Status.FAILED, KernelFailure.EXCEPTION)
+    assert "a\ufffdb" in run_log_text(run=run) and "c\ufffdd" in run.error_message
