@@ -12,7 +12,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from podium.competitions.models import Competition
 from podium.competitions.selectors import active_solution
@@ -21,12 +20,12 @@ from podium.core import sandbox
 from podium.core.errors import PermissionDenied
 from podium.core.timeutils import now
 from podium.submissions.models import Submission
-from tests.podium.adminforms import form_data, split_datetime
+from tests.podium.adminforms import form_data
+from tests.podium.competitions.test_admin import ADD_URL, change_url, solution_upload
+from tests.podium.competitions.test_admin import new_competition_data as admin_form_data
 from tests.podium.competitions.test_metric_sandbox import ROC_AUC
 from tests.podium.factories import (
-    binary_answer_key,
     competition_with_solution,
-    csv_bytes,
     organizer,
     participant,
     predictions_file,
@@ -37,34 +36,19 @@ from tests.podium.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 sandboxed = pytest.mark.usefixtures("sandbox_ready")
 
-ADD_URL = reverse("admin:competitions_competition_add")
 CRASHING = (
     "def score(solution, submission, row_id_column_name):\n"
     "    raise ZeroDivisionError('the organizer divided by zero')\n"
 )
 
 
-def change_url(competition) -> str:
-    return reverse("admin:competitions_competition_change", args=[competition.pk])
-
-
 def metric_upload(source: str, name: str = "metric.py") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, source.encode())
 
 
-def solution_upload(rows: int = 60) -> SimpleUploadedFile:
-    ids, target, usage = binary_answer_key(rows)
-    content = csv_bytes(["id", "target", "Usage"], [ids, target, usage])
-    return SimpleUploadedFile("solution.csv", content, content_type="text/csv")
-
-
 def new_competition_data(client, **overrides) -> dict:
-    data = form_data(client.get(ADD_URL))
-    data.update(title="Titanic", slug="titanic", metric="custom", metric_params="{}")
-    data.update(split_datetime("start_at", now() - timedelta(days=1)))
-    data.update(split_datetime("end_at", now() + timedelta(days=30)))
-    data.update(overrides)
-    return data
+    """The add form filled in with a valid new competition whose metric is custom."""
+    return admin_form_data(client, **{"metric": "custom", **overrides})
 
 
 def messages_of(response) -> list[str]:
