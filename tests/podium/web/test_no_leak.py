@@ -141,6 +141,13 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\
 # A chart's axis labels (``podium.web.charts``: round values like 0.75 that nice_ticks picks to
 # span the plotted range) are not scores; the points' own values are in their <title>s.
 AXIS_TICK = re.compile(r'<text class="tick"[^>]*>[^<]*</text>')
+# A chart's geometry: its x coordinates follow the submissions' times, so a path's "H120.78" may
+# hold any digits (CI once read a private 0.7826 in one). Only the drawing attributes of the
+# charts' own elements are blanked, and only where they hold numbers and path commands.
+SVG_GEOMETRY = re.compile(
+    r'(<(?:path|circle|rect|line|text)\b[^>]*?)'
+    r'\b(d|x|y|cx|cy|x1|x2|y1|y2|width|height)="[-\d. MHVLZ]*"'
+)
 
 
 def forms(value: float) -> set[str]:
@@ -171,6 +178,8 @@ def text_of(response) -> str:
         body = response.content
     headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
     text = AXIS_TICK.sub(" ", body.decode("utf-8", "replace"))
+    while (blanked := SVG_GEOMETRY.sub(r"\1", text)) != text:  # one attribute per pass
+        text = blanked
     return TIMESTAMP.sub(" ", headers + "\n" + text)
 
 
