@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "podium.core.csp.ContentSecurityPolicyMiddleware",  # only Podium's own files (core/csp.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -392,5 +393,10 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # anyone may sign up. PODIUM_SIGNUP_OPEN=0 turns sign-up off (accounts made by an admin only).
 SIGNUP_EMAIL_DOMAINS = env_list("PODIUM_SIGNUP_EMAIL_DOMAINS")
 SIGNUP_OPEN = env_bool("PODIUM_SIGNUP_OPEN", True)
+# Competition pages (organizers' Markdown) may show images from and link to these hosts only
+# (comma separated, e.g. "wiki.example.com,cdn.example.com"); anything else is dropped. The
+# Content-Security-Policy (podium/core/csp.py) lets pages load images from them too.
+MARKDOWN_ALLOWED_HOSTS = [host.lower() for host in env_list("PODIUM_MARKDOWN_ALLOWED_HOSTS")]
+CONTENT_SECURITY_POLICY_IMG_HOSTS = MARKDOWN_ALLOWED_HOSTS
 # Password reset links (Django's auth views) work this long.
 PASSWORD_RESET_TIMEOUT = env_int("PODIUM_PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600)

@@ -71,8 +71,8 @@ def server(request, transactional_db) -> str:
 @pytest.fixture
 def open_page(browser, server, tmp_path):
     """``open_page(viewport=DESKTOP)``: a page in a fresh browser context (its own cookies: a
-    second user is a second context). A script error or a dialog (an ``alert`` an injected
-    script would open) fails the test."""
+    second user is a second context). A script error, a dialog (an ``alert`` an injected
+    script would open) or a Content-Security-Policy refusal fails the test."""
     contexts, problems = [], []
 
     def make(viewport: dict | None = None):
@@ -83,6 +83,10 @@ def open_page(browser, server, tmp_path):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        # What the Content-Security-Policy refuses (podium/core/csp.py) breaks htmx or a script
+        # silently: the browser only says so on the console.
+        page.on("console", lambda message: "Content Security Policy" in message.text
+                and problems.append(f"CSP: {message.text}"))
         page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
                                           dialog.dismiss()))
         return page

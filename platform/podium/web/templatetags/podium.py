@@ -64,6 +64,15 @@ def hue(name: str) -> int:
     return int.from_bytes(hashlib.blake2s(str(name or "").encode(), digest_size=2).digest()) % 360
 
 
+HUE_STEP = 10  # podium.css has .hue-0 ... .hue-35: pages carry no style= (Content-Security-Policy)
+
+
+@register.filter
+def hue_class(name: str) -> str:
+    """The CSS class of the name's colour, its hue rounded down to a step: ``hue-0``..``hue-35``."""
+    return f"hue-{hue(name) // HUE_STEP}"
+
+
 # -- per-row pieces of the boards: Python, not {% include %} (a 100-row page rendered twice as
 # fast without the two includes per row; ``make bench``, board-page) ---------------------------
 
@@ -92,8 +101,8 @@ AVATARS_SHOWN = 5
 def avatars(members: list[str]) -> SafeString:
     """The members' initials on their colours (the first five, then "+N"); names as titles."""
     shown = format_html_join(
-        "", '<span class="avatar" style="--hue: {}" title="{}">{}</span>',
-        ((hue(name), name, initials(name)) for name in members[:AVATARS_SHOWN]),
+        "", '<span class="avatar {}" title="{}">{}</span>',
+        ((hue_class(name), name, initials(name)) for name in members[:AVATARS_SHOWN]),
     )
     more = len(members) - AVATARS_SHOWN
     extra = format_html(

@@ -99,6 +99,11 @@
   }
   document.querySelectorAll("form.upload").forEach(setupUpload);
 
+  // -- a new API token: one click selects it for copying -----------------------------------------
+  document.querySelectorAll("input.select-on-click").forEach(function (input) {
+    input.addEventListener("click", function () { input.select(); });
+  });
+
   // -- My Submissions: the final selection's limit, said before saving -------------------------
   var finalForm = document.getElementById("final-selection");
   if (finalForm && finalForm.dataset.limit) {
