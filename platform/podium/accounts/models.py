@@ -56,3 +56,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or 'token'} ({self.prefix}…)"
+
+
+class PendingSignup(models.Model):
+    """A sign-up waiting for its address to be verified (sign-up limited to email domains).
+
+    The account exists but is inactive: it cannot sign in, hold a session or use an API token
+    until the link mailed to ``email`` is opened (with the account's password). An account that is
+    inactive for another reason (an administrator's choice, the baseline user) has no such row.
+    A pending sign-up never blocks the address's owner: signing up again with the same address
+    replaces it, and once its link has expired it holds neither its username nor its address.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_signup"
+    )
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"{self.email} (pending)"

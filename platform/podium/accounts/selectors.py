@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from podium.accounts.models import ApiToken, VerifiedEmail
+from podium.accounts.models import ApiToken, PendingSignup, VerifiedEmail
 
 
 def user_by_username(username: str):
@@ -31,6 +31,23 @@ def is_email_verified(*, user, email: str) -> bool:
     return user.is_authenticated and VerifiedEmail.objects.filter(
         user=user, email=email.strip().lower()
     ).exists()
+
+
+def pending_signup(*, user) -> PendingSignup | None:
+    """``user``'s sign-up waiting for its address to be verified, if it is one: the account is
+    inactive and has a PendingSignup row (an account deactivated by an administrator has none)."""
+    if user is None or user.pk is None or user.is_active:
+        return None
+    return PendingSignup.objects.filter(user=user).first()
+
+
+def pending_signup_by_username(username: str) -> PendingSignup | None:
+    """The pending sign-up of the account called ``username`` (any case), if any."""
+    return (
+        PendingSignup.objects.select_related("user")
+        .filter(user__username__iexact=(username or "").strip(), user__is_active=False)
+        .first()
+    )
 
 
 def api_tokens(*, user) -> list[ApiToken]:

@@ -138,7 +138,7 @@ class _Access:
     def allows(self, competition: Competition) -> bool:
         if competition.visibility == Competition.Visibility.PUBLIC:
             return True
-        if not self.user.is_authenticated:
+        if not (self.user.is_authenticated and self.user.is_active):  # a pending sign-up too
             return False
         if self.user.is_superuser:
             return True

@@ -1,4 +1,49 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from podium.accounts.signup import signup_check_pending
+
+
+class _PendingSignupAware:
+    """Right credentials of a sign-up whose address is not verified yet: say so (and where the
+    link went) instead of "wrong password"; ``pending`` holds the sign-up, for a resend link."""
+
+    pending = None
+
+    def get_invalid_login_error(self):
+        self.pending = signup_check_pending(
+            username=self.cleaned_data.get("username") or "",
+            password=self.cleaned_data.get("password") or "",
+        )
+        if self.pending is None:
+            return super().get_invalid_login_error()
+        return forms.ValidationError(
+            f"Confirm your address first: we sent a link to {self.pending.email} when you "
+            "signed up. Open it to finish signing up; until then this account cannot sign in.",
+            code="signup_unconfirmed",
+        )
+
+
+class LoginForm(_PendingSignupAware, AuthenticationForm):
+    pass
+
+
+class SignupConfirmForm(forms.Form):
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+
+class SignupResendForm(forms.Form):
+    username = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
 
 
 class SubmissionForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from podium.web.forms import LoginForm
 from podium.web.views import account, competition, home, kernels, organizer, submissions
 from podium.web.views import team as team_views
 
@@ -11,9 +12,16 @@ tab = "competitions/<slug:slug>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", account.signup, name="signup"),
+    path("signup/resend/", account.signup_resend, name="signup_resend"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

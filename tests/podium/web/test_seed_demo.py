@@ -5,15 +5,23 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.leaderboards.models import RankSnapshot
 from podium.leaderboards.selectors import private_board, public_board
 from podium.submissions.models import FinalSelection, Submission
 from podium.teams.models import Team
-from podium.web.demo.seed import FINISHED, SLUGS
+from podium.web.demo.seed import FINISHED, SLUGS, USERS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def home_context(user) -> dict:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("web:home")).context
 
 
 def counts() -> dict[str, int]:
@@ -51,6 +59,12 @@ def test_seed_builds_three_scored_competitions_and_is_idempotent():
     assert users.get(username="admin").is_superuser
     assert users.get(username="organizer").is_staff
     assert users.get(username="alice").check_password("demo-alice")
+    # Demo users' addresses are verified: no "verify your email" prompt, domain rules apply.
+    for user in users.filter(username__in=[u.username for u in USERS]):
+        assert user.is_active and list(user.verified_emails.values_list("email", flat=True)) == [
+            f"{user.username}@podium.example"
+        ]
+    assert not home_context(users.get(username="alice"))["verify_email_prompt"]
 
     before = counts()
     call_command("podium_seed_demo")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +19,24 @@ from django.views.decorators.http import require_POST
 
 from podium.accounts.selectors import api_tokens, verified_emails
 from podium.accounts.services import email_verification_check, email_verification_send, email_verify
-from podium.accounts.signup import signup_domains, user_signup
+from podium.accounts.signup import (
+    signup_confirm,
+    signup_domains,
+    signup_link_resend,
+    signup_pending_for_token,
+    user_signup,
+)
 from podium.accounts.tokens import api_token_create, api_token_revoke, api_token_rotate
 from podium.core.errors import DomainError
 from podium.leaderboards import selectors as board_selectors
 from podium.web.errors import shows_domain_errors
-from podium.web.forms import EmailVerificationForm, SignupForm, TokenForm
+from podium.web.forms import (
+    EmailVerificationForm,
+    SignupConfirmForm,
+    SignupForm,
+    SignupResendForm,
+    TokenForm,
+)
 
 
 def _next_url(request) -> str:
@@ -35,7 +48,8 @@ def _next_url(request) -> str:
 
 
 def signup(request):
-    """A new account (signed in at once), its address mailed a verification link."""
+    """A new account, its address mailed a verification link: signed in at once, or, where
+    sign-up is limited to email domains, only once that link is opened (``accounts.signup``)."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = SignupForm(request.POST or None)
@@ -53,6 +67,12 @@ def signup(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            if not user.is_active:  # limited to domains: the address must be proved first
+                messages.success(
+                    request, f"Almost there, {user.get_username()}: we sent a link to "
+                    f"{user.email}. Open it to finish signing up; until then you cannot sign in.",
+                )
+                return redirect("web:login")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, f"Welcome to Podium, {user.get_username()}! We sent a link to "
@@ -90,16 +110,62 @@ def email(request):
     return render(request, "web/account/email.html", context)
 
 
-@login_required
 @shows_domain_errors
 def email_confirm(request, token: str):
-    """GET shows what the link verifies (a mail scanner's visit changes nothing); POST does it."""
+    """GET shows what the link verifies (a mail scanner's visit changes nothing); POST does it.
+
+    A link that finishes a pending sign-up (sign-up limited to domains) needs no session: its
+    page asks for the account's password, then activates the account and signs it in."""
+    pending = signup_pending_for_token(token)
+    if pending is not None:
+        return _signup_confirm(request, token, pending)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         verified = email_verify(user=request.user, token=token)
         messages.success(request, f"{verified.email} is verified.")
         return redirect("web:email")
     address = email_verification_check(user=request.user, token=token)
     return render(request, "web/account/email_confirm.html", {"address": address})
+
+
+def _signup_confirm(request, token: str, pending):
+    form = SignupConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = signup_confirm(token=token, password=form.cleaned_data["password"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, f"{pending.email} is verified. Welcome to Podium, {user.get_username()}!"
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    context = {"address": pending.email, "pending": pending, "form": form}
+    return render(request, "web/account/email_confirm.html", context)
+
+
+@shows_domain_errors
+def signup_resend(request):
+    """A new link for a sign-up waiting for its address (username and password prove it)."""
+    form = SignupResendForm(
+        request.POST or None, initial={"username": request.GET.get("username", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = signup_link_resend(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+                link_for=lambda token: _verify_link(request, token),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"We sent a new link to {address}: open it to finish signing up."
+            )
+            return redirect("web:login")
+    return render(request, "web/account/signup_resend.html", {"form": form})
+
+
+def _verify_link(request, token: str) -> str:
+    return request.build_absolute_uri(reverse("web:email_verify", kwargs={"token": token}))
 
 
 # -- the profile: competitions and results, API tokens -----------------------------------------
