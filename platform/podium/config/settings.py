@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 
 from podium.config.secret_key import key_file_path, load_secret_key
+from podium.core import private
+from podium.core.mail import email_backend
 
 ROOT_DIR = Path(__file__).resolve().parents[3]
 PLATFORM_DIR = ROOT_DIR / "platform"
@@ -35,7 +37,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DATA_DIR = Path(env("PODIUM_DATA_DIR", str(ROOT_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 0711: others may pass through (the sandbox's uid, to its staging folder), never list it; the
+# database, answer keys and secret key inside are Podium's user's only (podium/core/private.py).
+private.folder(DATA_DIR, private.SEARCHABLE_FOLDER)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # Never a key written here (podium/config/secret_key.py): DJANGO_SECRET_KEY, else this install's
@@ -156,7 +160,10 @@ if S3_BUCKET:  # any S3-compatible store (MinIO, Ceph, AWS) through django-stora
         },
     }
 # Solutions are always kept on a local disk of the scoring host: they are memory-mapped.
-SOLUTIONS_ROOT = Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions")))
+SOLUTIONS_ROOT = private.folder(Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions"))))
+# Stored files (uploads, data files, answer keys, outputs) and their folders: Podium's user only.
+FILE_UPLOAD_PERMISSIONS = private.PRIVATE_FILE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = private.PRIVATE_FOLDER
 FILE_UPLOAD_HANDLERS = [
     "podium.core.uploads.SizeCappedUploadHandler",  # refuses an oversized upload as it streams
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -229,9 +236,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # -- email: verification links (and any other mail) go through Django's backend ----------------
-# The console by default (air-gapped, one machine); DJANGO_EMAIL_BACKEND=...smtp.EmailBackend and
-# the EMAIL_* variables send real mail.
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP when DJANGO_EMAIL_HOST (and _PORT, _HOST_USER, _HOST_PASSWORD, _USE_TLS) is set; without
+# it the console only with DJANGO_DEBUG=1, else nothing is sent and the log says mail is not
+# configured, never a message's link (podium/core/mail.py). DJANGO_EMAIL_BACKEND overrides.
+EMAIL_BACKEND = email_backend(
+    explicit=env("DJANGO_EMAIL_BACKEND"), host=env("DJANGO_EMAIL_HOST"), debug=DEBUG
+)
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")

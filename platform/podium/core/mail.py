@@ -1,0 +1,43 @@
+"""Where mail goes when no one said: never into the log outside debug.
+
+Verification and password-reset links are credentials: printed by Django's console backend they
+would end up in every log collector of a production install. So the default backend is chosen by
+``email_backend``: an explicit ``DJANGO_EMAIL_BACKEND``; else SMTP when ``DJANGO_EMAIL_HOST`` is
+set; else the console in debug (one machine, a developer reading the terminal); else
+``NotConfiguredEmailBackend``, which sends nothing, prints nothing of the message, and logs that
+mail is not configured.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+logger = logging.getLogger(__name__)
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+NOT_CONFIGURED = "podium.core.mail.NotConfiguredEmailBackend"
+
+
+def email_backend(*, explicit: str, host: str, debug: bool) -> str:
+    if explicit:
+        return explicit
+    if host:
+        return SMTP
+    return CONSOLE if debug else NOT_CONFIGURED
+
+
+class NotConfiguredEmailBackend(BaseEmailBackend):
+    """Drops every message; says so in the log without its body (a link in it is a credential)."""
+
+    def send_messages(self, email_messages) -> int:
+        messages = list(email_messages or [])
+        if messages:
+            logger.warning(
+                "Email is not configured (set DJANGO_EMAIL_HOST, see the README): %d message(s) "
+                "not sent, e.g. %r to %d recipient(s).",
+                len(messages), messages[0].subject, len(messages[0].recipients()),
+            )
+        return 0
