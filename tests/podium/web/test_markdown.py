@@ -16,7 +16,8 @@ def test_script_tags_and_their_content_are_removed():
     assert "Hello" in html and "world" in html
 
 
-def test_javascript_links_and_event_handlers_are_stripped():
+def test_javascript_links_and_event_handlers_are_stripped(settings):
+    settings.MARKDOWN_ALLOWED_HOSTS = ["example.com"]  # an allowed host's link is kept
     html = render_markdown(
         '[click](javascript:alert(1)) <a href="JaVaScRiPt:alert(2)">two</a> '
         '<img src="x.png" onerror="alert(3)"> <a href="https://example.com" onclick="e()">ok</a>'
@@ -28,3 +29,35 @@ def test_javascript_links_and_event_handlers_are_stripped():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
+
+
+# -- other hosts: no images or links unless the operator allows the host ----------------------
+
+
+def test_images_and_links_to_other_hosts_are_dropped(settings):
+    from podium.web.markdown import render_markdown
+
+    settings.MARKDOWN_ALLOWED_HOSTS = []
+    html = str(render_markdown(
+        "![pixel](https://tracker.example/p.gif) [site](https://evil.example/x) "
+        "[proto](//evil.example/y) <img src=\"http://evil.example/z.png\"> "
+        "[here](/competitions/x/data/) [mail](mailto:host@corp.example) ![local](/static/a.png)"
+    ))
+    assert "tracker.example" not in html and "evil.example" not in html
+    assert ">site</a>" in html  # the text stays, without its address
+    assert 'href="/competitions/x/data/"' in html
+    assert 'href="mailto:host@corp.example"' in html
+    assert 'src="/static/a.png"' in html
+
+
+def test_an_allowed_host_may_serve_images_and_links(settings):
+    from podium.web.markdown import render_markdown
+
+    settings.MARKDOWN_ALLOWED_HOSTS = ["wiki.corp.example"]
+    html = str(render_markdown(
+        "![chart](https://wiki.corp.example/c.png) [doc](https://WIKI.corp.example/d) "
+        "[other](https://evil.example/)"
+    ))
+    assert 'src="https://wiki.corp.example/c.png"' in html
+    assert 'href="https://WIKI.corp.example/d"' in html
+    assert "evil.example" not in html
