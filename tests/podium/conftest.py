@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 
@@ -6,6 +8,13 @@ def _media_in_tmp(settings, tmp_path):
     """Each test stores its files (uploads, answer keys) in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SOLUTIONS_ROOT = tmp_path / "solutions"
+
+
+@pytest.fixture(autouse=True)
+def _own_attempt_limits(monkeypatch):
+    """Each test counts its own guessing limits (podium.core.limits): failed sign-ins or refused
+    keys of earlier tests, from the same 127.0.0.1, never refuse a later test's."""
+    monkeypatch.setattr("podium.core.limits.PREFIX", f"limit-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

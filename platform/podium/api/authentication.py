@@ -8,6 +8,8 @@ from rest_framework import authentication, exceptions
 
 from podium.accounts.tokens import api_token_authenticate
 from podium.api.throttling import PerAddress
+from podium.core import limits
+from podium.core.addresses import client_address
 
 SCHEMES = ("token", "bearer")
 
@@ -15,10 +17,17 @@ SCHEMES = ("token", "bearer")
 def _refused(request, message: str) -> exceptions.APIException:
     """A refused key counts against its address's budget like any request (DRF authenticates
     before it throttles, so a 401 would otherwise never be counted): once the budget is spent,
-    guessing keys is answered 429, as any other storm from that address."""
+    guessing keys is answered 429, as any other storm from that address. Refused keys also count
+against the address's ``key_address`` limit (``podium.core.limits``), which is much smaller."""
     throttle = PerAddress()
     if not throttle.allow_request(request, None):
         return exceptions.Throttled(throttle.wait())
+    address = client_address(request)
+    try:  # and against the address's budget of refused keys (shared with the kaggle endpoints)
+        limits.check("key_address", address, "Too many API keys that do not work from here.")
+    except limits.Limited as refusal:
+        return exceptions.Throttled(refusal.retry_after)
+    limits.count("key_address", address)
     return exceptions.AuthenticationFailed(message)
 
 

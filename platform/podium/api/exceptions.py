@@ -84,6 +84,8 @@ def exception_handler(exc, context):
     headers: dict = {}
     if isinstance(exc, DomainError):
         status, body = exc.status, {"error": exc.as_dict()}
+        if getattr(exc, "retry_after", None):  # a rate limit (podium.core.limits)
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, drf.ValidationError):
         status, body = _validation(exc)
     elif isinstance(exc, drf.APIException):

@@ -1,13 +1,24 @@
 """Request rates per user and per IP address, counted in the shared cache (Redis or the file
 cache: every gunicorn worker sees the same counts). A refusal is a 429 with ``Retry-After``.
 
-Rates are read from settings on every call (not frozen at import), ``API_RATES`` by scope.
+Rates are read from settings on every call (not frozen at import), ``API_RATES`` by scope. The
+address is ``podium.core.addresses.client_address`` (X-Forwarded-For believed only as far as
+``PODIUM_PROXIES``), as for every other limit of Podium.
+
+The cache being down fails open: the request is served (DESIGN: counters in Redis must not make
+Redis a dependency of the API).
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from podium.core.addresses import client_address
+
+logger = logging.getLogger("podium.api")
 
 
 class _Rate(SimpleRateThrottle):
@@ -17,6 +28,17 @@ class _Rate(SimpleRateThrottle):
     def __init__(self) -> None:  # rates may change under tests: never cache them on the class
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # the shared cache is unreachable: serve, and say so in the log
+            logger.warning("throttle %s not applied: the cache is unreachable", self.scope,
+                           exc_info=True)
+            return True
 
 
 class PerUser(_Rate):

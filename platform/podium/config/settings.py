@@ -204,7 +204,9 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "podium.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "podium.api.schema.AutoSchema",
-    "NUM_PROXIES": env_int("PODIUM_PROXIES", 0) if env("PODIUM_PROXIES") else None,
+    # Throttles count by podium.core.addresses.client_address (PODIUM_PROXIES, below); DRF's own
+    # reading of X-Forwarded-For is kept in step for anything else that asks it.
+    "NUM_PROXIES": env_int("PODIUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Requests per user and per address (scope -> "N/second|minute|hour|day"); "login" is the
@@ -213,6 +215,25 @@ API_RATES = {
     "user": env("PODIUM_API_RATE_USER", "1200/minute"),
     "address": env("PODIUM_API_RATE_ADDRESS", "2400/minute"),
     "login": env("PODIUM_API_RATE_LOGIN", "20/minute"),
+}
+# How many proxies of ours stand before Podium: X-Forwarded-For is believed only that far
+# (podium.core.addresses). 0: the socket's address, the header ignored (anyone can write it).
+PODIUM_PROXIES = env_int("PODIUM_PROXIES", 0)
+# Guessing limits of credentials (podium.core.limits, podium.accounts.guards): scope -> "N/window"
+# (window: second|minute|hour|day or e.g. 10m, 15m, 2h); an empty value switches a scope off.
+RATE_LIMITS = {
+    # failed sign-ins (web, admin, `podium login`) per address, and per account (a short window:
+    # a burst of wrong passwords keeps the real user out for minutes at most)
+    "login_address": env("PODIUM_RATE_LOGIN_ADDRESS", "30/10m"),
+    "login_account": env("PODIUM_RATE_LOGIN_ACCOUNT", "10/5m"),
+    # password-reset requests (each sends mail) per address and per email
+    "reset_address": env("PODIUM_RATE_RESET_ADDRESS", "10/hour"),
+    "reset_email": env("PODIUM_RATE_RESET_EMAIL", "3/hour"),
+    # verification and invitation links that did not work, per address
+    "link_address": env("PODIUM_RATE_LINK_ADDRESS", "20/10m"),
+    # every kaggle-protocol request per address, and API keys refused there per address
+    "kaggle_address": env("PODIUM_RATE_KAGGLE_ADDRESS", "1200/minute"),
+    "key_address": env("PODIUM_RATE_KEY_ADDRESS", "30/10m"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Podium API",

@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from podium.web.forms import AdminLoginForm
+
 admin.site.site_header = "Podium administration"
 admin.site.site_title = "Podium"
 admin.site.index_title = "Competitions, teams and submissions"
+admin.site.login_form = AdminLoginForm  # the sign-in guessing limits (podium.accounts.guards)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -16,6 +16,8 @@ import binascii
 from django.contrib.auth.models import AnonymousUser
 
 from podium.accounts.tokens import api_token_authenticate
+from podium.core import limits
+from podium.core.addresses import client_address
 from podium.kaggle_compat.error_codes import KaggleErrorCode as Code
 from podium.kaggle_compat.protocol import Fault
 
@@ -50,13 +52,32 @@ def key_of(header: str) -> str | None:
     raise Unauthenticated(Code.AUTHENTICATION_FAILED, NOT_VALID)
 
 
+KEYS_FROM_ADDRESS = "Too many API keys that do not work from your address."
+
+
+def key_owner(request, key: str):
+    """The user whose key this is, None if none: refused keys count against the caller's
+    address (``key_address``, shared with the REST API); past the limit ``limits.Limited``
+    (429) before the key is even looked up."""
+    address = client_address(request)
+    limits.check("key_address", address, KEYS_FROM_ADDRESS)
+    user = api_token_authenticate(key)
+    if user is None:
+        limits.count("key_address", address)
+    return user
+
+
 def caller(request):
     """The key's user, AnonymousUser without credentials; wrong credentials are refused (401),
     never treated as anonymous."""
-    key = key_of(request.META.get("HTTP_AUTHORIZATION", ""))
+    try:
+        key = key_of(request.META.get("HTTP_AUTHORIZATION", ""))
+    except Unauthenticated:
+        limits.count("key_address", client_address(request))
+        raise
     if key is None:
         return AnonymousUser()
-    user = api_token_authenticate(key)
+    user = key_owner(request, key)
     if user is None:
         raise Unauthenticated(Code.AUTHENTICATION_FAILED, NOT_VALID)
     return user

@@ -15,13 +15,12 @@ import zipfile
 from django.http import FileResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from podium.accounts.tokens import api_token_authenticate
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import NotFound
 from podium.core.exports import safe_cell
 from podium.core.uploads import UploadTooLarge, upload_cap
 from podium.kaggle_compat import upload_tokens
-from podium.kaggle_compat.auth import require_user
+from podium.kaggle_compat.auth import key_owner, require_user
 from podium.kaggle_compat.protocol import (
     compact,
     date,
@@ -293,7 +292,7 @@ def download_leaderboard(request, user, body):
 
 def introspect_token(request, user, body):
     """Whose key is this (the CLI asks before it uses ``KAGGLE_API_TOKEN``)."""
-    owner = api_token_authenticate(text(body, "token", max_length=200))
+    owner = key_owner(request, text(body, "token", max_length=200))  # guesses are limited
     if owner is None:
         return ok({"active": False})
     return ok({"active": True, "username": owner.get_username(), "userId": owner.pk})

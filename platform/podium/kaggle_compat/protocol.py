@@ -27,7 +27,9 @@ def error_response(status: int, message: str, headers: dict | None = None) -> Js
 
 
 def domain_error_response(error: DomainError) -> JsonResponse:
-    return error_response(error.status, error.message)
+    retry_after = getattr(error, "retry_after", None)  # a rate limit (podium.core.limits)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return error_response(error.status, error.message, headers=headers)
 
 
 def ok(body: dict[str, Any]) -> JsonResponse:

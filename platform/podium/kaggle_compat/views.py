@@ -12,6 +12,8 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from podium.competitions import selectors as competition_selectors
+from podium.core import limits
+from podium.core.addresses import client_address
 from podium.core.errors import DomainError
 from podium.core.exports import zip_part, zip_response
 from podium.kaggle_compat import upload_tokens
@@ -22,12 +24,17 @@ from podium.kaggle_compat.protocol import domain_error_response, error_response,
 logger = logging.getLogger("podium.kaggle_compat")
 
 
+TOO_MANY = "Too many requests from your address."
+
+
 def _refusing(handler):
-    """Every DomainError (Podium's refusals and the protocol's) as the kaggle error shape; a
+    """Every request counted against its address (``kaggle_address``, 429 with Retry-After past
+    it); every DomainError (Podium's refusals and the protocol's) as the kaggle error shape; a
     crash logged and answered with a 500 that shows none of it."""
 
     def wrapped(request, *args, **kwargs):
         try:
+            limits.hit("kaggle_address", client_address(request), TOO_MANY)
             return handler(request, *args, **kwargs)
         except DomainError as error:
             return domain_error_response(error)

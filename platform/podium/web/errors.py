@@ -15,6 +15,9 @@ def shows_domain_errors(view):
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
-            return render(request, "web/error.html", {"error": exc}, status=exc.status)
+            response = render(request, "web/error.html", {"error": exc}, status=exc.status)
+            if getattr(exc, "retry_after", None):  # a rate limit (podium.core.limits)
+                response["Retry-After"] = str(exc.retry_after)
+            return response
 
     return wrapper

@@ -1,7 +1,35 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
+from podium.accounts.guards import sign_in
 from podium.accounts.signup import signup_check_pending
+from podium.core.addresses import client_address
+from podium.core.limits import Limited
+
+
+class _LimitedSignIn:
+    """Django's sign-in form, with the accounts' guessing limits (``accounts.guards.sign_in``):
+    past them the form says so (and ``limited`` holds the refusal, for a 429)."""
+
+    limited: Limited | None = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = sign_in(
+                    request=self.request, username=username, password=password,
+                    address=client_address(self.request),
+                )
+            except Limited as exc:
+                self.limited = exc
+                raise forms.ValidationError(exc.message, code="throttled") from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class _PendingSignupAware:
@@ -24,7 +52,7 @@ class _PendingSignupAware:
         )
 
 
-class LoginForm(_PendingSignupAware, AuthenticationForm):
+class LoginForm(_PendingSignupAware, _LimitedSignIn, AuthenticationForm):
     pass
 
 
@@ -44,6 +72,8 @@ class SignupResendForm(forms.Form):
     )
 
 
+class AdminLoginForm(_LimitedSignIn, AdminAuthenticationForm):
+    pass
 
 
 class SubmissionForm(forms.Form):

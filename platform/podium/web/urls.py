@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from podium.web.forms import LoginForm
 from podium.web.views import account, competition, home, kernels, organizer, submissions
 from podium.web.views import team as team_views
 
@@ -12,19 +11,13 @@ tab = "competitions/<slug:slug>/"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", account.signup, name="signup"),
     path("signup/resend/", account.signup_resend, name="signup_resend"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        account.PasswordResetView.as_view(
             template_name="web/account/password_reset_form.html",
             email_template_name="web/account/password_reset_email.txt",
             subject_template_name="web/account/password_reset_subject.txt",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -13,8 +12,10 @@ from rest_framework.views import APIView
 from podium.accounts import selectors as account_selectors
 from podium.accounts import services as account_services
 from podium.accounts.error_codes import AccountErrorCode
+from podium.accounts.guards import sign_in
 from podium.api import fields
 from podium.api.throttling import Login, PerAddress
+from podium.core.addresses import client_address
 from podium.core.errors import DomainError
 
 
@@ -93,7 +94,8 @@ class TokenDetailApi(APIView):
 
 class LoginApi(APIView):
     """A username and password for a new API key (what `podium login` does). Throttled per
-    address; the same refusal whether the user exists or not."""
+    address; failed passwords limited per address and per account (``accounts.guards``); the
+    same refusal whether the user exists or not."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -110,9 +112,9 @@ class LoginApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, username=data.validated_data["username"],
-            password=data.validated_data["password"],
+        user = sign_in(
+            request=request._request, username=data.validated_data["username"],
+            password=data.validated_data["password"], address=client_address(request),
         )
         if user is None:
             raise DomainError(

@@ -6,9 +6,12 @@ A verified address is what a competition restricted to an email domain checks
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from podium.accounts.guards import link_allowed, link_failed, password_reset_allowed
 from podium.accounts.selectors import api_tokens, verified_emails
 from podium.accounts.services import email_verification_check, email_verification_send, email_verify
 from podium.accounts.signup import (
@@ -27,11 +31,14 @@ from podium.accounts.signup import (
     user_signup,
 )
 from podium.accounts.tokens import api_token_create, api_token_revoke, api_token_rotate
+from podium.core.addresses import client_address
 from podium.core.errors import DomainError
+from podium.core.limits import Limited
 from podium.leaderboards import selectors as board_selectors
 from podium.web.errors import shows_domain_errors
 from podium.web.forms import (
     EmailVerificationForm,
+    LoginForm,
     SignupConfirmForm,
     SignupForm,
     SignupResendForm,
@@ -45,6 +52,57 @@ def _next_url(request) -> str:
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return wanted if safe else settings.LOGIN_REDIRECT_URL
+
+
+def _limited(response, refusal: Limited):
+    """A form page re-shown with a limit's message: 429, with ``Retry-After``."""
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page with the guessing limits of ``accounts.guards`` (on the form)."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        return _limited(response, form.limited) if form.limited else response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per address and per email (each request sends mail)."""
+
+    def form_valid(self, form):
+        try:
+            password_reset_allowed(
+                address=client_address(self.request), email=form.cleaned_data["email"]
+            )
+        except Limited as refusal:
+            form.add_error(None, refusal.message)
+            return _limited(self.form_invalid(form), refusal)
+        return super().form_valid(form)
+
+
+def guards_links(view):
+    """For views that open an emailed or shared link (a token in the URL): an address that
+    opened too many wrong ones is refused (429) for a while; a wrong one (a DomainError: not
+    found, expired, invalid) is counted, then shown as before."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        address = client_address(request)
+        link_allowed(address=address)
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.status in (400, 403, 404, 410):
+                link_failed(address=address)
+            raise
+
+    return wrapper
 
 
 def signup(request):
@@ -111,6 +169,7 @@ def email(request):
 
 
 @shows_domain_errors
+@guards_links
 def email_confirm(request, token: str):
     """GET shows what the link verifies (a mail scanner's visit changes nothing); POST does it.
 

@@ -16,6 +16,7 @@ from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
 from podium.web import charts
 from podium.web.errors import shows_domain_errors
+from podium.web.views.account import guards_links
 from podium.web.views.common import competition_context
 
 
@@ -72,6 +73,7 @@ def join(request, slug: str):
 
 @login_required
 @shows_domain_errors
+@guards_links
 def invitation(request, slug: str, token: str):
     """The invitation link: lets the signed-in user in, then shows the competition. A wrong or
     rotated token is the 404 of a competition that does not exist."""
