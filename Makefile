@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 # Podium on this machine with the demo: web (gunicorn), worker and scheduler until Ctrl-C.
 # Every step is idempotent, so `make run` again keeps the data in var/ (PODIUM_DATA_DIR). The
 # first makes this install's secret key, var/secret_key (mode 600), unless DJANGO_SECRET_KEY is set.
+# Without an SMTP server (DJANGO_EMAIL_HOST), mail is one file per message in var/mail (mode 600).
+run: export PODIUM_EMAIL_FILE_DIR ?= $(or $(PODIUM_DATA_DIR),$(CURDIR)/var)/mail
 run: $(STAMP)
 	$(PY) -m podium.config.secret_key && \
 	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \

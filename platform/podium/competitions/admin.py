@@ -6,11 +6,18 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
+from django.urls import path
 
 from podium.competitions import selectors
 from podium.competitions.admin_forms import DataFileForm
 from podium.competitions.admin_organizers import CompetitionAdminForm
 from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
+from podium.competitions.admin_user_search import (
+    SEARCHED_FIELDS,
+    URL_NAME,
+    UserSearchWidget,
+    user_search_view,
+)
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.competitions.services import (
     competition_invitation_rotate,
@@ -86,7 +93,6 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     form = CompetitionAdminForm
     inlines = [DataFileInline, SolutionVersionInline]
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("organizers", "invited_users")
     fieldsets = [
         ("Basics", {"fields": ["title", "slug", "subtitle", "organizers"]}),
         ("Pages (Markdown)", {
@@ -129,6 +135,19 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Competition]:
         return selectors.with_counts(super().get_queryset(request))
+
+    def get_urls(self):
+        search = path(
+            "user-search/",
+            self.admin_site.admin_view(lambda request: user_search_view(self, request)),
+            name=URL_NAME,
+        )
+        return [search, *super().get_urls()]
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in SEARCHED_FIELDS:  # a search, never a list of every account
+            kwargs["widget"] = UserSearchWidget(db_field, self.admin_site)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Competition | None = None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -82,6 +82,40 @@ def require_co_hosts_allowed(*, competition: Competition | None, users: Iterable
         )
 
 
+# The competition form's user search: people are found by what is typed, never listed whole.
+USER_SEARCH_MIN_TERM = 2
+USER_SEARCH_PAGE = 20
+
+
+def user_search(
+    *, term: str, co_hosts: bool, by: User, page: int = 1
+) -> tuple[list[AbstractBaseUser], bool]:
+    """One page of the active users whose username or name contains ``term`` (or whose email
+    is exactly ``term``: an address is matched, never offered), and whether more follow.
+
+    ``co_hosts``: the organizers field, where anyone but a superuser may choose only users who
+    hold the organizer role, so only those are offered, and a short term lists them (organizers
+    are few and know each other). Otherwise (the invited users), and for a superuser choosing
+    co-hosts, a term shorter than USER_SEARCH_MIN_TERM finds nobody: no one can page through
+    every account.
+    """
+    term = term.strip()
+    users = get_user_model().objects.filter(is_active=True)
+    offers_role_only = co_hosts and not _active_superuser(by)
+    if offers_role_only:
+        users = users.filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=ORGANIZERS_GROUP))
+    elif len(term) < USER_SEARCH_MIN_TERM:
+        return [], False
+    if term:
+        users = users.filter(
+            Q(username__icontains=term) | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term) | Q(email__iexact=term)
+        )
+    start = (max(page, 1) - 1) * USER_SEARCH_PAGE
+    found = list(users.distinct().order_by("username")[start : start + USER_SEARCH_PAGE + 1])
+    return found[:USER_SEARCH_PAGE], len(found) > USER_SEARCH_PAGE
+
+
 def custom_metric_allowed(user: User) -> bool:
     """Whether ``user`` may choose the custom metric or upload a metric file: superusers only,
     since an organizer's metric file is code that runs on the server (in the sandbox)."""

@@ -260,8 +260,11 @@ SPECTACULAR_SETTINGS = {
 # SMTP when DJANGO_EMAIL_HOST (and _PORT, _HOST_USER, _HOST_PASSWORD, _USE_TLS) is set; without
 # it the console only with DJANGO_DEBUG=1, else nothing is sent and the log says mail is not
 # configured, never a message's link (podium/core/mail.py). DJANGO_EMAIL_BACKEND overrides.
+# PODIUM_EMAIL_FILE_DIR (set by `make run`): without SMTP, one file per message there.
+EMAIL_FILE_PATH = env("PODIUM_EMAIL_FILE_DIR")
 EMAIL_BACKEND = email_backend(
-    explicit=env("DJANGO_EMAIL_BACKEND"), host=env("DJANGO_EMAIL_HOST"), debug=DEBUG
+    explicit=env("DJANGO_EMAIL_BACKEND"), host=env("DJANGO_EMAIL_HOST"), debug=DEBUG,
+    file_dir=EMAIL_FILE_PATH,
 )
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 
 from django.core import mail as django_mail
 from django.core.mail import EmailMessage
 
 from podium.core.mail import (
     CONSOLE,
+    FOLDER,
     NOT_CONFIGURED,
     SMTP,
     NotConfiguredEmailBackend,
+    PrivateFileEmailBackend,
     email_backend,
 )
 
@@ -58,3 +61,16 @@ def test_a_password_reset_outside_debug_prints_no_link(client, settings, caplog,
     assert "Email is not configured" in caplog.text
     assert not re.search(r"password-reset/(?!sent/|done/)[^/\s]+/[^/\s]+/", everything)
     assert not getattr(django_mail, "outbox", [])
+
+
+def test_a_mail_folder_is_used_without_smtp_and_keeps_the_messages_private(tmp_path, settings):
+    assert email_backend(explicit="", host="", debug=False, file_dir="/m") == FOLDER
+    assert email_backend(explicit="", host="smtp.corp.example", debug=False, file_dir="/m") == SMTP
+    folder = tmp_path / "mail"
+    settings.EMAIL_FILE_PATH = str(folder)
+    message = EmailMessage("Password reset on Podium", f"Follow {LINK}", to=["ada@corp.example"])
+    assert PrivateFileEmailBackend().send_messages([message]) == 1
+    (written,) = folder.iterdir()
+    assert LINK in written.read_text()  # the demo's reader follows it from there
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from podium.core import mail
 from podium.core.sandbox import probe
 from podium.web.demo.seed import USERS, demo_is_seeded
 from podium.web.supervisor import Child, Supervisor
@@ -128,6 +129,9 @@ class Command(BaseCommand):
         lines.append(f"  Sandbox: {sandbox.message}" if sandbox.ok else
                      f"  Sandbox: NOT AVAILABLE: kernels and custom metrics will fail until it "
                      f"is fixed: {sandbox.message}")
+        if settings.EMAIL_BACKEND == mail.FOLDER:
+            lines.append(f"  Mail (no SMTP server set): one file per message in "
+                         f"{settings.EMAIL_FILE_PATH}")
         lines += [
             f"  Data folder: {settings.DATA_DIR}",
             "  Processes: " + " ".join(f"{c.name}={c.pid}" for c in supervisor.children),
