@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 from podium.competitions.models import solutions_storage
 from podium.config.secret_key import ensure_key_file
@@ -33,16 +34,36 @@ def test_a_private_folder_is_made_or_narrowed(tmp_path):
     assert mode(private.folder(wide, private.SEARCHABLE_FOLDER)) == 0o711
 
 
+def test_a_sqlite_database_podium_opens_is_private(tmp_path, django_db_blocker):
+    """Through Django's own SQLite backend (whatever database this run uses), with a write in
+    WAL mode so that the -wal file exists too."""
+    name = tmp_path / "db.sqlite3"
+    wrapper = SQLiteWrapper(
+        {
+            "ENGINE": "django.db.backends.sqlite3", "NAME": str(name), "OPTIONS": {},
+            "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "USER": "", "PASSWORD": "",
+            "HOST": "", "PORT": "", "TEST": {},
+        },
+        alias="private-check",
+    )
+    with django_db_blocker.unblock():  # a database of its own, not the test database
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("CREATE TABLE t (x INTEGER)")
+                cursor.execute("INSERT INTO t VALUES (1)")
+            assert mode(name) == 0o600
+            assert Path(f"{name}-wal").exists() and mode(f"{name}-wal") == 0o600
+        finally:
+            wrapper.close()
+
+
 @pytest.mark.django_db
-def test_the_sqlite_database_is_private():
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite database file only")
-    connection.ensure_connection()
-    name = connection.settings_dict["NAME"]
-    assert mode(name) == 0o600
-    wal = Path(f"{name}-wal")
-    if wal.exists():
-        assert mode(wal) == 0o600
+def test_the_test_database_is_private_when_it_is_sqlite():
+    if connection.vendor == "sqlite":  # on PostgreSQL the test above stands for it
+        connection.ensure_connection()
+        assert mode(connection.settings_dict["NAME"]) == 0o600
 
 
 def test_a_new_sqlite_file_is_made_private(tmp_path):

@@ -23,7 +23,7 @@ def test_a_row_holds_rank_move_team_members_score_entries_and_time():
     assert html.startswith('<tr id="team-7"><td class="num">3</td>')
     assert 'title="Up 2">▲2<' in html
     assert '<span class="team-name">ada</span>' in html
-    assert html.count('class="avatar"') == 2
+    assert html.count('class="avatar ') == 2  # a colour class each (no inline style: CSP)
     assert '<td class="num score">0.90000</td><td class="num">4</td>' in html
     assert "2\xa0hours ago</td></tr>" in html
     assert "you" not in html and "baseline" not in html
