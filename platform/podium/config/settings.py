@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from podium.config.secret_key import key_file_path, load_secret_key
 from podium.core import private
@@ -24,12 +25,24 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    return env(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    text = env(name, str(default)).strip().lower()
+    if text not in TRUE | FALSE:
+        raise ImproperlyConfigured(
+            f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {text!r}."
+        )
+    return text in TRUE
 
 
 def env_int(name: str, default: int) -> int:
-    return int(env(name, str(default)))
+    text = env(name, str(default)).strip()
+    try:
+        return int(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {text!r}.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -219,6 +232,8 @@ API_RATES = {
 # How many proxies of ours stand before Podium: X-Forwarded-For is believed only that far
 # (podium.core.addresses). 0: the socket's address, the header ignored (anyone can write it).
 PODIUM_PROXIES = env_int("PODIUM_PROXIES", 0)
+# How long a `kaggle competitions submit` upload URL works (kaggle_compat/upload_tokens.py).
+KAGGLE_UPLOAD_SECONDS = env_int("PODIUM_KAGGLE_UPLOAD_SECONDS", 3600)
 # Guessing limits of credentials (podium.core.limits, podium.accounts.guards): scope -> "N/window"
 # (window: second|minute|hour|day or e.g. 10m, 15m, 2h); an empty value switches a scope off.
 RATE_LIMITS = {

@@ -27,7 +27,7 @@ def client_address(request) -> str:
     """The caller's address (normalized), for a Django ``HttpRequest`` or a DRF ``Request``."""
     meta = request.META
     remote = _valid(meta.get("REMOTE_ADDR") or "") or UNKNOWN
-    proxies = int(getattr(settings, "PODIUM_PROXIES", 0) or 0)
+    proxies = settings.PODIUM_PROXIES
     if proxies <= 0:
         return remote
     hops = [hop.strip() for hop in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",")]

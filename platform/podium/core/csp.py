@@ -50,7 +50,7 @@ def image_sources(hosts: Iterable[str]) -> list[str]:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        hosts = image_sources(getattr(settings, "CONTENT_SECURITY_POLICY_IMG_HOSTS", ()))
+        hosts = image_sources(settings.CONTENT_SECURITY_POLICY_IMG_HOSTS)
         self.page = policy(img=hosts)
         self.admin = policy(img=hosts, style=["'unsafe-inline'"])
         self.docs = policy(img=[*hosts, "data:"])

@@ -28,7 +28,6 @@ from podium.kaggle_compat.error_codes import KaggleErrorCode as Code
 from podium.kaggle_compat.models import UploadToken
 from podium.kaggle_compat.protocol import Fault
 
-LIFETIME = timedelta(seconds=getattr(settings, "PODIUM_KAGGLE_UPLOAD_SECONDS", 3600))
 FOLDER = "kaggle-uploads"
 PURGE_BATCH = 50
 
@@ -55,7 +54,8 @@ def issue(*, user, competition: Competition, file_name: str, declared_size: int)
     UploadToken.objects.create(
         key_hash=_hash(token), user=user, competition=competition,
         file_name=(file_name.replace("\\", "/").rsplit("/", 1)[-1] or "submission.csv")[:255],
-        declared_size=max(0, declared_size), expires_at=now() + LIFETIME,
+        declared_size=max(0, declared_size),
+        expires_at=now() + timedelta(seconds=settings.KAGGLE_UPLOAD_SECONDS),
     )
     return token
 

@@ -46,7 +46,7 @@ def allowed_address(value: str, hosts: set[str]) -> bool:
 
 def render_markdown(text: str) -> SafeString:
     html = md.markdown(text or "", extensions=EXTENSIONS, output_format="html")
-    hosts = set(getattr(settings, "MARKDOWN_ALLOWED_HOSTS", ()))
+    hosts = set(settings.MARKDOWN_ALLOWED_HOSTS)
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute in {"href", "src"} and not allowed_address(value, hosts):
