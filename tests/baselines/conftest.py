@@ -9,7 +9,7 @@ import pytest
 
 
 def write_demo(name: str, folder: Path) -> Path:
-    from podium.web.demo import datasets
+    from podium.demo import datasets
 
     made = getattr(datasets, name)()
     folder.mkdir(parents=True, exist_ok=True)

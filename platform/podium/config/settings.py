@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "podium.web",
     "podium.api",
     "podium.kaggle_compat",
+    "podium.demo",
+    "podium.devserver",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -21,7 +21,7 @@ _CACHE: dict = {}
 
 
 def demo_competition(dataset: str, **kwargs):
-    from podium.web.demo import datasets
+    from podium.demo import datasets
 
     if dataset not in _CACHE:
         _CACHE[dataset] = getattr(datasets, dataset)()

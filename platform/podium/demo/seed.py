@@ -38,11 +38,11 @@ from podium.competitions.services import (
 )
 from podium.core.errors import NotFound
 from podium.core.timeutils import now, utc_day_start
+from podium.demo import pages
 from podium.leaderboards.services import board_ranks_snapshot, leaderboard_reveal
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.services import final_selection_set, submission_create
 from podium.teams.services import competition_join
-from podium.web.demo import pages
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class DemoCompetition:
     precision: int
     ends_in_days: int
     texts: dict[str, str]
-    build: str  # the function of podium.web.demo.datasets that makes its files
+    build: str  # the function of podium.demo.datasets that makes its files
 
 
 COMPETITIONS = (
@@ -223,7 +223,7 @@ def _lazy_data(spec: DemoCompetition) -> Callable:
     def files():
         nonlocal data
         if data is None:  # scikit-learn and the models only when something is missing
-            from podium.web.demo import datasets
+            from podium.demo import datasets
 
             data = getattr(datasets, spec.build)()
         return data
@@ -255,7 +255,7 @@ def _seed_finished(spec: DemoCompetition, users: dict, log: Callable[[str], None
     """The finished competition, played out in the past: created six weeks before its end
     (three days ago, at noon UTC), joined by five teams, one entry every few days, the final
     selections made the day before the end, then the private board revealed now."""
-    from podium.web.demo.datasets import FINALS
+    from podium.demo.datasets import FINALS
 
     organizer = users[ORGANIZER.username]
     end = utc_day_start(now()) + timedelta(days=spec.ends_in_days, hours=12)

@@ -19,8 +19,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from podium.core import mail
 from podium.core.sandbox import probe
-from podium.web.demo.seed import USERS, demo_is_seeded
-from podium.web.supervisor import Child, Supervisor
+from podium.demo.seed import USERS, demo_is_seeded
+from podium.devserver.supervisor import Child, Supervisor
 
 
 def _port_free(host: str, port: int) -> bool:

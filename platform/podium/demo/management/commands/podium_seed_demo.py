@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from podium.web.demo.seed import seed_demo
+from podium.demo.seed import seed_demo
 
 
 class Command(BaseCommand):

@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from podium.competitions.models import Competition, DataFile, SolutionVersion
+from podium.demo.seed import FINISHED, SLUGS, USERS
 from podium.leaderboards.models import RankSnapshot
 from podium.leaderboards.selectors import private_board, public_board
 from podium.submissions.models import FinalSelection, Submission
 from podium.teams.models import Team
-from podium.web.demo.seed import FINISHED, SLUGS, USERS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevserverConfig(AppConfig):
+    name = "podium.devserver"
+    label = "devserver"
