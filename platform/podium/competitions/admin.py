@@ -27,6 +27,7 @@ from podium.competitions.services import (
     rescore_start,
     solution_version_create,
 )
+from podium.core.admin_readonly import ReadOnlyInline
 from podium.core.display import EMPTY, short_hash
 from podium.core.errors import DomainError
 from podium.core.exports import csv_response
@@ -56,7 +57,7 @@ class DataFileInline(OrganizerScopedQueryset, admin.TabularInline):
         return short_hash(obj.sha256)
 
 
-class SolutionVersionInline(OrganizerScopedQueryset, admin.TabularInline):
+class SolutionVersionInline(ReadOnlyInline, OrganizerScopedQueryset, admin.TabularInline):
     """Answer keys are added through the competition form's upload, never edited."""
 
     model = SolutionVersion
@@ -64,15 +65,8 @@ class SolutionVersionInline(OrganizerScopedQueryset, admin.TabularInline):
     readonly_fields = fields
     ordering = ("-number",)
     extra = 0
-    can_delete = False
     verbose_name = "answer key version"
     verbose_name_plural = "answer key versions (the newest is active)"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="rows")
     def rows_display(self, obj: SolutionVersion) -> str:

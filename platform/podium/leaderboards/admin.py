@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from podium.competitions.admin import CompetitionAdmin
 from podium.competitions.admin_scope import OrganizerScopedAdmin
 from podium.competitions.models import Competition
+from podium.core.admin_readonly import ReadOnlyAdmin
 from podium.core.display import score_text
 from podium.core.errors import DomainError
 from podium.core.exports import csv_response
@@ -25,7 +25,7 @@ PRIVATE_BOARD_CSV_HEADER = [
 
 
 @admin.register(LeaderboardEntry)
-class LeaderboardEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class LeaderboardEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = (
         "competition", "team", "score_display", "entries", "best_submitted_at",
         "last_submission_at", "disqualified",
@@ -42,16 +42,6 @@ class LeaderboardEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Django asks this before cascading a competition's deletion: superusers may.
-        return request.user.is_superuser
-
     @admin.display(description="best public score", ordering="-sort_key")
     def score_display(self, obj: LeaderboardEntry) -> str:
         return score_text(obj.best_public_score, obj.competition.score_display_precision)
@@ -62,7 +52,7 @@ class LeaderboardEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PrivateEntry)
-class PrivateEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class PrivateEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     """Rows are written by ``private_board_build`` only; organizers of the competition read them."""
 
     list_display = (
@@ -79,15 +69,6 @@ class PrivateEntryAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         "public_rank", "public_score", "built_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_superuser  # a competition's deletion cascades here
 
     @admin.display(description="private score", ordering="rank")
     def private_display(self, obj: PrivateEntry) -> str:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScopedQueryset
+from podium.core.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from podium.core.errors import DomainError
 from podium.core.exports import zip_path, zip_response
 
@@ -36,24 +37,17 @@ class DisqualifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(OrganizerScopedQueryset, admin.TabularInline):
+class MembershipInline(ReadOnlyInline, OrganizerScopedQueryset, admin.TabularInline):
     model = Membership
     fields = ("user", "created_at")
     readonly_fields = fields
     ordering = ("created_at",)
     extra = 0
-    can_delete = False
     verbose_name = "member"
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Team)
-class TeamAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class TeamAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     """Read-only: teams are made by joining and merging (services), not in the admin."""
 
     inlines = [MembershipInline]
@@ -76,17 +70,6 @@ class TeamAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
         return selectors.with_counts(super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # It would take the team's submissions and board row with it. Superusers may, so that
-        # deleting a whole competition can cascade.
-        return request.user.is_superuser
 
     @admin.display(description="members", ordering="member_count")
     def member_count_display(self, obj: Team) -> int:
