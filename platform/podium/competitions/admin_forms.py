@@ -26,6 +26,7 @@ from podium.competitions import selectors
 from podium.competitions.metric_sandbox import DryRun, MetricSource, metric_dry_run
 from podium.competitions.metrics import CUSTOM, metric_for_settings, metric_params_check
 from podium.competitions.models import Competition, DataFile
+from podium.competitions.rules import schedule_refusals
 from podium.competitions.services import solution_check
 from podium.core.errors import DomainError
 
@@ -192,12 +193,9 @@ class CompetitionForm(forms.ModelForm):
             ))
 
     def _check_schedule(self, data: dict) -> None:
-        start, end = data.get("start_at"), data.get("end_at")
-        if start and end and end <= start:
-            self.add_error("end_at", "The end must come after the start.")
-        for name in ("entry_deadline", "team_merger_deadline"):
-            if data.get(name) and end and data[name] > end:
-                self.add_error(name, "This deadline must not be after the end.")
+        names = ("start_at", "end_at", "entry_deadline", "team_merger_deadline")
+        for name, message in schedule_refusals(**{n: data.get(n) for n in names}).items():
+            self.add_error(name, message)
 
     def _check_solution(self, data: dict, metric: scoring.Metric) -> None:
         upload = data.get("solution_file")

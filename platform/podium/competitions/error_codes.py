@@ -14,6 +14,7 @@ class CompetitionErrorCode(StrEnum):
     NO_SOLUTION = "no_solution"
     DATA_FILE_NOT_FOUND = "data_file_not_found"
     METRIC_INVALID = "metric_invalid"
+    SCHEDULE_INVALID = "schedule_invalid"
     CUSTOM_METRIC_NOT_ALLOWED = "custom_metric_not_allowed"
     NOT_AN_ORGANIZER = "not_an_organizer"
     NO_ORGANIZER_LEFT = "no_organizer_left"

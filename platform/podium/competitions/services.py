@@ -25,6 +25,7 @@ from podium.competitions.models import (
     SolutionVersion,
     new_invitation_token,
 )
+from podium.competitions.rules import schedule_refusals
 from podium.core.errors import DomainError, PermissionDenied
 from podium.core.files import CHUNK, local_path, sha256_and_size
 from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
@@ -147,10 +148,21 @@ def data_file_refresh(*, data_file: DataFile) -> DataFile:
 
 def competition_create(*, created_by=None, **fields) -> Competition:
     """A new competition from model fields; its metric must exist, and whoever creates it
-    organizes it. Raises DomainError(metric_invalid) for an unknown metric, and
-    PermissionDenied(custom_metric_not_allowed) for a custom metric or a metric file unless
-    ``created_by`` may choose one (``selectors.custom_metric_allowed``: superusers)."""
+    organizes it. Raises DomainError(metric_invalid) for an unknown metric,
+    DomainError(schedule_invalid) for an end before the start or a deadline after the end
+    (``rules.schedule_refusals``), and PermissionDenied(custom_metric_not_allowed) for a custom
+    metric or a metric file unless ``created_by`` may choose one
+    (``selectors.custom_metric_allowed``: superusers)."""
     competition = Competition(**fields)
+    refusals = schedule_refusals(
+        start_at=competition.start_at, end_at=competition.end_at,
+        entry_deadline=competition.entry_deadline,
+        team_merger_deadline=competition.team_merger_deadline,
+    )
+    if refusals:
+        raise DomainError(
+            Code.SCHEDULE_INVALID, " ".join(refusals.values()), details={"fields": refusals}
+        )
     if competition.metric == "custom" or competition.custom_metric_file:
         if created_by is None or not selectors.custom_metric_allowed(created_by):
             raise PermissionDenied(

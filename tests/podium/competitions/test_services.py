@@ -35,6 +35,18 @@ def test_create_checks_the_metric_and_makes_the_creator_an_organizer():
     assert refused.value.code == "metric_invalid"
 
 
+def test_create_refuses_an_end_before_the_start_or_a_deadline_after_the_end():
+    start = now()
+    with pytest.raises(DomainError) as refused:
+        competition_create(**fields(end_at=start - timedelta(days=1)))
+    assert refused.value.code == "schedule_invalid"
+    assert refused.value.details == {"fields": {"end_at": "The end must come after the start."}}
+    with pytest.raises(DomainError) as refused:
+        competition_create(**fields(team_merger_deadline=start + timedelta(days=9)))
+    assert set(refused.value.details["fields"]) == {"team_merger_deadline"}
+    assert not Competition.objects.exists()
+
+
 def test_delete_removes_the_rows_and_the_stored_files():
     competition = competition_with_solution()
     data_path = Path(competition.data_files.get().file.path)

@@ -1,0 +1,22 @@
+"""Competition rules that need nothing but the competition's own fields, shared by the services
+(``competition_create``), the admin form and any future API. They read only and return their
+refusal (field -> message) rather than raise, so a form can show every reason at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def schedule_refusals(
+    *, start_at: datetime | None, end_at: datetime | None,
+    entry_deadline: datetime | None = None, team_merger_deadline: datetime | None = None,
+) -> dict[str, str]:
+    """The end after the start; the entry and team merger deadlines not after the end."""
+    refusals = {}
+    if start_at and end_at and end_at <= start_at:
+        refusals["end_at"] = "The end must come after the start."
+    for name, deadline in (("entry_deadline", entry_deadline),
+                           ("team_merger_deadline", team_merger_deadline)):
+        if deadline and end_at and deadline > end_at:
+            refusals[name] = "This deadline must not be after the end."
+    return refusals
