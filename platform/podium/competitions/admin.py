@@ -20,12 +20,12 @@ from podium.competitions.admin_user_search import (
 )
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.competitions.services import (
+    answer_key_upload,
     competition_invitation_rotate,
     competition_organizer_add,
     competition_organizers_set,
     data_file_refresh,
     rescore_start,
-    solution_version_create,
 )
 from podium.core.admin_readonly import ReadOnlyInline
 from podium.core.display import EMPTY, short_hash
@@ -224,32 +224,27 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         if not upload:
             return False
         try:
-            version = solution_version_create(
-                competition=competition, file=upload, created_by=request.user
-            )
+            upload = answer_key_upload(competition=competition, file=upload, by=request.user)
         except DomainError as exc:
             message = f"The answer key was not stored: {exc.message}"
             self.message_user(request, message, messages.ERROR)
             return False
-        rows = version.rows
+        version, rows = upload.version, upload.version.rows
         self.message_user(
             request,
             f"Answer key v{version.number} is active: {rows['public']} public, "
             f"{rows['private']} private and {rows['ignored']} ignored rows.",
             messages.SUCCESS,
         )
-        submissions = selectors.submission_count(competition)
-        if not submissions:
-            return False
-        try:
-            rescore_start(competition=competition, version=version, by=request.user)
-        except DomainError as exc:
-            message = f"The submissions are not being rescored: {exc.message}"
+        if upload.rescore_refused is not None:
+            message = f"The submissions are not being rescored: {upload.rescore_refused.message}"
             self.message_user(request, message, messages.ERROR)
+            return False
+        if not upload.rescoring:
             return False
         self.message_user(
             request,
-            f"Rescoring all {submissions:,} submissions with v{version.number} in the "
+            f"Rescoring all {upload.rescoring:,} submissions with v{version.number} in the "
             "background; the progress shows on this page and in the list.",
             messages.SUCCESS,
         )

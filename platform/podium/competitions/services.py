@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
@@ -268,6 +269,32 @@ def competition_invitation_rotate(*, competition: Competition, by) -> str:
 
 
 # -- rescoring: the job's marks on the answer key version ------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerKeyUpload:
+    version: SolutionVersion  # the new active answer key
+    rescoring: int  # submissions being rescored with it (0: there are none)
+    rescore_refused: DomainError | None = None  # why they are not, if refused
+
+
+def answer_key_upload(*, competition: Competition, file: File, by) -> AnswerKeyUpload:
+    """An organizer's new answer key: stored and active at once (``solution_version_create``),
+    then every submission rescored with it (``rescore_start``), if there are any.
+
+    Raises DomainError when the key itself is refused: nothing is stored. A refused rescoring
+    leaves the new key active and says why in ``rescore_refused``. Locks as the two services do,
+    one after the other (the competition row, each in its own transaction).
+    """
+    version = solution_version_create(competition=competition, file=file, created_by=by)
+    submissions = selectors.submission_count(competition)
+    if not submissions:
+        return AnswerKeyUpload(version, 0)
+    try:
+        rescore_start(competition=competition, version=version, by=by)
+    except DomainError as exc:
+        return AnswerKeyUpload(version, 0, exc)
+    return AnswerKeyUpload(version, submissions)
 
 
 def rescore_start(

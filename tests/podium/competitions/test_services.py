@@ -5,17 +5,28 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 
 from podium.competitions.models import Competition
 from podium.competitions.selectors import competitions_organized, is_organizer
 from podium.competitions.services import (
+    answer_key_upload,
     competition_create,
     competition_delete,
     competition_organizers_set,
 )
 from podium.core.errors import DomainError, PermissionDenied
 from podium.core.timeutils import now
-from tests.podium.factories import UserFactory, competition_with_solution, organizer, superuser
+from tests.podium.factories import (
+    UserFactory,
+    binary_answer_key,
+    competition_with_solution,
+    csv_bytes,
+    organizer,
+    participant,
+    scored,
+    superuser,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)  # files are removed on commit
 
@@ -45,6 +56,34 @@ def test_create_refuses_an_end_before_the_start_or_a_deadline_after_the_end():
         competition_create(**fields(team_merger_deadline=start + timedelta(days=9)))
     assert set(refused.value.details["fields"]) == {"team_merger_deadline"}
     assert not Competition.objects.exists()
+
+
+def answer_key_file(rows: int = 200, seed: int = 1) -> ContentFile:
+    ids, target, usage = binary_answer_key(rows, seed)
+    content = csv_bytes(["id", "target", "Usage"], [ids, target, usage])
+    return ContentFile(content, name="solution.csv")
+
+
+def test_a_new_answer_key_is_active_and_rescores_every_submission():
+    competition = competition_with_solution(rows=200)
+    host = organizer(competition)
+    empty = answer_key_upload(competition=competition, file=answer_key_file(), by=host)
+    assert empty.version.number == 2 and empty.rescoring == 0  # nothing to rescore yet
+    scored(participant(competition, "ada"), competition, 0.7, 0.6)
+    scored(participant(competition, "bo"), competition, 0.8, 0.5)
+    upload = answer_key_upload(competition=competition, file=answer_key_file(seed=2), by=host)
+    assert upload.version.number == 3 and upload.rescoring == 2
+    assert upload.rescore_refused is None
+    upload.version.refresh_from_db()
+    assert upload.version.rescore_requested_at is not None
+
+
+def test_a_refused_answer_key_stores_nothing():
+    competition = competition_with_solution(rows=200)
+    bad = ContentFile(b"id,target,Usage\n1,1,Nowhere\n", name="solution.csv")
+    with pytest.raises(DomainError):
+        answer_key_upload(competition=competition, file=bad, by=organizer(competition))
+    assert competition.solution_versions.count() == 1
 
 
 def test_delete_removes_the_rows_and_the_stored_files():
