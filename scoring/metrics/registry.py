@@ -130,9 +130,31 @@ _REGISTRY: dict[str, Metric] = {}
 _entry_points_loaded = False
 
 
+class MetricNameTaken(ValueError):
+    """A metric is registered under a name another already has (a built-in, or a plugin's)."""
+
+    def __init__(self, new: Metric, existing: Metric) -> None:
+        self.name, self.existing = new.name, existing
+        super().__init__(
+            f"A metric named {new.name!r} is already registered ({_origin(existing)}); "
+            f"{_origin(new)} was not registered. Choose another name, or pass replace=True to "
+            "register_metric to replace it on purpose."
+        )
+
+
+def _origin(metric: Metric) -> str:
+    func = metric.func
+    where = f"{getattr(func, '__module__', None) or '?'}.{getattr(func, '__qualname__', '?')}"
+    return where if where != "?.?" else repr(func)
+
+
 def register_metric(metric: Metric, *, replace: bool = False) -> Metric:
-    if metric.name in _REGISTRY and not replace:
-        raise ValueError(f"A metric named {metric.name!r} is already registered")
+    """Register ``metric`` under its name. A name already taken raises ``MetricNameTaken``
+    unless ``replace=True`` says the replacement is meant: a plugin never silently shadows a
+    built-in, nor another plugin."""
+    existing = _REGISTRY.get(metric.name)
+    if existing is not None and not replace:
+        raise MetricNameTaken(metric, existing)
     _REGISTRY[metric.name] = metric
     return metric
 
@@ -146,8 +168,10 @@ def metric(
     default_params: Mapping[str, object] | None = None,
     value_range: tuple[float, float] | None = None,
     needs_every_class: bool = False,
+    replace: bool = False,
 ) -> Callable[[Callable[..., float]], Callable[..., float]]:
-    """Decorator: register ``func`` as a metric and return it unchanged."""
+    """Decorator: register ``func`` as a metric and return it unchanged (``replace`` as in
+    ``register_metric``)."""
 
     def decorate(func: Callable[..., float]) -> Callable[..., float]:
         register_metric(
@@ -160,7 +184,8 @@ def metric(
                 default_params=default_params or {},
                 value_range=value_range,
                 needs_every_class=needs_every_class,
-            )
+            ),
+            replace=replace,
         )
         return func
 
@@ -174,7 +199,12 @@ def _first_line(doc: str | None) -> str:
 
 def _load_entry_points() -> None:
     """Third-party metrics: an entry point in ``podium.metrics`` names a Metric, an iterable of
-    Metrics, or a callable returning either. A broken plugin is logged, never fatal."""
+    Metrics, or a callable returning either. A broken plugin is logged, never fatal.
+
+    A plugin's metric whose name is taken (a built-in's, or an earlier plugin's) is not
+    registered: ``MetricNameTaken`` is logged with both origins and the metric already there
+    stays. A plugin that means to replace one calls ``register_metric(m, replace=True)`` itself
+    (in a callable entry point, which may then return no metrics)."""
     global _entry_points_loaded
     if _entry_points_loaded:
         return
@@ -185,10 +215,16 @@ def _load_entry_points() -> None:
             if callable(obj) and not isinstance(obj, Metric):
                 obj = obj()
             items: Iterable[Metric] = [obj] if isinstance(obj, Metric) else list(obj)
-            for m in items:
-                register_metric(m, replace=True)
         except Exception:  # noqa: BLE001 - a plugin must not take the scorer down
             logger.exception("Could not load metric plugin %s", ep.name)
+            continue
+        for m in items:
+            try:
+                register_metric(m)
+            except MetricNameTaken as exc:
+                logger.error("Metric plugin %s: %s", ep.name, exc)
+            except Exception:  # noqa: BLE001 - not a Metric: the plugin is broken
+                logger.exception("Could not load metric plugin %s", ep.name)
 
 
 def get_metric(name: str) -> Metric:

@@ -2,8 +2,8 @@
 
 Domain errors (``podium.core.errors.DomainError``) keep the code, message and status the
 service chose, so the API says word for word what the web UI says. DRF's and Django's own
-refusals get codes from ``api/error_codes.py``. Anything else is logged with its traceback and
-answered with a 500 that shows none of it.
+refusals get codes from ``api/error_codes.py`` and core's ``CommonErrorCode``. Anything else is
+logged with its traceback and answered with a 500 that shows none of it.
 """
 
 from __future__ import annotations
@@ -18,20 +18,21 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from podium.api.error_codes import ApiErrorCode as Code
+from podium.core.error_codes import CommonErrorCode as Common
 from podium.core.errors import DomainError
 
 logger = logging.getLogger("podium.api")
 
 _DRF_CODES = {
-    drf.NotAuthenticated: Code.NOT_AUTHENTICATED,
-    drf.AuthenticationFailed: Code.AUTHENTICATION_FAILED,
+    drf.NotAuthenticated: Common.NOT_AUTHENTICATED,
+    drf.AuthenticationFailed: Common.AUTHENTICATION_FAILED,
     drf.PermissionDenied: Code.PERMISSION_DENIED,
     drf.NotFound: Code.NOT_FOUND,
-    drf.MethodNotAllowed: Code.METHOD_NOT_ALLOWED,
+    drf.MethodNotAllowed: Common.METHOD_NOT_ALLOWED,
     drf.NotAcceptable: Code.NOT_ACCEPTABLE,
     drf.UnsupportedMediaType: Code.UNSUPPORTED_MEDIA_TYPE,
-    drf.Throttled: Code.THROTTLED,
-    drf.ParseError: Code.MALFORMED_REQUEST,
+    drf.Throttled: Common.THROTTLED,
+    drf.ParseError: Common.MALFORMED_REQUEST,
 }
 
 
@@ -75,7 +76,10 @@ def _drf(exc: drf.APIException) -> tuple[int, dict, dict]:
         )
     else:
         message = str(exc.detail)
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
+    # DRF's APIException itself (or a subclass without a code of ours) is a server error: every
+    # code the API answers is one of the registry's (core.error_codes, the schema's enum).
+    fallback = Common.SERVER_ERROR if exc.status_code >= 500 else Common.MALFORMED_REQUEST
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), fallback)
     return exc.status_code, error_body(code, message, details), headers
 
 
@@ -99,12 +103,12 @@ def exception_handler(exc, context):
             Code.UPLOAD_TOO_LARGE, "The request's form fields are too large."
         )
     elif isinstance(exc, SuspiciousOperation):
-        status, body = 400, error_body(Code.MALFORMED_REQUEST, "The request is malformed.")
+        status, body = 400, error_body(Common.MALFORMED_REQUEST, "The request is malformed.")
     else:
         view = context.get("view")
         logger.exception("API error in %s", type(view).__name__ if view else "?")
         status, body = 500, error_body(
-            Code.SERVER_ERROR, "Something went wrong on the server; it is logged. Try again, "
+            Common.SERVER_ERROR, "Something went wrong on the server; it is logged. Try again, "
             "and tell the organizers if it persists.",
         )
     set_rollback()
@@ -129,7 +133,7 @@ def server_error(request):
     """``handler500`` (a crash outside DRF, e.g. in middleware): JSON under /api/."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            error_body(Code.SERVER_ERROR, "Something went wrong on the server; it is logged."),
+            error_body(Common.SERVER_ERROR, "Something went wrong on the server; it is logged."),
             status=500,
         )
     from django.views.defaults import server_error as page

@@ -1,34 +1,43 @@
-"""OpenAPI details drf-spectacular cannot infer: the one error shape on every operation."""
+"""OpenAPI details drf-spectacular cannot infer: the one error shape on every operation, its
+``code`` the closed set of Podium's error codes (``podium.core.error_codes``)."""
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as _AutoSchema
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "description": "Stable, e.g. daily_limit_reached, not_found, invalid_input.",
+from podium.core.error_codes import code_values
+
+
+def error_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": code_values(),
+                        "description": (
+                            "Stable, e.g. daily_limit_reached, not_found, invalid_input: one of "
+                            "the server's registered codes (each defined once, never renamed)."
+                        ),
+                    },
+                    "message": {"type": "string", "description": "What to do about it, in words."},
+                    "details": {"type": "object", "additionalProperties": True},
                 },
-                "message": {"type": "string", "description": "What to do about it, in words."},
-                "details": {"type": "object", "additionalProperties": True},
-            },
-        }
-    },
-}
+            }
+        },
+    }
 
 
 def document_errors(result, generator, request, public):
     """Postprocessing hook: every operation may answer an ``Error`` (400, 401, 403, 404, 409,
     413, 429, 500), documented as its ``default`` response."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Error"] = ERROR_SCHEMA
+    schemas["Error"] = error_schema()
     ref = {"$ref": "#/components/schemas/Error"}
     for path in result.get("paths", {}).values():
         for operation in path.values():

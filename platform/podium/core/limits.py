@@ -24,12 +24,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from podium.core.error_codes import CommonErrorCode
 from podium.core.errors import LimitReached
 
 logger = logging.getLogger("podium.limits")
 
 PREFIX = "limit"  # of the cache keys (the tests give each test its own)
-CODE = "throttled"  # the API's code for every rate refusal: one code, whoever refuses
+CODE = CommonErrorCode.THROTTLED.value  # every rate refusal's code, whoever refuses
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$")

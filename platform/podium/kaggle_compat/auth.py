@@ -18,7 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from podium.accounts.tokens import api_token_authenticate
 from podium.core import limits
 from podium.core.addresses import client_address
-from podium.kaggle_compat.error_codes import KaggleErrorCode as Code
+from podium.core.error_codes import CommonErrorCode as Code
 from podium.kaggle_compat.protocol import Fault
 
 NOT_VALID = (

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.http import JsonResponse
 
+from podium.core.error_codes import CommonErrorCode as Code
 from podium.core.errors import DomainError
-from podium.kaggle_compat.error_codes import KaggleErrorCode as Code
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200

@@ -26,7 +26,7 @@ class KernelFailure(StrEnum):
     EXCEPTION = "exception"  # raised an exception: its traceback is in the log and the detail
     OUTPUT_NOT_FOUND = "output_not_found"  # exited 0 without writing submission.csv
     OUTPUT_TOO_LARGE = "output_too_large"  # wrote past its output-size limit
-    SCORING_ERROR = "scoring_error"  # submission.csv is not a valid submission, or was refused
+    OUTPUT_REFUSED = "output_refused"  # submission.csv is not a valid submission, or was refused
     CANCELLED = "cancelled"
     ABANDONED = "abandoned"  # its worker died, and every retry too
     SANDBOX_ERROR = "sandbox_error"  # the sandbox could not start it (operators' side)

@@ -285,6 +285,6 @@ def _submit(run: KernelRun, worker: str, path: Path, common: dict) -> str:
         except DomainError as exc:
             failed = f"The submission was refused: {exc.message}"
     written = kernel_mark_failed(run_id=run.pk, worker=worker,
-                                 failure=KernelFailure.SCORING_ERROR, message=failed[:2000],
+                                 failure=KernelFailure.OUTPUT_REFUSED, message=failed[:2000],
                                  **common)
     return "failed" if written else "lost"

@@ -43,6 +43,7 @@ from podium.submissions.services import (
     submission_heartbeat,
     submission_mark_failed,
 )
+from scoring.error_codes import ScoringErrorCode
 
 logger = logging.getLogger(__name__)
 Stage = Submission.FailureStage
@@ -110,7 +111,7 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
     version = active_solution(competition)
     if version is None:
-        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringFailure.SCORING_ERROR.value,
+        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringErrorCode.SCORING_ERROR.value,
                      "Submission Scoring Error", "The competition has no answer key.")
     try:
         metric = competition_metric(competition)
@@ -144,7 +145,7 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
         return _fail(submission.pk, worker, stage, exc.code, exc.message, exc.detail,
                      version_id=version.pk)
     except DomainError as exc:  # the competition's metric or answer key is broken: organizers' side
-        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringFailure.SCORING_ERROR.value,
+        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringErrorCode.SCORING_ERROR.value,
                      "Submission Scoring Error", exc.message, version_id=version.pk)
     except SoftTimeLimitExceeded:
         # It may have struck in the metric, where how long a board takes can depend on its

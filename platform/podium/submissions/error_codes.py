@@ -1,4 +1,7 @@
-"""Stable error codes of the submissions app (file problems use scoring's codes as they are)."""
+"""Stable error codes of the submissions app. File problems are scoring's codes as they are
+(``scoring.error_codes.SubmissionErrorCode``: ``file_empty``, ``file_too_large``), a metric that
+failed is scoring's ``scoring_error``, and a competition without an answer key is competitions'
+``no_solution``: those are raised from there, never defined again here."""
 
 from enum import StrEnum
 
@@ -7,16 +10,12 @@ class SubmissionRefusal(StrEnum):
     DAILY_LIMIT_REACHED = "daily_limit_reached"
     INVALID_LIMIT_REACHED = "invalid_submission_limit_reached"
     TOTAL_LIMIT_REACHED = "total_limit_reached"
-    FILE_TOO_LARGE = "file_too_large"
-    FILE_EMPTY = "file_empty"
-    NO_SOLUTION = "no_solution"
     NOT_FOUND = "submission_not_found"
 
 
 class ScoringFailure(StrEnum):
     TIMEOUT = "scoring_timeout"
     ABANDONED = "scoring_abandoned"
-    SCORING_ERROR = "scoring_error"
 
 
 class FinalSelectionRefusal(StrEnum):

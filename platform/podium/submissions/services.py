@@ -37,6 +37,7 @@ from podium.submissions.models import FinalSelection, Submission
 from podium.teams import selectors as team_selectors
 from podium.teams.error_codes import TeamErrorCode
 from podium.teams.models import Membership, Team
+from scoring.error_codes import SubmissionErrorCode as FileErrorCode
 
 Status = Submission.Status
 
@@ -56,7 +57,7 @@ def _check_can_submit(user, competition: Competition, team: Team, moment: dateti
         )
     if competition_selectors.active_solution(competition) is None:
         raise DomainError(
-            SubmissionRefusal.NO_SOLUTION,
+            CompetitionErrorCode.NO_SOLUTION,
             "This competition is not ready to score submissions yet; the organizers have not "
             "uploaded its answer key.",
         )
@@ -110,10 +111,10 @@ def submission_create(
     _check_can_submit(user, competition, team, moment)
     digest, size = sha256_and_size(file)
     if size == 0:
-        raise DomainError(SubmissionRefusal.FILE_EMPTY, "The file is empty.")
+        raise DomainError(FileErrorCode.FILE_EMPTY, "The file is empty.")
     if size > competition.submission_max_bytes:
         raise DomainError(
-            SubmissionRefusal.FILE_TOO_LARGE,
+            FileErrorCode.FILE_TOO_LARGE,
             f"The file is {size / 1e6:.1f} MB; this competition accepts at most "
             f"{competition.submission_max_bytes / 1e6:.0f} MB.",
             status=413,

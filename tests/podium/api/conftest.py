@@ -13,6 +13,7 @@ import requests
 from django.core.cache import cache
 
 from podium.accounts.tokens import api_token_create
+from podium.core.error_codes import code_values
 from tests.podium.factories import UserFactory, competition_with_solution, participant
 
 ERROR_KEYS = {"code", "message", "details"}
@@ -75,6 +76,7 @@ def error_of(response: requests.Response, status: int, code: str | None = None) 
     error = body["error"]
     assert set(error) == ERROR_KEYS, error
     assert isinstance(error["code"], str) and error["code"], error
+    assert error["code"] in code_values(), error  # the schema's closed set (core.error_codes)
     assert isinstance(error["message"], str) and error["message"], error
     assert isinstance(error["details"], dict), error
     if code is not None:

@@ -11,6 +11,9 @@ from drf_spectacular.drainage import GENERATOR_STATS, reset_generator_stats
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from podium.api.error_codes import ApiErrorCode
+from podium.core.error_codes import CommonErrorCode, all_codes, code_values
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -66,6 +69,26 @@ def test_the_schema_over_http(api):
     # the upload is multipart
     create = schema["paths"]["/api/v1/competitions/{slug}/submissions/"]["post"]
     assert "multipart/form-data" in create["requestBody"]["content"]
+
+
+def test_the_error_code_is_the_closed_set_of_registered_codes(api):
+    """The Error component's ``code`` is an enum: every code of core.error_codes' registry (each
+    app's, core's shared ones, scoring's), and nothing else."""
+    schema = api.get(
+        "/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+    ).json()
+    code = schema["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+    assert code["type"] == "string"
+    assert code["enum"] == code_values() == sorted(set(code["enum"]))
+    assert {entry.code for entry in all_codes()} == set(code["enum"])
+    # the API's own refusals, the shared ones, the domain's and scoring's file checks
+    assert {
+        *ApiErrorCode, *CommonErrorCode, "daily_limit_reached", "no_solution", "file_empty",
+        "file_too_large", "competition_not_found", "team_full", "kernel_quota_reached",
+    } <= set(code["enum"])
+    # a code the API answers with is in it (error_of checks every test's error the same way)
+    missing = api.get("/api/v1/competitions/nope/")
+    assert missing.json()["error"]["code"] in code["enum"]
 
 
 def test_swagger_ui_uses_local_static_files_only(api):

@@ -66,7 +66,7 @@ ATTACKS = {
                   "        print(open(f'/proc/{{p}}/environ').read())\n", {}, F.EXCEPTION),
     "ctypes-shell": (
         "import ctypes\nctypes.CDLL(None).system(b'cat /proc/*/environ {db} {key} "
-        "> output/submission.csv 2>&1; env >> output/submission.csv')\n", {}, F.SCORING_ERROR),
+        "> output/submission.csv 2>&1; env >> output/submission.csv')\n", {}, F.OUTPUT_REFUSED),
     "socket": ("import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
                "print('CONNECTED')\n", {}, F.EXCEPTION),
     "write-outside": ("open({data_dir!r} + '/pwned', 'w').write('x')\n", {}, F.EXCEPTION),

@@ -63,7 +63,7 @@ def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, sett
         (b"print('nothing written')\n", KernelFailure.OUTPUT_NOT_FOUND),
         (b"x = bytearray(8 * 1024**3)\n", KernelFailure.MEMORY),
         (b"open('output/submission.csv', 'w').write('id,malignant\\n1,0.5\\n')\n",
-         KernelFailure.SCORING_ERROR),
+         KernelFailure.OUTPUT_REFUSED),
         (b"open('output/big', 'wb').write(b'0' * 3 * 1024 * 1024)\n",
          KernelFailure.OUTPUT_TOO_LARGE),
     ],

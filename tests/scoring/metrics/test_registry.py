@@ -15,6 +15,7 @@ import pytest
 from scoring.errors import UnknownMetricError
 from scoring.metrics import (
     Metric,
+    MetricNameTaken,
     PredictionKind,
     get_metric,
     list_metrics,
@@ -126,15 +127,30 @@ def test_unknown_name_without_a_close_match(no_plugins):
 
 
 def test_registering_a_duplicate_name_fails(no_plugins):
-    with pytest.raises(ValueError, match="already registered"):
+    with pytest.raises(MetricNameTaken, match="already registered") as info:
 
         @metric("accuracy", greater_is_better=True, kind="label")
         def accuracy_again(y_true, y_pred, *, n_classes):
             return 1.0
 
+    # the message names both: the built-in that stays and the one refused
+    assert "scoring.metrics.classification.accuracy" in str(info.value)
+    assert "accuracy_again" in str(info.value) and "replace=True" in str(info.value)
+    assert isinstance(info.value, ValueError) and info.value.name == "accuracy"
+    assert get_metric("accuracy").func.__name__ == "accuracy"
+    with pytest.raises(MetricNameTaken):
+        register_metric(Metric("accuracy", lambda t, p: 0.0, True, PredictionKind.LABEL))
     assert get_metric("accuracy").func.__name__ == "accuracy"
     replacement = Metric("accuracy", lambda t, p: 0.0, True, PredictionKind.LABEL)
     assert register_metric(replacement, replace=True) is get_metric("accuracy")
+
+
+def test_the_decorator_replaces_only_when_told(no_plugins):
+    @metric("rmse", greater_is_better=False, kind="continuous", replace=True)
+    def my_rmse(y_true, y_pred):
+        return 0.0
+
+    assert get_metric("rmse").func is my_rmse
 
 
 def test_decorator_takes_the_description_from_the_docstring(no_plugins):
@@ -195,6 +211,38 @@ def test_a_broken_plugin_does_not_break_lookup(clean_registry, monkeypatch, capl
         assert get_metric("roc_auc").name == "roc_auc"
     assert get_metric("plugin_good").name == "plugin_good"
     assert "broken" in caplog.text and "bad_factory" in caplog.text
+
+
+def test_a_plugin_never_silently_replaces_a_built_in(clean_registry, monkeypatch, caplog):
+    """A plugin metric named like a built-in (or like an earlier plugin's) is refused and logged
+    with both origins; the built-in stays, and the plugin's other metrics load."""
+    eps = [
+        FakeEntryPoint("shadow", [_plugin_metric("rmse"), _plugin_metric("plugin_kept")]),
+        FakeEntryPoint("first", _plugin_metric("plugin_twice")),
+        FakeEntryPoint("second", _plugin_metric("plugin_twice")),
+    ]
+    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: eps)
+    first = eps[1].obj
+    with caplog.at_level(logging.ERROR, logger=registry.__name__):
+        assert get_metric("rmse").func.__module__ == "scoring.metrics.regression"
+    assert get_metric("rmse").greater_is_better is False
+    assert get_metric("plugin_kept").name == "plugin_kept"
+    assert get_metric("plugin_twice") is first
+    assert "shadow" in caplog.text and "'rmse' is already registered" in caplog.text
+    assert "second" in caplog.text and "'plugin_twice' is already registered" in caplog.text
+
+
+def test_a_plugin_replaces_a_built_in_only_explicitly(clean_registry, monkeypatch):
+    mine = _plugin_metric("rmse")
+
+    def install():
+        register_metric(mine, replace=True)
+        return []
+
+    monkeypatch.setattr(
+        registry.metadata, "entry_points", lambda group: [FakeEntryPoint("mine", install)]
+    )
+    assert get_metric("rmse") is mine
 
 
 def test_importing_metrics_loads_neither_sklearn_nor_scipy():
