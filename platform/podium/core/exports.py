@@ -47,7 +47,9 @@ def csv_stream(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str
 
 
 def _attachment(response: StreamingHttpResponse, filename: str) -> StreamingHttpResponse:
-    safe = re.sub(r"[^\w.-]", "_", filename)  # ours (slugs, ids): keep the header plain ASCII
+    # ours (slugs, ids), but keep the header plain ASCII whatever a slug holds: \w alone would
+    # keep any letter, and Django would then MIME-encode the whole value.
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", filename)
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     return response
 

@@ -95,12 +95,6 @@ def test_the_attachment_name_cannot_break_its_header(filename):
     assert inner and all(c.isalnum() or c in "._-" for c in inner)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exports._attachment keeps non-ASCII letters (\\w is Unicode), though its comment "
-    "promises a plain ASCII header: Latin-1 letters go out as raw bytes, any other letter makes "
-    "Django MIME-encode the whole value (=?utf-8?b?...?=), and it is no attachment any more",
-)
 @pytest.mark.parametrize("filename", ["équipe.csv", "チーム.csv"])
 def test_the_attachment_header_is_plain_ascii(filename):
     value = exports.csv_response(["a"], [], filename)["Content-Disposition"]
