@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.models import Competition
 from podium.core.errors import Conflict, DomainError, PermissionDenied
@@ -121,6 +122,49 @@ def merge_refusals_without_submissions(
     if size is not None:
         refusals.append(size)
     return refusals
+
+
+def join_refusal(
+    joiner, target: Team, current: Team | None, moment: datetime, *, by_joiner: bool
+) -> DomainError | None:
+    """Why ``joiner`` (now in ``current``) may not join ``target``, or None. Messages speak to
+    the joiner (``by_joiner``) or to the leader who answers a join request."""
+    competition = target.competition
+    name = joiner.get_username()
+    for refusal in open_team_refusals(target):
+        return refusal
+    if current is not None and current.pk == target.pk:
+        who = "You are" if by_joiner else f"{name} is"
+        return DomainError(Code.ALREADY_IN_TEAM, f"{who} already in “{target.name}”.")
+    closed = changes_closed_refusal(competition, moment)
+    if closed is not None:
+        return closed
+    if current is not None:
+        refusal = disqualified_refusal(current)
+        if refusal is not None:
+            return refusal
+        others = member_count(current) - 1
+        if others > 0:
+            who, they = ("You are", "you") if by_joiner else (f"{name} is", "they")
+            plural = "s" if others != 1 else ""
+            return DomainError(
+                Code.IN_TEAM_WITH_OTHERS,
+                f"{who} in “{current.name}” with {others} other member{plural}; "
+                f"{they} must leave it before joining “{target.name}”.",
+            )
+    else:
+        if not competition_selectors.can_view(joiner, competition):
+            return PermissionDenied(
+                CompetitionErrorCode.NOT_INVITED,
+                f"{competition.title} is open to invited people only.",
+            )
+        if competition.entry_deadline and moment >= competition.entry_deadline:
+            return DomainError(
+                CompetitionErrorCode.ENTRY_DEADLINE_PASSED,
+                f"The entry deadline of {competition.title} has passed; new participants cannot "
+                "join.",
+            )
+    return full_refusal(target, competition)
 
 
 def require_leader(user, team: Team, action: str) -> None:
