@@ -18,7 +18,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import zipfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,14 +25,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 
 import baselines
 import scoring
 from podium.competitions.models import DataFile
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import prepared_solution
-from podium.core import sandbox
+from podium.core import leases, sandbox
 from podium.core.errors import DomainError
 from podium.core.files import local_path
 from podium.kernels.error_codes import KernelFailure
@@ -54,30 +53,19 @@ PUBLIC_KINDS = (DataFile.Kind.TRAIN, DataFile.Kind.TEST, DataFile.Kind.SAMPLE_SU
                 DataFile.Kind.OTHER)
 
 
-class _Heartbeat(threading.Thread):
+class _Heartbeat(leases.Heartbeat):
     """Keeps the lease, charges the team's hours, and notices a cancel or an exhausted quota."""
 
     def __init__(self, run_id: int, worker: str) -> None:
-        super().__init__(daemon=True, name=f"kernel-lease-{run_id}")
+        super().__init__(interval=settings.KERNEL_LEASE_SECONDS / 3,
+                         name=f"kernel-lease-{run_id}")
         self.run_id, self.worker = run_id, worker
-        self.stopped = threading.Event()
-        self.lost = False
         self.stop_reason = ""  # "cancel" or "quota"
 
-    def run(self) -> None:
-        try:
-            while not self.stopped.wait(settings.KERNEL_LEASE_SECONDS / 3):
-                beat = kernel_heartbeat(run_id=self.run_id, worker=self.worker)
-                self.stop_reason = self.stop_reason or beat.stop
-                if not beat.held:
-                    self.lost = True
-                    return
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.join()
+    def beat(self) -> bool:
+        beat = kernel_heartbeat(run_id=self.run_id, worker=self.worker)
+        self.stop_reason = self.stop_reason or beat.stop
+        return beat.held
 
 
 def execute(*, run_id: int, worker: str) -> str:

@@ -1,9 +1,9 @@
 """Writes of the kernels app: launching a run, the lease protocol of its execution, its log, its
 end, cancelling, publishing, and the reconciler that finds runs whose worker died.
 
-Every state change is a conditional UPDATE on (status, lease owner), as for submissions: a
-worker that lost its lease (the reconciler took the run back) or a second delivery of the task
-changes nothing.
+Every state change is a conditional UPDATE on (status, lease owner), the protocol of
+``core.leases`` (``LEASE``) as for submissions: a worker that lost its lease (the reconciler
+took the run back) or a second delivery of the task changes nothing.
 
 Compute is charged as a run goes: each heartbeat adds the wall time since the last charge to
 the run (the same conditional UPDATE that renews the lease), and the UPDATE that ends the run
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.models import Competition
 from podium.core.errors import Conflict, DomainError, LimitReached, PermissionDenied
+from podium.core.leases import Lease
 from podium.core.locks import lock_row
 from podium.core.queue import RUN_KERNEL, enqueue_on_commit
 from podium.core.text import storable
@@ -281,23 +282,29 @@ def kernel_launch(
 # -- the execution lease ---------------------------------------------------------------------
 
 
-def _lease_until(moment: datetime) -> datetime:
-    return moment + timedelta(seconds=settings.KERNEL_LEASE_SECONDS)
+def _kernel_seconds() -> int:
+    return settings.KERNEL_LEASE_SECONDS
+
+
+def _kernel_attempts() -> int:
+    return settings.KERNEL_MAX_ATTEMPTS
+
+
+# The protocol is ``core.leases``'; the time is this module's ``now`` (looked up at each call).
+# A run whose cancel was asked for is never claimed again.
+LEASE = Lease(
+    model=KernelRun, waiting=Status.QUEUED, running=Status.RUNNING, seconds=_kernel_seconds,
+    max_attempts=_kernel_attempts, claim_also=Q(cancel_requested_at__isnull=True),
+    clock=lambda: now(),
+)
 
 
 def kernel_claim(*, run_id: int, worker: str) -> KernelRun | None:
     """Take the lease on a queued run (or one whose lease expired). None: nothing to do, e.g.
     a second delivery of the task while another worker runs it."""
     moment = now()
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_expires_at__lt=moment)
-    claimed = KernelRun.objects.filter(
-        claimable, pk=run_id, attempts__lt=settings.KERNEL_MAX_ATTEMPTS,
-        cancel_requested_at__isnull=True,
-    ).update(
-        status=Status.RUNNING, lease_owner=worker, lease_expires_at=_lease_until(moment),
-        attempts=F("attempts") + 1, started_at=moment, finished_at=None, charged_at=moment,
-    )
-    if not claimed:
+    if not LEASE.claim(run_id, worker, moment=moment, started_at=moment, finished_at=None,
+                       charged_at=moment):
         return None
     return KernelRun.objects.select_related("competition", "team", "created_by").get(pk=run_id)
 
@@ -321,7 +328,7 @@ def _charge(*, run_id: int, worker: str, moment: datetime, **fields) -> bool:
 
     The charge is a compare-and-swap on ``charged_at``: a heartbeat and the run's end racing in
     one worker never charge one interval twice. Time past the lease's expiry is not charged."""
-    held = KernelRun.objects.filter(pk=run_id, status=Status.RUNNING, lease_owner=worker)
+    held = LEASE.held(run_id, worker)
     for _ in range(5):
         row = held.values_list("charged_at", "started_at", "lease_expires_at").first()
         if row is None:
@@ -347,7 +354,7 @@ def kernel_heartbeat(*, run_id: int, worker: str) -> Heartbeat:
     baselines are never stopped for a quota."""
     moment = now()
     held = _charge(run_id=run_id, worker=worker, moment=moment,
-                   lease_expires_at=_lease_until(moment))
+                   lease_expires_at=LEASE.until(moment))
     run = KernelRun.objects.filter(pk=run_id).values(
         "cancel_requested_at", "competition_id", "team_id", "queue", "is_baseline").first()
     if run is None:
@@ -415,9 +422,7 @@ def kernel_mark_succeeded(
 
 def kernel_holds_lease(*, run_id: int, worker: str) -> bool:
     """Lock the run's row and say whether ``worker`` still holds it (inside a transaction)."""
-    return KernelRun.objects.select_for_update().filter(
-        pk=run_id, status=Status.RUNNING, lease_owner=worker
-    ).exists()
+    return LEASE.holds(run_id, worker)
 
 
 def kernel_store_files(*, run: KernelRun, output: File | None, artifacts: File | None) -> None:
@@ -475,11 +480,8 @@ def kernels_reconcile(*, moment: datetime | None = None, limit: int = 200) -> di
     are used up; queued runs whose message was lost (a killed worker takes a filesystem-broker
     message with it) are queued again. A run is never left running without a live worker."""
     moment = moment or now()
-    grace = moment - timedelta(seconds=settings.KERNEL_PENDING_GRACE_SECONDS)
-    stale = KernelRun.objects.filter(
-        Q(status=Status.RUNNING, lease_expires_at__lt=moment)
-        | Q(status=Status.QUEUED, queued_at__lt=grace)
-    ).values_list("pk", "attempts", "status", "lease_owner", "queue", "cancel_requested_at")
+    stale = LEASE.stale(moment, settings.KERNEL_PENDING_GRACE_SECONDS).values_list(
+        "pk", "attempts", "status", "lease_owner", "queue", "cancel_requested_at")
     requeued, failed = [], []
     for pk, attempts, status, owner, queue, cancel in stale[:limit]:
         if status == Status.RUNNING and (cancel or attempts >= settings.KERNEL_MAX_ATTEMPTS):
@@ -495,10 +497,7 @@ def kernels_reconcile(*, moment: datetime | None = None, limit: int = 200) -> di
                 failed.append(pk)
             continue
         with transaction.atomic():
-            back = KernelRun.objects.filter(pk=pk, status=status, lease_owner=owner).update(
-                status=Status.QUEUED, lease_owner="", lease_expires_at=None, queued_at=moment
-            )
-            if back:
+            if LEASE.requeue(pk, status, owner, moment=moment):
                 if status == Status.RUNNING:
                     kernel_log_append(run_id=pk, attempt=attempts, text=(
                         "\n[podium: the worker running this kernel stopped; it runs again]\n"))

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 
 import scoring
 from podium.competitions import metric_sandbox
@@ -38,6 +37,7 @@ from podium.core.files import local_path
 from podium.leaderboards.services import score_record
 from podium.submissions.error_codes import ScoringFailure
 from podium.submissions.models import Submission
+from podium.submissions.services import LEASE as submission_lease
 from podium.submissions.services import (
     submission_claim,
     submission_heartbeat,
@@ -49,43 +49,18 @@ logger = logging.getLogger(__name__)
 Stage = Submission.FailureStage
 
 
-class _Heartbeat(threading.Thread):
-    """Renews the lease every third of its length while the scoring runs."""
-
-    def __init__(self, submission_id: int, worker: str) -> None:
-        super().__init__(daemon=True, name=f"lease-{submission_id}")
-        self.submission_id, self.worker = submission_id, worker
-        self.stopped = threading.Event()
-        self.lost = False
-
-    def run(self) -> None:
-        try:
-            while not self.stopped.wait(settings.SCORING_LEASE_SECONDS / 3):
-                if not submission_heartbeat(submission_id=self.submission_id, worker=self.worker):
-                    self.lost = True
-                    return
-        finally:
-            connection.close()  # this thread's own connection
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.join()
-
-
 def score_submission(*, submission_id: int, worker: str) -> str:
     """Returns what happened: 'scored', 'failed', 'lost' (lease lost) or 'skipped' (nothing to
-    do)."""
+    do). The lease is renewed every third of its length while the scoring runs."""
     close_old_connections()
     submission = submission_claim(submission_id=submission_id, worker=worker)
     if submission is None:
         return "skipped"
-    heartbeat = _Heartbeat(submission_id, worker)
-    heartbeat.start()
-    try:
-        outcome = _score(submission, worker, should_stop=lambda: heartbeat.lost)
-    finally:
-        heartbeat.stop()
-    return outcome
+    with submission_lease.heartbeat(
+        submission_id, worker,
+        beat=lambda: submission_heartbeat(submission_id=submission_id, worker=worker),
+    ) as heartbeat:
+        return _score(submission, worker, should_stop=lambda: heartbeat.lost)
 
 
 def _fail(

@@ -6,8 +6,8 @@ uploads cannot pass a limit. A submission counts from the moment it is saved (pe
 then fails the file checks, which never look at the public/private split, it is free again
 (``selectors.counted_q``), up to ``daily_invalid_submission_limit`` such failures a day; one that
 fails while the boards are scored keeps counting. Scoring state changes are conditional
-UPDATEs on (status, lease owner): a worker that lost its lease, or a second delivery of the same
-task, changes nothing.
+UPDATEs on (status, lease owner), the protocol of ``core.leases`` (``LEASE``): a worker that
+lost its lease, or a second delivery of the same task, changes nothing.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.models import Competition, SolutionVersion
 from podium.core.errors import Conflict, DomainError, LimitReached, NotFound, PermissionDenied
 from podium.core.files import sha256_and_size
+from podium.core.leases import Lease
 from podium.core.locks import lock_row
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
 from podium.core.text import storable
@@ -141,30 +142,31 @@ def submission_create(
 # -- the scoring lease ----------------------------------------------------------------------
 
 
+def _scoring_seconds() -> int:
+    return settings.SCORING_LEASE_SECONDS
+
+
+def _scoring_attempts() -> int:
+    return settings.SCORING_MAX_ATTEMPTS
+
+
+# The protocol is ``core.leases``'; the time is this module's ``now`` (looked up at each call).
+LEASE = Lease(
+    model=Submission, waiting=Status.PENDING, running=Status.SCORING, seconds=_scoring_seconds,
+    max_attempts=_scoring_attempts, clock=lambda: now(),
+)
+
+
 def submission_claim(*, submission_id: int, worker: str) -> Submission | None:
     """Take the lease on a pending submission (or one whose lease expired). None: nothing to do."""
-    moment = now()
-    claimable = Q(status=Status.PENDING) | Q(status=Status.SCORING, lease_expires_at__lt=moment)
-    claimed = Submission.objects.filter(
-        claimable, pk=submission_id, attempts__lt=settings.SCORING_MAX_ATTEMPTS
-    ).update(
-        status=Status.SCORING,
-        lease_owner=worker,
-        lease_expires_at=moment + timedelta(seconds=settings.SCORING_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    if not LEASE.claim(submission_id, worker):
         return None
     return Submission.objects.select_related("competition", "team").get(pk=submission_id)
 
 
 def submission_heartbeat(*, submission_id: int, worker: str) -> bool:
     """Extend the lease; False means it was lost and the result must not be written."""
-    return bool(
-        Submission.objects.filter(
-            pk=submission_id, status=Status.SCORING, lease_owner=worker
-        ).update(lease_expires_at=now() + timedelta(seconds=settings.SCORING_LEASE_SECONDS))
-    )
+    return LEASE.extend(submission_id, worker)
 
 
 def submission_mark_scored(
@@ -175,15 +177,11 @@ def submission_mark_scored(
 
     Call inside the board's transaction.
     """
-    return bool(
-        Submission.objects.filter(
-            pk=submission.pk, status=Status.SCORING, lease_owner=worker
-        ).update(
-            status=Status.SCORED, public_score=public_score, private_score=private_score,
-            duration_ms=duration_ms, solution_version_id=solution_version_id, scored_at=now(),
-            lease_expires_at=None, error_code="", error_message="", error_detail="",
-            failure_stage="",
-        )
+    return LEASE.finish(
+        submission.pk, worker,
+        status=Status.SCORED, public_score=public_score, private_score=private_score,
+        duration_ms=duration_ms, solution_version_id=solution_version_id, scored_at=now(),
+        error_code="", error_message="", error_detail="", failure_stage="",
     )
 
 
@@ -196,16 +194,17 @@ def submission_mark_failed(
     (a failure in the metric does). ``solution_version_id``: the answer key it was checked
     against, when it got that far (a rescoring counts such a failure as done)."""
     stage = Submission.FailureStage(stage)
-    qs = Submission.objects.filter(pk=submission_id, status__in=[Status.PENDING, Status.SCORING])
+    failed = {
+        "status": Status.FAILED, "error_code": code, "error_message": storable(message),
+        "error_detail": storable(detail), "failure_stage": stage, "scored_at": now(),
+        "solution_version_id": solution_version_id,
+    }
     if worker is not None:
-        qs = qs.filter(status=Status.SCORING, lease_owner=worker)
+        return LEASE.finish(submission_id, worker, **failed)
     return bool(
-        qs.update(
-            status=Status.FAILED, error_code=code, error_message=storable(message),
-            error_detail=storable(detail), failure_stage=stage, scored_at=now(),
-            lease_expires_at=None,
-            solution_version_id=solution_version_id,
-        )
+        Submission.objects.filter(
+            pk=submission_id, status__in=[Status.PENDING, Status.SCORING]
+        ).update(lease_expires_at=None, **failed)
     )
 
 
@@ -222,31 +221,25 @@ def submissions_reconcile(
     again; one that has used all its attempts is failed with a message for the participant.
     """
     moment = moment or now()
-    grace = moment - timedelta(seconds=settings.SCORING_PENDING_GRACE_SECONDS)
-    stale = Submission.objects.filter(
-        Q(status=Status.PENDING, queued_at__lt=grace)
-        | Q(status=Status.SCORING, lease_expires_at__lt=moment)
-    ).values_list("pk", "attempts", "status", "lease_owner")[:limit]
+    stale = LEASE.stale(moment, settings.SCORING_PENDING_GRACE_SECONDS).values_list(
+        "pk", "attempts", "status", "lease_owner")[:limit]
     requeued, abandoned = [], []
     for pk, attempts, status, owner in stale:
         if attempts >= settings.SCORING_MAX_ATTEMPTS:
-            done = Submission.objects.filter(pk=pk, status=status, lease_owner=owner).update(
+            done = LEASE.abandon(
+                pk, status, owner,
                 status=Status.FAILED, error_code=ScoringFailure.ABANDONED.value,
                 error_message="This submission could not be scored after several attempts. "
                 "The organizers can see why and may rescore it.",
                 error_detail=f"Gave up after {attempts} attempts (last worker: {owner or 'none'}).",
                 failure_stage=Submission.FailureStage.SYSTEM, scored_at=moment,
-                lease_expires_at=None,
             )
             if done:
                 abandoned.append(pk)
             continue
         with transaction.atomic():
             # Back to pending: a slow worker that lost its lease can no longer write a result.
-            back = Submission.objects.filter(pk=pk, status=status, lease_owner=owner).update(
-                status=Status.PENDING, lease_owner="", lease_expires_at=None, queued_at=moment
-            )
-            if back:
+            if LEASE.requeue(pk, status, owner, moment=moment):
                 enqueue_on_commit(SCORE_SUBMISSION, pk)
                 requeued.append(pk)
     return {"requeued": requeued, "abandoned": abandoned}
