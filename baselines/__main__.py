@@ -16,9 +16,13 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("config", help="a YAML file, or the name of a bundled config")
     run_parser.add_argument("--data", required=True, help="folder with the competition's files")
     run_parser.add_argument("--out", required=True, help="where submission.csv and logs go")
-    run_parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                            help="override a config value, e.g. --set epochs=3 "
-                                 "--set optimizer.lr=0.01")
+    run_parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set epochs=3 --set optimizer.lr=0.01",
+    )
     commands.add_parser("list", help="the bundled configs")
     args = parser.parse_args(argv)
     if args.command == "list":

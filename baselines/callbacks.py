@@ -25,8 +25,9 @@ class Callback:
     def on_end(self, runner: Runner) -> None: ...
 
 
-def metric_score(metric_name: str, task: str, y_true: np.ndarray, predictions: np.ndarray,
-                 n_classes: int) -> float:
+def metric_score(
+    metric_name: str, task: str, y_true: np.ndarray, predictions: np.ndarray, n_classes: int
+) -> float:
     """The competition's metric on arrays shaped as ``scoring`` hands them to it."""
     metric = get_metric(metric_name)
     if task == BINARY:
@@ -72,14 +73,18 @@ class MetricCallback(Callback):
             y_train = y_train * p.target_std + p.target_mean
         n_classes = p.n_outputs
         constant = constant_predictions(p.task, y_train, len(p.y_valid), n_classes)
-        self.constant = _safe(lambda: metric_score(
-            self.metric_name, p.task, self._true(runner), constant, n_classes))
+        self.constant = _safe(
+            lambda: metric_score(self.metric_name, p.task, self._true(runner), constant, n_classes)
+        )
 
     def on_epoch_end(self, runner: Runner, epoch: int, values: dict[str, float]) -> None:
         p = runner.prepared
         predictions = runner.predict(p.X_valid)
-        values[self.key] = _safe(lambda: metric_score(
-            self.metric_name, p.task, self._true(runner), predictions, p.n_outputs))
+        values[self.key] = _safe(
+            lambda: metric_score(
+                self.metric_name, p.task, self._true(runner), predictions, p.n_outputs
+            )
+        )
         if self.constant is not None:
             values[f"{self.key}_constant"] = self.constant
 
@@ -117,8 +122,10 @@ class EarlyStopping(Callback):
             return
         self.waited += 1
         if self.patience and self.waited >= self.patience:
-            print(f"early stopping: no improvement of {self.monitor.key} in {self.waited} epochs",
-                  flush=True)
+            print(
+                f"early stopping: no improvement of {self.monitor.key} in {self.waited} epochs",
+                flush=True,
+            )
             runner.stop_training = True
 
 
@@ -139,9 +146,9 @@ class CheckpointCallback(Callback):
         torch.save({"epoch": epoch, "model": runner.model.state_dict(), "values": values}, path)
         self.kept.append((value, epoch, path))
         self.kept.sort(key=lambda item: (item[0], item[1]))
-        for _, _, dropped in self.kept[self.keep:]:
+        for _, _, dropped in self.kept[self.keep :]:
             dropped.unlink(missing_ok=True)
-        del self.kept[self.keep:]
+        del self.kept[self.keep :]
 
     @property
     def best(self) -> tuple[float, int, Path] | None:
@@ -172,6 +179,13 @@ class SubmissionCallback(Callback):
 
 
 __all__ = [
-    "Callback", "CheckpointCallback", "EarlyStopping", "MetricCallback", "Monitor",
-    "SubmissionCallback", "constant_predictions", "metric_score", "MULTICLASS",
+    "Callback",
+    "CheckpointCallback",
+    "EarlyStopping",
+    "MetricCallback",
+    "Monitor",
+    "SubmissionCallback",
+    "constant_predictions",
+    "metric_score",
+    "MULTICLASS",
 ]

@@ -75,13 +75,17 @@ class Config:
     def run_name(self) -> str:
         """The log folder's name, from the main hyperparameters."""
         lr = f"{self.optimizer.lr:g}"
-        raw = (f"{self.name}-{self.model.name}-lr{lr}-bs{self.batch_size}-ep{self.epochs}"
-               f"-seed{self.seed}")
+        raw = (
+            f"{self.name}-{self.model.name}-lr{lr}-bs{self.batch_size}-ep{self.epochs}"
+            f"-seed{self.seed}"
+        )
         return re.sub(r"[^A-Za-z0-9._=-]+", "_", raw)
 
 
 _SECTIONS = {
-    "data": DataConfig, "model": ModelConfig, "optimizer": OptimizerConfig,
+    "data": DataConfig,
+    "model": ModelConfig,
+    "optimizer": OptimizerConfig,
     "scheduler": SchedulerConfig,
 }
 

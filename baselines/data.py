@@ -77,8 +77,9 @@ def load(config: Config, data_dir: str | Path) -> Prepared:
     columns = [c for c in sample.columns if c != id_col]
     target = spec.target or (columns[0] if len(columns) == 1 else None)
     if target is None or target not in train.columns:
-        raise ConfigError(f"data.target: name the training column to learn (train has "
-                          f"{list(train.columns)})")
+        raise ConfigError(
+            f"data.target: name the training column to learn (train has {list(train.columns)})"
+        )
     features = [c for c in train.columns if c not in (id_col, target) and c in test.columns]
     X = train[features].to_numpy(np.float32)
     X_test = test.set_index(id_col).loc[sample[id_col], features].to_numpy(np.float32)
@@ -93,8 +94,10 @@ def load(config: Config, data_dir: str | Path) -> Prepared:
     else:
         classes, codes = np.unique(y_raw, return_inverse=True)
         if task == MULTICLASS and len(classes) != len(columns):
-            raise ConfigError(f"{len(classes)} classes in {target}, {len(columns)} columns in "
-                              "the sample submission")
+            raise ConfigError(
+                f"{len(classes)} classes in {target}, {len(columns)} columns in "
+                "the sample submission"
+            )
         y = torch.tensor(codes, dtype=torch.long)
 
     rng = np.random.default_rng(config.seed)
@@ -116,9 +119,18 @@ def load(config: Config, data_dir: str | Path) -> Prepared:
         return torch.tensor(a, dtype=torch.float32).reshape(-1, *shape)
 
     return Prepared(
-        task=task, X_train=tensor(X[fit]), y_train=y[fit], X_valid=tensor(X[valid]),
-        y_valid=y[valid], X_test=tensor(X_test), test_ids=sample[id_col].to_numpy(),
-        id_column=id_col, columns=columns, classes=classes, target_mean=mean, target_std=std,
+        task=task,
+        X_train=tensor(X[fit]),
+        y_train=y[fit],
+        X_valid=tensor(X[valid]),
+        y_valid=y[valid],
+        X_test=tensor(X_test),
+        test_ids=sample[id_col].to_numpy(),
+        id_column=id_col,
+        columns=columns,
+        classes=classes,
+        target_mean=mean,
+        target_std=std,
         feature_names=tuple(features),
     )
 

@@ -28,8 +28,9 @@ def prepare_log_dir(config: Config, out_dir: str | Path, extra_code: list[Path] 
     (folder / "config.yaml").write_text(yaml.safe_dump(config.as_dict(), sort_keys=False))
     code = folder / "code"
     shutil.rmtree(code, ignore_errors=True)
-    shutil.copytree(PACKAGE_DIR, code / "baselines",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        PACKAGE_DIR, code / "baselines", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     for path in extra_code:
         shutil.copy2(path, code / Path(path).name)
     packages = sorted(
@@ -43,8 +44,12 @@ def write_environment(folder: Path, info: dict[str, Any]) -> None:
     import torch
 
     env = {
-        "python": sys.version, "platform": platform.platform(), "torch": torch.__version__,
-        "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(), **info,
+        "python": sys.version,
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "cuda_available": torch.cuda.is_available(),
+        **info,
     }
     (folder / "environment.json").write_text(json.dumps(env, indent=2, default=str) + "\n")
 

@@ -46,24 +46,39 @@ class RunResult:
 
 
 class Runner:
-    def __init__(self, config: Config, prepared: data_module.Prepared, callbacks: list[Callback],
-                 log_dir: Path) -> None:
+    def __init__(
+        self,
+        config: Config,
+        prepared: data_module.Prepared,
+        callbacks: list[Callback],
+        log_dir: Path,
+    ) -> None:
         self.config, self.prepared, self.callbacks = config, prepared, callbacks
         self.device = pick_device(config.device)
         self.amp = amp_dtype(self.device, config.amp)
-        self.model = build_model(config.model.name, prepared.input_shape, prepared.n_outputs,
-                                 config.model.params).to(self.device)
+        self.model = build_model(
+            config.model.name, prepared.input_shape, prepared.n_outputs, config.model.params
+        ).to(self.device)
         self.loss = data_module.loss_for(prepared.task)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.optimizer.lr,
-                                           weight_decay=config.optimizer.weight_decay)
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(),
+            lr=config.optimizer.lr,
+            weight_decay=config.optimizer.weight_decay,
+        )
         generator = torch.Generator().manual_seed(config.seed)
-        self.loader = DataLoader(TensorDataset(prepared.X_train, prepared.y_train),
-                                 batch_size=config.batch_size, shuffle=True, generator=generator)
+        self.loader = DataLoader(
+            TensorDataset(prepared.X_train, prepared.y_train),
+            batch_size=config.batch_size,
+            shuffle=True,
+            generator=generator,
+        )
         self.scheduler = None
         if config.scheduler.enabled:
             self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
-                self.optimizer, max_lr=config.scheduler.max_lr or 10 * config.optimizer.lr,
-                epochs=config.epochs, steps_per_epoch=len(self.loader),
+                self.optimizer,
+                max_lr=config.scheduler.max_lr or 10 * config.optimizer.lr,
+                epochs=config.epochs,
+                steps_per_epoch=len(self.loader),
                 pct_start=config.scheduler.pct_start,
             )
         # float16 needs loss scaling; bfloat16 and float32 do not
@@ -105,7 +120,7 @@ class Runner:
         chunks = []
         for start in range(0, len(X), 4096):
             with self._autocast():
-                chunks.append(self.model(X[start:start + 4096].to(self.device)).float().cpu())
+                chunks.append(self.model(X[start : start + 4096].to(self.device)).float().cpu())
         return torch.cat(chunks)
 
     def predict(self, X: torch.Tensor) -> np.ndarray:
@@ -120,8 +135,11 @@ class Runner:
         for callback in self.callbacks:
             callback.on_start(self)
         for epoch in range(1, self.config.epochs + 1):
-            values = {"train/loss": self.train_epoch(), "valid/loss": self.valid_loss(),
-                      "lr": self.optimizer.param_groups[0]["lr"]}
+            values = {
+                "train/loss": self.train_epoch(),
+                "valid/loss": self.valid_loss(),
+                "lr": self.optimizer.param_groups[0]["lr"],
+            }
             for callback in self.callbacks:
                 callback.on_epoch_end(self, epoch, values)
             history.append(values)
@@ -134,8 +152,9 @@ class Runner:
         return history
 
 
-def run(config: Config, data_dir: str | Path, out_dir: str | Path,
-        extra_code: list[Path] = ()) -> RunResult:
+def run(
+    config: Config, data_dir: str | Path, out_dir: str | Path, extra_code: list[Path] = ()
+) -> RunResult:
     """Train on ``data_dir``'s files; write ``out_dir/submission.csv`` and the run's logs."""
     started = time.perf_counter()
     out = Path(out_dir)
@@ -154,12 +173,21 @@ def run(config: Config, data_dir: str | Path, out_dir: str | Path,
         SubmissionCallback(out / "submission.csv"),
     ]
     runner = Runner(config, prepared, callbacks, log_dir)
-    print(f"run {config.run_name()}: {prepared.task}, {len(prepared.X_train)} train rows, "
-          f"{len(prepared.X_valid)} validation rows, {len(prepared.X_test)} test rows, "
-          f"device {runner.device}" + (f", mixed precision {runner.amp}" if runner.amp else ""),
-          flush=True)
-    write_environment(log_dir, {"device": str(runner.device), "amp": str(runner.amp),
-                                "seed": config.seed, "threads": torch.get_num_threads()})
+    print(
+        f"run {config.run_name()}: {prepared.task}, {len(prepared.X_train)} train rows, "
+        f"{len(prepared.X_valid)} validation rows, {len(prepared.X_test)} test rows, "
+        f"device {runner.device}" + (f", mixed precision {runner.amp}" if runner.amp else ""),
+        flush=True,
+    )
+    write_environment(
+        log_dir,
+        {
+            "device": str(runner.device),
+            "amp": str(runner.amp),
+            "seed": config.seed,
+            "threads": torch.get_num_threads(),
+        },
+    )
     sinks = loggers(log_dir)
     try:
         history = runner.fit(sinks)
@@ -168,10 +196,18 @@ def run(config: Config, data_dir: str | Path, out_dir: str | Path,
             sink.close()
     seconds = time.perf_counter() - started
     result = RunResult(
-        submission=out / "submission.csv", log_dir=log_dir, device=str(runner.device),
-        epochs_run=len(history), best_epoch=runner.best_epoch, seconds=seconds, history=history,
+        submission=out / "submission.csv",
+        log_dir=log_dir,
+        device=str(runner.device),
+        epochs_run=len(history),
+        best_epoch=runner.best_epoch,
+        seconds=seconds,
+        history=history,
     )
     best = result.best.get(monitor.key, math.nan)
-    print(f"done in {seconds:.1f} s: best {monitor.key}={best:.5g} "
-          f"(a constant prediction: {callbacks[0].constant})", flush=True)
+    print(
+        f"done in {seconds:.1f} s: best {monitor.key}={best:.5g} "
+        f"(a constant prediction: {callbacks[0].constant})",
+        flush=True,
+    )
     return result

@@ -30,8 +30,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=ALL_NAMES + platform_cases.PLATFORM_NAMES,
         metavar="CASE",
-        help=f"run this case (repeatable): "
-        f"{', '.join(ALL_NAMES + platform_cases.PLATFORM_NAMES)}",
+        help=f"run this case (repeatable): {', '.join(ALL_NAMES + platform_cases.PLATFORM_NAMES)}",
     )
     parser.add_argument("--reps", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--json", metavar="PATH", help="also write the results here")
@@ -79,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                 "bomb_solution": BOMB_SOLUTION,
                 "manifests": manifests,
                 "summary": {
-                    **cases, **({BOMB: bomb} if bomb else {}),
+                    **cases,
+                    **({BOMB: bomb} if bomb else {}),
                     **({INFLATE: inflate} if inflate else {}),
                 },
                 "runs": raw,

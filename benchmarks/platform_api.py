@@ -85,18 +85,34 @@ def load(port: int, path: str, headers: dict, seconds: float, concurrency: int) 
     elapsed = time.perf_counter() - started
     summary = common.summary_ms(latencies)
     return {
-        "path": path, "requests": len(latencies), "errors": errors[0],
-        "per_s": len(latencies) / elapsed, "p50_ms": summary["p50_ms"],
+        "path": path,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": summary["p50_ms"],
         "p99_ms": common.percentile(latencies, 0.99) * 1000,
     }
 
 
 def _serve(env: dict, port: int, folder: str) -> subprocess.Popen:
-    log = open(os.path.join(folder, "gunicorn.log"), "w")  # noqa: SIM115 - closed with the process
+    log = open(os.path.join(folder, "gunicorn.log"), "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "podium.config.wsgi:application", "--workers",
-         str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=str(common.PLATFORM_DIR), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "podium.config.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(common.PLATFORM_DIR),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -124,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     with common.temp_dir("podium-bench-api-") as tmp:
         with common.ThrowawayDatabase(server_url, "podium_bench_api") as db:
             env = common.configure(database_url=db.url, data_dir=tmp)
-            env.update({
-                "PODIUM_API_RATE_USER": "100000000/minute",
-                "PODIUM_API_RATE_ADDRESS": "100000000/minute",
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            })
+            env.update(
+                {
+                    "PODIUM_API_RATE_USER": "100000000/minute",
+                    "PODIUM_API_RATE_ADDRESS": "100000000/minute",
+                    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                }
+            )
             if redis:
                 env["REDIS_URL"] = common.with_redis_db(redis, 14)
             common.django_setup()
@@ -164,12 +182,18 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-    common.emit({
-        "teams": args.teams, "submissions": args.submissions,
-        "team_submissions": team_submissions, "workers": WORKERS,
-        "concurrency": args.concurrency, "seconds": args.seconds,
-        "cache": "redis" if redis else "file", "endpoints": results,
-    })
+    common.emit(
+        {
+            "teams": args.teams,
+            "submissions": args.submissions,
+            "team_submissions": team_submissions,
+            "workers": WORKERS,
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "cache": "redis" if redis else "file",
+            "endpoints": results,
+        }
+    )
     return 0
 
 

@@ -82,7 +82,10 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     now = datetime.now(UTC)
     epoch = now - timedelta(days=60)
     competition = Competition.objects.create(
-        slug="bench-board", title="Bench board", metric="roc_auc", start_at=epoch,
+        slug="bench-board",
+        title="Bench board",
+        metric="roc_auc",
+        start_at=epoch,
         end_at=now + timedelta(days=30),
     )
     per_team = submissions // teams
@@ -90,24 +93,66 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     cursor = connection.connection.cursor()
 
     stamp = now.isoformat()
-    user_cols = ["id", "password", "is_superuser", "username", "first_name", "last_name", "email",
-                 "is_staff", "is_active", "date_joined", "last_login"]
-    _copy(cursor, User, user_cols, (
-        (str(i), "!", "f", f"user{i}", "", "", f"user{i}@example.com", "f", "t", stamp, r"\N")
-        for i in range(1, teams + 1)
-    ))
+    user_cols = [
+        "id",
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "last_login",
+    ]
+    _copy(
+        cursor,
+        User,
+        user_cols,
+        (
+            (str(i), "!", "f", f"user{i}", "", "", f"user{i}@example.com", "f", "t", stamp, r"\N")
+            for i in range(1, teams + 1)
+        ),
+    )
     disqualified = set(rng.choice(teams, teams // 100, replace=False) + 1)
-    team_cols = ["id", "created_at", "updated_at", "competition_id", "name", "leader_id",
-                 "is_baseline", "disqualified_at", "disqualification_reason"]
-    _copy(cursor, Team, team_cols, (
-        (str(i), stamp, stamp, str(competition.pk), f"Team {i}", str(i), "f",
-         stamp if i in disqualified else r"\N", "bench" if i in disqualified else "")
-        for i in range(1, teams + 1)
-    ))
+    team_cols = [
+        "id",
+        "created_at",
+        "updated_at",
+        "competition_id",
+        "name",
+        "leader_id",
+        "is_baseline",
+        "disqualified_at",
+        "disqualification_reason",
+    ]
+    _copy(
+        cursor,
+        Team,
+        team_cols,
+        (
+            (
+                str(i),
+                stamp,
+                stamp,
+                str(competition.pk),
+                f"Team {i}",
+                str(i),
+                "f",
+                stamp if i in disqualified else r"\N",
+                "bench" if i in disqualified else "",
+            )
+            for i in range(1, teams + 1)
+        ),
+    )
     member_cols = ["id", "created_at", "updated_at", "team_id", "user_id", "competition_id"]
-    _copy(cursor, Membership, member_cols, (
-        (str(i), stamp, stamp, str(i), str(i), str(competition.pk)) for i in range(1, teams + 1)
-    ))
+    _copy(
+        cursor,
+        Membership,
+        member_cols,
+        ((str(i), stamp, stamp, str(i), str(i), str(competition.pk)) for i in range(1, teams + 1)),
+    )
 
     # Submissions: team t's k-th at a random moment; public/private scores around a team skill.
     team_of = np.repeat(np.arange(1, teams + 1), per_team)
@@ -116,24 +161,75 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     private = np.round(np.clip(public + rng.normal(0, 0.01, team_of.size), 0, 1), 5)
     created = np.sort(rng.uniform(0, 59 * 86400, team_of.size))[rng.permutation(team_of.size)]
     sub_cols = [
-        "id", "created_at", "updated_at", "uuid", "competition_id", "team_id", "submitted_by_id",
-        "file", "original_name", "size", "sha256", "description", "is_late", "status",
-        "attempts", "lease_owner", "lease_expires_at", "queued_at", "solution_version_id",
-        "public_score", "private_score", "scored_at", "duration_ms", "error_code",
-        "error_message", "error_detail", "result_message",
+        "id",
+        "created_at",
+        "updated_at",
+        "uuid",
+        "competition_id",
+        "team_id",
+        "submitted_by_id",
+        "file",
+        "original_name",
+        "size",
+        "sha256",
+        "description",
+        "is_late",
+        "status",
+        "attempts",
+        "lease_owner",
+        "lease_expires_at",
+        "queued_at",
+        "solution_version_id",
+        "public_score",
+        "private_score",
+        "scored_at",
+        "duration_ms",
+        "error_code",
+        "error_message",
+        "error_detail",
+        "result_message",
     ]
     chunk = 100_000
     created_text = _ts(created, epoch)
     for start in range(0, team_of.size, chunk):
         stop = min(start + chunk, team_of.size)
-        _copy(cursor, Submission, sub_cols, (
-            (str(i + 1), created_text[i], created_text[i], f"{i + 1:032x}", str(competition.pk),
-             str(team_of[i]), str(team_of[i]), f"submissions/{i + 1}.csv", "submission.csv",
-             "180000", "0" * 64, "", "f", "scored", "1", "", r"\N", created_text[i], r"\N",
-             repr(float(public[i])), repr(float(private[i])), created_text[i], "40", "", "", "",
-             "")
-            for i in range(start, stop)
-        ))
+        _copy(
+            cursor,
+            Submission,
+            sub_cols,
+            (
+                (
+                    str(i + 1),
+                    created_text[i],
+                    created_text[i],
+                    f"{i + 1:032x}",
+                    str(competition.pk),
+                    str(team_of[i]),
+                    str(team_of[i]),
+                    f"submissions/{i + 1}.csv",
+                    "submission.csv",
+                    "180000",
+                    "0" * 64,
+                    "",
+                    "f",
+                    "scored",
+                    "1",
+                    "",
+                    r"\N",
+                    created_text[i],
+                    r"\N",
+                    repr(float(public[i])),
+                    repr(float(private[i])),
+                    created_text[i],
+                    "40",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+                for i in range(start, stop)
+            ),
+        )
         common.progress(f"board: {stop:,} of {team_of.size:,} submissions copied")
 
     # Board rows: each team's best public score, ties to the earlier submission.
@@ -144,28 +240,62 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     np.maximum.at(last, team_of - 1, created)
     first_at = np.full(teams, np.inf)
     np.minimum.at(first_at, team_of - 1, created)
-    entry_cols = ["id", "competition_id", "team_id", "best_submission_id", "best_public_score",
-                  "sort_key", "best_submitted_at", "entries", "last_submission_at",
-                  "first_entry_at"]
+    entry_cols = [
+        "id",
+        "competition_id",
+        "team_id",
+        "best_submission_id",
+        "best_public_score",
+        "sort_key",
+        "best_submitted_at",
+        "entries",
+        "last_submission_at",
+        "first_entry_at",
+    ]
     last_text, first_text = _ts(last, epoch), _ts(first_at, epoch)
-    _copy(cursor, LeaderboardEntry, entry_cols, (
-        (str(t), str(competition.pk), str(t), str(b + 1), repr(float(public[b])),
-         repr(float(public[b])), created_text[b], str(per_team), last_text[t - 1],
-         first_text[t - 1])
-        for t, b in zip(team_of[best], best, strict=True)
-    ))
+    _copy(
+        cursor,
+        LeaderboardEntry,
+        entry_cols,
+        (
+            (
+                str(t),
+                str(competition.pk),
+                str(t),
+                str(b + 1),
+                repr(float(public[b])),
+                repr(float(public[b])),
+                created_text[b],
+                str(per_team),
+                last_text[t - 1],
+                first_text[t - 1],
+            )
+            for t, b in zip(team_of[best], best, strict=True)
+        ),
+    )
     models = [User, Team, Membership, Submission, LeaderboardEntry]
     if RankSnapshot is not None:  # the board's 24-hour moves read these
         # Each team's rank as it changed: a snapshot every ~6 days, the last one a day ago.
         taken = np.arange(SNAPSHOTS) * (59 * 86400 / SNAPSHOTS)
         ranks = rng.integers(1, teams + 1, (teams, SNAPSHOTS))
         taken_text = _ts(taken, epoch)
-        _copy(cursor, RankSnapshot, ["id", "competition_id", "team_id", "rank", "score",
-                                     "taken_at"], (
-            (str(t * SNAPSHOTS + k + 1), str(competition.pk), str(t + 1), str(ranks[t, k]),
-             repr(float(skill[t])), taken_text[k])
-            for t in range(teams) for k in range(SNAPSHOTS)
-        ))
+        _copy(
+            cursor,
+            RankSnapshot,
+            ["id", "competition_id", "team_id", "rank", "score", "taken_at"],
+            (
+                (
+                    str(t * SNAPSHOTS + k + 1),
+                    str(competition.pk),
+                    str(t + 1),
+                    str(ranks[t, k]),
+                    repr(float(skill[t])),
+                    taken_text[k],
+                )
+                for t in range(teams)
+                for k in range(SNAPSHOTS)
+            ),
+        )
         models.append(RankSnapshot)
     connection.connection.commit()
     for model in models:
@@ -200,8 +330,10 @@ def measure(competition, teams: list, calls: int) -> dict:
     try:
         from podium.leaderboards.selectors import public_board_page
     except ImportError:  # the selector the web page uses, where it exists
+
         def public_board_page(*, competition, page):
             return board_size(competition=competition), public_board(competition=competition)
+
     from podium.submissions.models import Submission
 
     size = board_size(competition=competition)

@@ -48,24 +48,41 @@ def fill(teams: int) -> tuple[object, object]:
     moment = datetime.now(UTC)
     start = moment - timedelta(days=30)
     competition = Competition.objects.create(
-        slug="bench-board-page", title="Bench board page", metric="roc_auc", start_at=start,
+        slug="bench-board-page",
+        title="Bench board page",
+        metric="roc_auc",
+        start_at=start,
         end_at=moment + timedelta(days=30),
     )
     batch = 2_000
     with transaction.atomic():
         users = User.objects.bulk_create(
-            [User(username=f"user{i}", email=f"user{i}@example.com", password="!")
-             for i in range(teams)], batch_size=batch,
+            [
+                User(username=f"user{i}", email=f"user{i}@example.com", password="!")
+                for i in range(teams)
+            ],
+            batch_size=batch,
         )
         disqualified = set(rng.choice(teams, teams // 100, replace=False).tolist())
         team_rows = Team.objects.bulk_create(
-            [Team(competition=competition, name=f"Team {i}", leader=users[i],
-                  is_baseline=i == 0, disqualified_at=moment if i in disqualified else None)
-             for i in range(teams)], batch_size=batch,
+            [
+                Team(
+                    competition=competition,
+                    name=f"Team {i}",
+                    leader=users[i],
+                    is_baseline=i == 0,
+                    disqualified_at=moment if i in disqualified else None,
+                )
+                for i in range(teams)
+            ],
+            batch_size=batch,
         )
         Membership.objects.bulk_create(
-            [Membership(team=t, user=u, competition=competition)
-             for t, u in zip(team_rows, users, strict=True)], batch_size=batch,
+            [
+                Membership(team=t, user=u, competition=competition)
+                for t, u in zip(team_rows, users, strict=True)
+            ],
+            batch_size=batch,
         )
         skill = rng.normal(0.8, 0.05, teams)
         offsets = np.sort(rng.uniform(0, 29 * 86400, (teams, PER_TEAM)), axis=1)
@@ -74,14 +91,24 @@ def fill(teams: int) -> tuple[object, object]:
         for i, team in enumerate(team_rows):
             for k in range(PER_TEAM):
                 at = start + timedelta(seconds=float(offsets[i, k]))
-                submissions.append(Submission(
-                    uuid=uuid.uuid4(), competition=competition, team=team,
-                    submitted_by=users[i], file=f"submissions/{i}-{k}.csv",
-                    original_name="submission.csv", size=180_000, sha256="0" * 64,
-                    status=Submission.Status.SCORED, public_score=float(scores[i, k]),
-                    private_score=float(scores[i, k]), scored_at=at, created_at=at,
-                    updated_at=at,
-                ))
+                submissions.append(
+                    Submission(
+                        uuid=uuid.uuid4(),
+                        competition=competition,
+                        team=team,
+                        submitted_by=users[i],
+                        file=f"submissions/{i}-{k}.csv",
+                        original_name="submission.csv",
+                        size=180_000,
+                        sha256="0" * 64,
+                        status=Submission.Status.SCORED,
+                        public_score=float(scores[i, k]),
+                        private_score=float(scores[i, k]),
+                        scored_at=at,
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
         submissions = Submission.objects.bulk_create(submissions, batch_size=batch)
         entries, snapshots = [], []
         taken = [start + timedelta(days=3 * k) for k in range(SNAPSHOTS)]
@@ -89,16 +116,27 @@ def fill(teams: int) -> tuple[object, object]:
         for i, team in enumerate(team_rows):
             best = int(np.argmax(scores[i]))
             sub = submissions[i * PER_TEAM + best]
-            entries.append(LeaderboardEntry(
-                competition=competition, team=team, best_submission=sub,
-                best_public_score=sub.public_score, sort_key=sub.public_score,
-                best_submitted_at=sub.created_at, entries=PER_TEAM,
-                last_submission_at=submissions[i * PER_TEAM + PER_TEAM - 1].created_at,
-                first_entry_at=submissions[i * PER_TEAM].created_at,
-            ))
+            entries.append(
+                LeaderboardEntry(
+                    competition=competition,
+                    team=team,
+                    best_submission=sub,
+                    best_public_score=sub.public_score,
+                    sort_key=sub.public_score,
+                    best_submitted_at=sub.created_at,
+                    entries=PER_TEAM,
+                    last_submission_at=submissions[i * PER_TEAM + PER_TEAM - 1].created_at,
+                    first_entry_at=submissions[i * PER_TEAM].created_at,
+                )
+            )
             snapshots += [
-                RankSnapshot(competition=competition, team=team, rank=int(ranks[i, k]),
-                             score=float(skill[i]), taken_at=taken[k])
+                RankSnapshot(
+                    competition=competition,
+                    team=team,
+                    rank=int(ranks[i, k]),
+                    score=float(skill[i]),
+                    taken_at=taken[k],
+                )
                 for k in range(SNAPSHOTS)
             ]
         LeaderboardEntry.objects.bulk_create(entries, batch_size=batch)

@@ -66,7 +66,11 @@ def _child(name: str) -> dict:
     print(f"{name}: running {' '.join(command[1:])}", file=sys.stderr, flush=True)
     try:
         done = subprocess.run(
-            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True, timeout=_TIMEOUT_S,
+            command,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=_TIMEOUT_S,
             check=False,  # stderr is not captured: the child's progress shows as it goes
         )
     except subprocess.TimeoutExpired as exc:
@@ -93,9 +97,11 @@ def targets(results: dict[str, dict]) -> list[Target]:
             s = board[key]
             found.append(
                 Target(
-                    BOARD, f"{what.split(',')[0]} p50 <= {BOARD_TARGET_MS:g} ms"
+                    BOARD,
+                    f"{what.split(',')[0]} p50 <= {BOARD_TARGET_MS:g} ms"
                     + (" (middle page)" if key.endswith("middle") else ""),
-                    f"{s['p50_ms']:.1f} ms", s["p50_ms"] <= BOARD_TARGET_MS,
+                    f"{s['p50_ms']:.1f} ms",
+                    s["p50_ms"] <= BOARD_TARGET_MS,
                     f"p95 {s['p95_ms']:.1f} ms",
                 )
             )
@@ -105,8 +111,10 @@ def targets(results: dict[str, dict]) -> list[Target]:
             s = page[key]
             found.append(
                 Target(
-                    BOARD_PAGE, f"leaderboard page, {what}, p95 <= {BOARD_PAGE_TARGET_MS:g} ms",
-                    f"{s['p95_ms']:.1f} ms", s["p95_ms"] <= BOARD_PAGE_TARGET_MS,
+                    BOARD_PAGE,
+                    f"leaderboard page, {what}, p95 <= {BOARD_PAGE_TARGET_MS:g} ms",
+                    f"{s['p95_ms']:.1f} ms",
+                    s["p95_ms"] <= BOARD_PAGE_TARGET_MS,
                     f"p50 {s['p50_ms']:.1f} ms; {page['backend']}, {page['teams']:,} teams",
                 )
             )
@@ -117,8 +125,10 @@ def targets(results: dict[str, dict]) -> list[Target]:
             # once on the board; reaching here means it held.
             found.append(
                 Target(
-                    name, f"{worker['submissions']:,} scored, each exactly once",
-                    f"{worker['per_s']:.1f}/s", True,
+                    name,
+                    f"{worker['submissions']:,} scored, each exactly once",
+                    f"{worker['per_s']:.1f}/s",
+                    True,
                     "1 attempt each; board entries = submissions",
                 )
             )
@@ -141,8 +151,12 @@ def render_api(api: dict) -> list[str]:
         ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs ping"],
         [
             [
-                f"{name}: {e['path']}", f"{e['per_s']:.0f}", f"{e['p50_ms']:.1f}",
-                f"{e['p99_ms']:.1f}", str(e["errors"]), f"{e['per_s'] / ping:.2f}",
+                f"{name}: {e['path']}",
+                f"{e['per_s']:.0f}",
+                f"{e['p50_ms']:.1f}",
+                f"{e['p99_ms']:.1f}",
+                str(e["errors"]),
+                f"{e['per_s'] / ping:.2f}",
             ]
             for name, e in api["endpoints"].items()
         ],
@@ -169,9 +183,10 @@ def render(results: dict[str, dict]) -> list[str]:
                 ["selector", "p50 ms", "p95 ms", "max ms", f"target p50 <= {BOARD_TARGET_MS:g} ms"],
                 [
                     [
-                        what + (f" (offset {board['middle_offset']:,})" if k.endswith("middle")
-                                else ""),
-                        f"{board[k]['p50_ms']:.1f}", f"{board[k]['p95_ms']:.1f}",
+                        what
+                        + (f" (offset {board['middle_offset']:,})" if k.endswith("middle") else ""),
+                        f"{board[k]['p50_ms']:.1f}",
+                        f"{board[k]['p95_ms']:.1f}",
                         f"{board[k]['max_ms']:.1f}",
                         "PASS" if board[k]["p50_ms"] <= BOARD_TARGET_MS else "MISS",
                     ]
@@ -192,12 +207,21 @@ def render(results: dict[str, dict]) -> list[str]:
                 "",
             ]
             out += _table(
-                ["page", "p50 ms", "p95 ms", "max ms",
-                 f"target p95 <= {BOARD_PAGE_TARGET_MS:g} ms"],
                 [
-                    [what, f"{page[k]['p50_ms']:.1f}", f"{page[k]['p95_ms']:.1f}",
-                     f"{page[k]['max_ms']:.1f}",
-                     "PASS" if page[k]["p95_ms"] <= BOARD_PAGE_TARGET_MS else "MISS"]
+                    "page",
+                    "p50 ms",
+                    "p95 ms",
+                    "max ms",
+                    f"target p95 <= {BOARD_PAGE_TARGET_MS:g} ms",
+                ],
+                [
+                    [
+                        what,
+                        f"{page[k]['p50_ms']:.1f}",
+                        f"{page[k]['p95_ms']:.1f}",
+                        f"{page[k]['max_ms']:.1f}",
+                        "PASS" if page[k]["p95_ms"] <= BOARD_PAGE_TARGET_MS else "MISS",
+                    ]
                     for k, what in _PAGE_VIEWS
                 ],
             )
@@ -217,14 +241,25 @@ def render(results: dict[str, dict]) -> list[str]:
                 "",
             ]
             out += _table(
-                ["case", "scored/s per process", "uploads/s", "burst latency p50 s", "p95 s",
-                 "idle latency p50 ms", "p95 ms", "scoring p50 ms"],
+                [
+                    "case",
+                    "scored/s per process",
+                    "uploads/s",
+                    "burst latency p50 s",
+                    "p95 s",
+                    "idle latency p50 ms",
+                    "p95 ms",
+                    "scoring p50 ms",
+                ],
                 [
                     [
-                        name, f"{w['per_s']:.1f}", f"{w['upload_per_s']:.0f}",
+                        name,
+                        f"{w['per_s']:.1f}",
+                        f"{w['upload_per_s']:.0f}",
                         f"{w['latency']['p50_ms'] / 1000:.1f}",
                         f"{w['latency']['p95_ms'] / 1000:.1f}",
-                        f"{w['idle_latency']['p50_ms']:.0f}", f"{w['idle_latency']['p95_ms']:.0f}",
+                        f"{w['idle_latency']['p50_ms']:.0f}",
+                        f"{w['idle_latency']['p95_ms']:.0f}",
                         f"{w['scoring_ms_p50']:.0f}",
                     ]
                     for name, w in ran
@@ -257,10 +292,16 @@ def render_custom_metric(custom: dict) -> list[str]:
         ["way", "ms per submission", "vs built-in"],
         [
             ["built-in roc_auc, in-process", f"{base:.0f}", "1.00x"],
-            ["the same AUC as an organizer file, in the sandbox", f"{custom['sandbox_ms']:.0f}",
-             f"{custom['sandbox_ms'] / base:.1f}x"],
-            ["Kaggle style (kaggle_metric_utilities + sklearn), in the sandbox",
-             f"{custom['kaggle_ms']:.0f}", f"{custom['kaggle_ms'] / base:.1f}x"],
+            [
+                "the same AUC as an organizer file, in the sandbox",
+                f"{custom['sandbox_ms']:.0f}",
+                f"{custom['sandbox_ms'] / base:.1f}x",
+            ],
+            [
+                "Kaggle style (kaggle_metric_utilities + sklearn), in the sandbox",
+                f"{custom['kaggle_ms']:.0f}",
+                f"{custom['kaggle_ms'] / base:.1f}x",
+            ],
         ],
     )
     out += [

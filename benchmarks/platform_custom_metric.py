@@ -72,8 +72,10 @@ def main() -> int:
 
     case = CASES[CASE]
     ensure_case(case)
-    with common.temp_dir("podium-bench-custom-") as data, \
-            common.temp_dir("podium-bench-sandbox-") as sandbox_root:
+    with (
+        common.temp_dir("podium-bench-custom-") as data,
+        common.temp_dir("podium-bench-sandbox-") as sandbox_root,
+    ):
         common.configure(database_url=f"sqlite:///{data}/db.sqlite3", data_dir=data)
         # Beside the data folder, not in it (0700): the sandbox's uid must reach its staging.
         os.environ["PODIUM_SANDBOX_ROOT"] = sandbox_root
@@ -102,8 +104,12 @@ def main() -> int:
         def sandboxed(source: str):
             code = metric_sandbox.MetricSource(source.encode(), "metric.py")
             return lambda: metric_sandbox.score_submission(
-                solution=custom_solution, path=str(case.submission), metric=metric,
-                source=code, params={}, max_bytes=scoring.DEFAULT_MAX_BYTES,
+                solution=custom_solution,
+                path=str(case.submission),
+                metric=metric,
+                source=code,
+                params={},
+                max_bytes=scoring.DEFAULT_MAX_BYTES,
             )
 
         builtin()  # imports and caches, as in a worker that has scored before
@@ -122,19 +128,21 @@ def main() -> int:
                     )
         # The sandbox alone: bubblewrap and an empty Python program, start to end.
         start_ms = min(probe(Path(settings.SANDBOX_ROOT)).start_ms for _ in range(3))
-        common.emit({
-            "case": CASE,
-            "rows": case.rows,
-            "reps": REPS,
-            "builtin_ms": builtin_s * 1000,
-            "sandbox_ms": sandbox_s * 1000,
-            "kaggle_ms": kaggle_s * 1000,
-            "overhead_ms": (sandbox_s - builtin_s) * 1000,
-            "ratio": sandbox_s / builtin_s,
-            "empty_start_ms": start_ms,
-            "public": reference.public_score,
-            "private": reference.private_score,
-        })
+        common.emit(
+            {
+                "case": CASE,
+                "rows": case.rows,
+                "reps": REPS,
+                "builtin_ms": builtin_s * 1000,
+                "sandbox_ms": sandbox_s * 1000,
+                "kaggle_ms": kaggle_s * 1000,
+                "overhead_ms": (sandbox_s - builtin_s) * 1000,
+                "ratio": sandbox_s / builtin_s,
+                "empty_start_ms": start_ms,
+                "public": reference.public_score,
+                "private": reference.private_score,
+            }
+        )
     return 0
 
 

@@ -63,10 +63,30 @@ class Worker:
         self.log_path = folder / "worker.log"
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "podium.config", "worker", "-P", "prefork",
-                 "-c", "1", "-l", "INFO", "-n", "bench@%h", "--without-mingle",
-                 "--without-gossip", "--without-heartbeat"],
-                cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "podium.config",
+                    "worker",
+                    "-P",
+                    "prefork",
+                    "-c",
+                    "1",
+                    "-l",
+                    "INFO",
+                    "-n",
+                    "bench@%h",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                ],
+                cwd=folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 120
         while " ready." not in self.log_path.read_text(errors="replace"):
@@ -128,11 +148,17 @@ def run(backend: str, submissions: int, idle: int) -> dict:
     user = get_user_model().objects.create_user("bench", "bench@example.com", "x")
     moment = now()
     competition = Competition.objects.create(
-        slug="bench", title="Bench", metric="roc_auc", start_at=moment - timedelta(days=1),
-        end_at=moment + timedelta(days=30), daily_submission_limit=10 * submissions,
+        slug="bench",
+        title="Bench",
+        metric="roc_auc",
+        start_at=moment - timedelta(days=1),
+        end_at=moment + timedelta(days=30),
+        daily_submission_limit=10 * submissions,
     )
     data_file_create(
-        competition=competition, kind="sample_submission", name="sample_submission.csv",
+        competition=competition,
+        kind="sample_submission",
+        name="sample_submission.csv",
         file=ContentFile(sample, name="sample_submission.csv"),
     )
     solution_version_create(
@@ -147,15 +173,19 @@ def run(backend: str, submissions: int, idle: int) -> dict:
     try:
         common.progress(f"worker/{backend}: {idle} submissions one at a time")
         for i in range(idle):
-            sub = submission_create(user=user, competition=competition,
-                                    file=ContentFile(files[i], name=f"idle{i}.csv"))
+            sub = submission_create(
+                user=user, competition=competition, file=ContentFile(files[i], name=f"idle{i}.csv")
+            )
             _wait_scored([sub.pk], 60, worker)
         idle_rows = list(Submission.objects.order_by("pk").values_list("created_at", "scored_at"))
         common.progress(f"worker/{backend}: {submissions} submissions uploaded back to back")
         upload_start = time.perf_counter()
         burst_ids = [
-            submission_create(user=user, competition=competition,
-                              file=ContentFile(files[idle + i], name=f"burst{i}.csv")).pk
+            submission_create(
+                user=user,
+                competition=competition,
+                file=ContentFile(files[idle + i], name=f"burst{i}.csv"),
+            ).pk
             for i in range(submissions)
         ]
         upload_s = time.perf_counter() - upload_start

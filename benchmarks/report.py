@@ -118,9 +118,7 @@ def summarize_inflate(manifest: dict, runs: dict[str, list[dict]]) -> dict:
     return out
 
 
-def targets(
-    cases: dict[str, dict], bomb: dict | None, inflate: dict | None = None
-) -> list[Target]:
+def targets(cases: dict[str, dict], bomb: dict | None, inflate: dict | None = None) -> list[Target]:
     found = []
     for name, s in cases.items():
         case = CASES[name]
@@ -266,8 +264,12 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(
-    cases: dict[str, dict], bomb: dict | None, found: list[Target], reps: int,
-    extra: list[str] | None = None, inflate: dict | None = None,
+    cases: dict[str, dict],
+    bomb: dict | None,
+    found: list[Target],
+    reps: int,
+    extra: list[str] | None = None,
+    inflate: dict | None = None,
 ) -> str:
     """``extra``: more lines (the platform cases') printed just before the targets."""
     out = []

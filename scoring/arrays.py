@@ -12,11 +12,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _DTYPES = {
-    pa.int8(): np.dtype(np.int8), pa.int16(): np.dtype(np.int16),
-    pa.int32(): np.dtype(np.int32), pa.int64(): np.dtype(np.int64),
-    pa.uint8(): np.dtype(np.uint8), pa.uint16(): np.dtype(np.uint16),
-    pa.uint32(): np.dtype(np.uint32), pa.uint64(): np.dtype(np.uint64),
-    pa.float32(): np.dtype(np.float32), pa.float64(): np.dtype(np.float64),
+    pa.int8(): np.dtype(np.int8),
+    pa.int16(): np.dtype(np.int16),
+    pa.int32(): np.dtype(np.int32),
+    pa.int64(): np.dtype(np.int64),
+    pa.uint8(): np.dtype(np.uint8),
+    pa.uint16(): np.dtype(np.uint16),
+    pa.uint32(): np.dtype(np.uint32),
+    pa.uint64(): np.dtype(np.uint64),
+    pa.float32(): np.dtype(np.float32),
+    pa.float64(): np.dtype(np.float64),
 }
 
 

@@ -85,8 +85,10 @@ def cmd_prepare(args: argparse.Namespace) -> dict[str, Any]:
         rows = meta["rows"]
         print(f"Solution OK for {metric.name} ({metric.direction}).")
         print(f"  header a submission must have: {', '.join(prepared.columns)}")
-        print(f"  ids: {meta['id_type']}; rows: {rows['total']} (public {rows['public']}, "
-              f"private {rows['private']}, ignored {rows['ignored']})")
+        print(
+            f"  ids: {meta['id_type']}; rows: {rows['total']} (public {rows['public']}, "
+            f"private {rows['private']}, ignored {rows['ignored']})"
+        )
         if meta["classes"]:
             print(f"  classes: {', '.join(map(str, meta['classes'][:20]))}")
         print(f"  prepared form: {prepared.folder}")
@@ -98,7 +100,10 @@ def cmd_score(args: argparse.Namespace) -> dict[str, Any]:
     params = json.loads(args.params) if args.params else {}
     prepared = _prepared(args.solution, metric, args.sample_submission)
     result = score_submission(
-        prepared, args.submission, metric=metric, params=params,
+        prepared,
+        args.submission,
+        metric=metric,
+        params=params,
         max_bytes=int(args.max_mb * 1024 * 1024),
     )
     if not args.json:
@@ -131,9 +136,13 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--submission", required=True, help="the submission CSV (.gz/.zip too)")
             p.add_argument("--params", help="metric parameters as JSON, e.g. '{\"k\": 5}'")
             p.add_argument("--precision", type=int, default=5, help="decimals shown")
-            p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024,
-                           help="size cap of the submission file as uploaded, in MB (what it "
-                           "inflates to is capped by the answer key)")
+            p.add_argument(
+                "--max-mb",
+                type=float,
+                default=DEFAULT_MAX_BYTES / 1024 / 1024,
+                help="size cap of the submission file as uploaded, in MB (what it "
+                "inflates to is capped by the answer key)",
+            )
         p.add_argument("--metric", required=True, help="a metric name, or a Kaggle-style .py file")
         p.add_argument("--lower-is-better", action="store_true", help="for a .py metric")
         p.add_argument("--sample-submission", help="check the solution against this header")
@@ -145,8 +154,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         payload = args.func(args)
-    except (SubmissionError, SolutionError, ScoringError, UnknownMetricError, MetricFileError,
-            json.JSONDecodeError, FileNotFoundError) as exc:
+    except (
+        SubmissionError,
+        SolutionError,
+        ScoringError,
+        UnknownMetricError,
+        MetricFileError,
+        json.JSONDecodeError,
+        FileNotFoundError,
+    ) as exc:
         return _fail(args, exc)
     if args.json:
         print(json.dumps({"ok": True, **payload}, indent=2))

@@ -246,7 +246,8 @@ def _diagnose(
     skipped = np.array(sorted(n - 2 for n, _, _ in ragged if n is not None), dtype=np.int64)
     if ragged:
         where = ", ".join(
-            f"line {int(line_map(np.array([n - 2]))[0])} has {got}" if n is not None
+            f"line {int(line_map(np.array([n - 2]))[0])} has {got}"
+            if n is not None
             else f"a line has {got}"
             for n, got, _ in ragged[:FIRST_OFFENDERS]
         )
@@ -344,7 +345,7 @@ def _utf8_problem(source: pa.NativeFile) -> Problem:
     where = f" (first at line {line})" if line else ""
     return Problem(
         Code.ENCODING_INVALID,
-        f"The file is not valid UTF-8{where}. Save it as UTF-8 (\"CSV UTF-8\" in Excel).",
+        f'The file is not valid UTF-8{where}. Save it as UTF-8 ("CSV UTF-8" in Excel).',
         {"line": line},
     )
 

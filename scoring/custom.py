@@ -71,7 +71,7 @@ def load_metric_file(
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except BaseException as exc:  # noqa: BLE001 - a broken file of any kind is reported, not raised
+    except BaseException as exc:
         sys.modules.pop(module_name, None)
         raise MetricFileError(
             f"The metric file {path.name} could not be loaded:\n"
@@ -119,7 +119,10 @@ def sandboxed_metric(
         )
 
     return Metric(
-        name=name, func=refuse, greater_is_better=greater_is_better, kind=PredictionKind.CUSTOM,
+        name=name,
+        func=refuse,
+        greater_is_better=greater_is_better,
+        kind=PredictionKind.CUSTOM,
         description=description,
     )
 
@@ -182,8 +185,14 @@ def write_board_inputs(
 
 
 def runner_spec(
-    *, metric: str, metric_name: str, row_id_column_name: str, params: dict[str, Any],
-    input_dir: str, output: str, boards: bool = True,
+    *,
+    metric: str,
+    metric_name: str,
+    row_id_column_name: str,
+    params: dict[str, Any],
+    input_dir: str,
+    output: str,
+    boards: bool = True,
 ) -> dict[str, Any]:
     """What ``runner.py`` is told (see its docstring); paths as the runner sees them.
     ``boards=False``: only load the file and check its ``score``."""
@@ -199,7 +208,9 @@ def runner_spec(
                 "submission": f"{input_dir}/submission_{name}.parquet",
             }
             for name, _ in BOARDS
-        ] if boards else [],
+        ]
+        if boards
+        else [],
         "output": output,
     }
 
@@ -274,7 +285,7 @@ def read_result(path: str | os.PathLike, *, boards: bool = True) -> tuple[float,
     if not boards:
         if result == {"loaded": True}:
             return None
-        raise _unreadable("expected {\"loaded\": true} or an error.")
+        raise _unreadable('expected {"loaded": true} or an error.')
     if set(result) != {"public", "private"}:
         raise _unreadable("expected the keys public and private, or error.")
     public, private = _finite(result["public"]), _finite(result["private"])
@@ -286,7 +297,8 @@ def read_result(path: str | os.PathLike, *, boards: bool = True) -> tuple[float,
 def _metric_error(error: Any) -> ScoringError:
     shape = {"participant_visible": bool, "message": str, "traceback": str}
     if not (
-        isinstance(error, dict) and set(error) == set(shape)
+        isinstance(error, dict)
+        and set(error) == set(shape)
         and all(type(error[key]) is kind for key, kind in shape.items())
     ):
         return _unreadable("its error is not {participant_visible, message, traceback}.")

@@ -48,18 +48,38 @@ def main() -> int:
         ("The metrics an organizer can choose from", ["metrics"]),
         (
             "Check the answer key and store its fast form",
-            ["prepare", str(paths["solution"]), "--metric", "roc_auc",
-             "--sample-submission", str(paths["sample_submission"])],
+            [
+                "prepare",
+                str(paths["solution"]),
+                "--metric",
+                "roc_auc",
+                "--sample-submission",
+                str(paths["sample_submission"]),
+            ],
         ),
         (
             "Score a good submission (public and private together)",
-            ["score", "--solution", str(paths["solution"]), "--submission", str(paths["good"]),
-             "--metric", "roc_auc"],
+            [
+                "score",
+                "--solution",
+                str(paths["solution"]),
+                "--submission",
+                str(paths["good"]),
+                "--metric",
+                "roc_auc",
+            ],
         ),
         (
             "A broken submission: every problem, each with its code",
-            ["score", "--solution", str(paths["solution"]), "--submission", str(paths["broken"]),
-             "--metric", "log_loss"],
+            [
+                "score",
+                "--solution",
+                str(paths["solution"]),
+                "--submission",
+                str(paths["broken"]),
+                "--metric",
+                "log_loss",
+            ],
         ),
     ]
     for title, argv in steps:

@@ -123,7 +123,10 @@ def inflated_cap_for(solution: PreparedSolution, metric: Metric | None = None) -
         key_text += rows * targets * longest
     text = targets if kind in _FREE_TEXT else 0
     return inflated_cap(
-        rows, 1 + targets, text_columns=text, key_text_bytes=key_text,
+        rows,
+        1 + targets,
+        text_columns=text,
+        key_text_bytes=key_text,
         multiline_values=kind == PredictionKind.CUSTOM,
     )
 
@@ -134,6 +137,7 @@ def _text_bytes(strings: pa.Array) -> int:
         data = strings.buffers()[2]
         return data.size if data is not None else 0
     return int(pc.sum(pc.binary_length(pc.cast(strings, pa.string()))).as_py() or 0)
+
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -233,7 +237,7 @@ def _refuse_known_non_csv(head: bytes) -> None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SubmissionError.single(
             Code.ENCODING_INVALID,
-            "The file is saved as UTF-16. Save it as UTF-8 (\"CSV UTF-8\" in Excel) and upload "
+            'The file is saved as UTF-16. Save it as UTF-8 ("CSV UTF-8" in Excel) and upload '
             "again.",
         )
     if head.startswith(b"PAR1"):

@@ -100,9 +100,10 @@ def solution_targets(metric: Metric, targets: pa.Table) -> Targets:
         return Targets(y_true=values.astype(np.int8))
     if kind == K.CONTINUOUS:
         values = _numeric(col, name)
-        if metric.value_range and not (
-            (values >= metric.value_range[0]) & (values <= metric.value_range[1])
-        ).all():
+        if (
+            metric.value_range
+            and not ((values >= metric.value_range[0]) & (values <= metric.value_range[1])).all()
+        ):
             raise _bad_target(f"{metric.name} needs targets within {metric.value_range}.")
         if not (np.abs(values) <= MAX_ABS_CEILING).all():
             # Beyond it a squared error can overflow: a board's score could then fail or not

@@ -26,7 +26,7 @@ from scoring.errors import ScoringError
 def run_metric(call: Callable[..., Any], y_true: Any, y_pred: Any, params: dict[str, Any]) -> float:
     try:
         value = call(y_true, y_pred, **params)
-    except Exception as exc:  # noqa: BLE001 - any metric failure becomes a ScoringError
+    except Exception as exc:
         raise as_scoring_error(exc) from exc
     return finite_score(value)
 

@@ -236,8 +236,11 @@ def prepare_solution(
     index, order = IdIndex.build(ids)
     take = from_numpy(order)
     stored = pa.table(
-        {id_col: ids.take(take), **{c: table[c].take(take) for c in target_cols},
-         "__usage__": from_numpy(usage[order])}
+        {
+            id_col: ids.take(take),
+            **{c: table[c].take(take) for c in target_cols},
+            "__usage__": from_numpy(usage[order]),
+        }
     )
     targets = kinds.solution_targets(metric, stored.select(target_cols))
     kinds.check_split(metric, targets, usage[order])

@@ -65,7 +65,11 @@ def read_submission(
     with open_csv(path, max_bytes=max_bytes, inflated=inflated) as source:
         check_header(read_header(source), solution.columns)
         table, problems = read_typed(
-            source, types, solution.id_column, line_map=line_map, multiline_values=custom,
+            source,
+            types,
+            solution.id_column,
+            line_map=line_map,
+            multiline_values=custom,
             rows=None if inflated.max_rows is None else (solution.n_rows, inflated.max_rows),
         )
     pa.default_memory_pool().release_unused()  # the parser's blocks, cached by the allocator
@@ -95,8 +99,12 @@ def read_submission(
             solution, one_chunk(sub_ids), report_empty=not ids_reported, line_map=line_map
         )
     y_pred, value_problems = kinds.predictions(
-        metric, table, solution.target_columns, solution.meta["classes"],
-        solution.meta["label_type"], line_map,
+        metric,
+        table,
+        solution.target_columns,
+        solution.meta["classes"],
+        solution.meta["label_type"],
+        line_map,
     )
     problems += value_problems
     if problems:
@@ -112,7 +120,10 @@ def read_submission(
     y_pred = _in_solution_order(y_pred, positions)
     pool.release_unused()
     return Submission(
-        keep, len(positions), positions, y_pred,
+        keep,
+        len(positions),
+        positions,
+        y_pred,
         {"read_s": read_s, "validate_s": time.perf_counter() - started},
     )
 

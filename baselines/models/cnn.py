@@ -9,7 +9,11 @@ from torch import nn
 
 class SmallCNN(nn.Module):
     def __init__(
-        self, *, input_shape: tuple[int, ...], n_outputs: int, channels: tuple[int, int] = (16, 32),
+        self,
+        *,
+        input_shape: tuple[int, ...],
+        n_outputs: int,
+        channels: tuple[int, int] = (16, 32),
         dropout: float = 0.2,
     ) -> None:
         super().__init__()
@@ -18,12 +22,17 @@ class SmallCNN(nn.Module):
         c_in, height, width = input_shape
         c1, c2 = channels
         self.features = nn.Sequential(
-            nn.Conv2d(c_in, c1, 3, padding=1), nn.BatchNorm2d(c1), nn.ReLU(),
-            nn.Conv2d(c1, c2, 3, padding=1), nn.BatchNorm2d(c2), nn.ReLU(),
+            nn.Conv2d(c_in, c1, 3, padding=1),
+            nn.BatchNorm2d(c1),
+            nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, padding=1),
+            nn.BatchNorm2d(c2),
+            nn.ReLU(),
             nn.MaxPool2d(2),
         )
         self.head = nn.Sequential(
-            nn.Flatten(), nn.Dropout(dropout),
+            nn.Flatten(),
+            nn.Dropout(dropout),
             nn.Linear(c2 * (height // 2) * (width // 2), n_outputs),
         )
 

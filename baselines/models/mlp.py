@@ -10,7 +10,11 @@ from torch import nn
 
 class MLP(nn.Module):
     def __init__(
-        self, *, input_shape: tuple[int, ...], n_outputs: int, hidden: tuple[int, ...] = (64, 32),
+        self,
+        *,
+        input_shape: tuple[int, ...],
+        n_outputs: int,
+        hidden: tuple[int, ...] = (64, 32),
         dropout: float = 0.1,
     ) -> None:
         super().__init__()

@@ -43,13 +43,16 @@ exit codes: 0 ok, 1 refused by the server or other error, 2 usage or configurati
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="podium", description="Compete on a Podium server from the command line.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="podium",
+        description="Compete on a Podium server from the command line.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"podium {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--json", action="store_true",
+        "--json",
+        action="store_true",
         help="print the API's JSON on stdout (lists: every item, all pages), for scripts",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -68,8 +68,12 @@ def load() -> Config:
     stored = read_file(path)
     url = os.environ.get(URL_VARIABLE) or stored.get("url") or None
     token = os.environ.get(TOKEN_VARIABLE) or stored.get("token") or None
-    return Config(url=normalize_url(url) if url else None, token=token,
-                  username=stored.get("username"), path=path)
+    return Config(
+        url=normalize_url(url) if url else None,
+        token=token,
+        username=stored.get("username"),
+        path=path,
+    )
 
 
 def normalize_url(url: str) -> str:
@@ -82,7 +86,11 @@ def normalize_url(url: str) -> str:
 
 
 def save(
-    url: str, token: str, username: str | None, *, token_id: int | None = None,
+    url: str,
+    token: str,
+    username: str | None,
+    *,
+    token_id: int | None = None,
     path: Path | None = None,
 ) -> Path:
     """Write the config file readable by its owner only (0600), atomically: a reader never

@@ -44,7 +44,11 @@ class ApiError(CliError):
     status without it)."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: dict | None = None,
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict | None = None,
         retry_after: int | None = None,
     ) -> None:
         super().__init__(message, exit_for_status(status))

@@ -100,7 +100,8 @@ class Api:
             return response.json()
         except ValueError:
             raise ApiError(
-                response.status_code, "not_json",
+                response.status_code,
+                "not_json",
                 f"The server at {self.base_url} did not answer with JSON "
                 f"(HTTP {response.status_code} from {response.url}): is it a Podium server?",
             ) from None
@@ -114,14 +115,17 @@ def api_error(response: requests.Response) -> ApiError:
     try:
         error = response.json()["error"]
         return ApiError(
-            response.status_code, str(error.get("code") or ""),
+            response.status_code,
+            str(error.get("code") or ""),
             str(error.get("message") or f"HTTP {response.status_code}"),
-            error.get("details") if isinstance(error.get("details"), dict) else {}, retry,
+            error.get("details") if isinstance(error.get("details"), dict) else {},
+            retry,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         reason = f"{response.status_code} {response.reason or ''}".strip()
         return ApiError(
-            response.status_code, "http_error",
+            response.status_code,
+            "http_error",
             f"The server answered HTTP {reason} for {response.request.method} {response.url}.",
             retry_after=retry,
         )

@@ -14,16 +14,20 @@ from pathlib import Path
 
 def _quote(value: str) -> str:
     """A parameter value in a part's header, as browsers escape it (HTML's form encoding)."""
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace(
-        "\n", "%0A"
-    )
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 class MultipartBody:
     def __init__(
-        self, fields: dict[str, str], file_field: str, path: Path, *,
-        filename: str | None = None, content_type: str = "application/octet-stream",
-        on_read: Callable[[int], None] | None = None, boundary: str | None = None,
+        self,
+        fields: dict[str, str],
+        file_field: str,
+        path: Path,
+        *,
+        filename: str | None = None,
+        content_type: str = "application/octet-stream",
+        on_read: Callable[[int], None] | None = None,
+        boundary: str | None = None,
     ) -> None:
         self.boundary = boundary or f"podium-{uuid.uuid4().hex}"
         self.path = Path(path)
@@ -33,12 +37,17 @@ class MultipartBody:
         head = b""
         for name, value in fields.items():
             head += (
-                b"--" + b + b"\r\n"
+                b"--"
+                + b
+                + b"\r\n"
                 + f'Content-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode()
-                + value.encode("utf-8") + b"\r\n"
+                + value.encode("utf-8")
+                + b"\r\n"
             )
         head += (
-            b"--" + b + b"\r\n"
+            b"--"
+            + b
+            + b"\r\n"
             + (
                 f'Content-Disposition: form-data; name="{_quote(file_field)}"; '
                 f'filename="{_quote(filename or self.path.name)}"\r\n'
@@ -80,7 +89,7 @@ class MultipartBody:
             else:
                 take = piece if want < 0 else piece[:want]
                 out += take
-                rest = piece[len(take):]
+                rest = piece[len(take) :]
                 if rest:
                     self._pieces[0] = rest
                 else:

@@ -21,7 +21,10 @@ def human_bytes(n: float) -> str:
 
 class Progress:
     def __init__(
-        self, label: str, total: int | None, stream: TextIO | None = None,
+        self,
+        label: str,
+        total: int | None,
+        stream: TextIO | None = None,
         clock=time.monotonic,
     ) -> None:
         self.label, self.total = label, total

@@ -101,9 +101,7 @@ def verify_valid_probabilities(df: pd.DataFrame, df_name: str) -> None:
     if df.min().min() < 0:
         raise ParticipantVisibleError(f"All target values in {df_name} must be at least zero")
     if df.max().max() > 1:
-        raise ParticipantVisibleError(
-            f"All target values in {df_name} must be no greater than one"
-        )
+        raise ParticipantVisibleError(f"All target values in {df_name} must be no greater than one")
     if not np.allclose(df.sum(axis=1), 1):
         raise ParticipantVisibleError(
             f"Target values in {df_name} do not add to one within all rows"

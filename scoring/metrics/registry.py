@@ -121,8 +121,7 @@ def check_max_abs(max_abs: float) -> None:
         raise ValueError(f"A prediction bound must be a number, not {max_abs!r}")
     if not 0 < max_abs <= MAX_ABS_CEILING:
         raise ValueError(
-            f"A prediction bound must be above 0 and at most {MAX_ABS_CEILING:g}, "
-            f"not {max_abs:g}"
+            f"A prediction bound must be above 0 and at most {MAX_ABS_CEILING:g}, not {max_abs:g}"
         )
 
 
@@ -215,7 +214,7 @@ def _load_entry_points() -> None:
             if callable(obj) and not isinstance(obj, Metric):
                 obj = obj()
             items: Iterable[Metric] = [obj] if isinstance(obj, Metric) else list(obj)
-        except Exception:  # noqa: BLE001 - a plugin must not take the scorer down
+        except Exception:
             logger.exception("Could not load metric plugin %s", ep.name)
             continue
         for m in items:
@@ -223,7 +222,7 @@ def _load_entry_points() -> None:
                 register_metric(m)
             except MetricNameTaken as exc:
                 logger.error("Metric plugin %s: %s", ep.name, exc)
-            except Exception:  # noqa: BLE001 - not a Metric: the plugin is broken
+            except Exception:
                 logger.exception("Could not load metric plugin %s", ep.name)
 
 

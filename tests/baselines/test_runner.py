@@ -54,7 +54,9 @@ def test_a_starter_solution_beats_a_constant_on_the_private_board(name, demo_dat
     assert result.device == "cpu" and result.epochs_run <= epochs
     got = private_score(folder, config.metric, result.submission, tmp_path)
     constant = private_score(
-        folder, config.metric, constant_submission(folder, config.metric, tmp_path / "c.csv"),
+        folder,
+        config.metric,
+        constant_submission(folder, config.metric, tmp_path / "c.csv"),
         tmp_path,
     )
     metric = scoring.get_metric(config.metric)
@@ -63,8 +65,22 @@ def test_a_starter_solution_beats_a_constant_on_the_private_board(name, demo_dat
 
 def test_the_log_folder_holds_what_reproduces_the_run(demo_data, tmp_path, capsys):
     folder = demo_data("breast_cancer")
-    code = main(["run", "breast_cancer_mlp", "--data", str(folder), "--out", str(tmp_path),
-                 "--set", "epochs=3", "--set", "keep_best=2", "--set", "threads=1"])
+    code = main(
+        [
+            "run",
+            "breast_cancer_mlp",
+            "--data",
+            str(folder),
+            "--out",
+            str(tmp_path),
+            "--set",
+            "epochs=3",
+            "--set",
+            "keep_best=2",
+            "--set",
+            "threads=1",
+        ]
+    )
     assert code == 0
     log_dir = tmp_path / "logs" / "breast-cancer-mlp-lr0.001-bs32-ep3-seed42"
     assert (tmp_path / "submission.csv").exists()

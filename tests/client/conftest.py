@@ -34,9 +34,14 @@ class Cli:
 
     def __call__(self, *args, stdin: str | None = None, **env) -> subprocess.CompletedProcess:
         done = subprocess.run(
-            [sys.executable, "-m", "podium_client", *map(str, args)], cwd=self.cwd,
-            env={**self.env, **env}, input=stdin or "", capture_output=True, text=True,
-            timeout=600, check=False,
+            [sys.executable, "-m", "podium_client", *map(str, args)],
+            cwd=self.cwd,
+            env={**self.env, **env},
+            input=stdin or "",
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         return done
 
@@ -46,11 +51,14 @@ def cli(tmp_path) -> Cli:
     home = tmp_path / "home"
     home.mkdir()
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("PODIUM_", "DJANGO_", "PYTEST_", "CELERY_", "DATABASE_"))
     }
     env.update(
-        PYTHONPATH=str(CLIENT_DIR), HOME=str(home), PODIUM_CONFIG=str(home / "podium.json"),
+        PYTHONPATH=str(CLIENT_DIR),
+        HOME=str(home),
+        PODIUM_CONFIG=str(home / "podium.json"),
         PYTHONUNBUFFERED="1",
     )
     env.pop("XDG_CONFIG_HOME", None)

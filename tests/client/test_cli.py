@@ -18,8 +18,11 @@ def test_the_client_imports_nothing_of_the_server():
         "assert not bad, bad"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], env={"PYTHONPATH": str(CLIENT_DIR)}, capture_output=True,
-        text=True, check=False,
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(CLIENT_DIR)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
 

@@ -25,7 +25,9 @@ def test_the_file_is_written_with_mode_600_in_a_private_folder(where):
     assert stat.S_IMODE(where.stat().st_mode) == 0o600
     assert stat.S_IMODE(where.parent.stat().st_mode) == 0o700
     assert json.loads(where.read_text()) == {
-        "url": "https://podium.example.org", "token": "pdm_secret", "username": "alice",
+        "url": "https://podium.example.org",
+        "token": "pdm_secret",
+        "username": "alice",
         "token_id": 7,
     }
     assert [p.name for p in where.parent.iterdir()] == ["config.json"]  # no temporary left
@@ -85,11 +87,14 @@ def test_the_default_location_follows_xdg_then_home(monkeypatch, tmp_path):
     assert config.config_path() == tmp_path / ".config" / "podium" / "config.json"
 
 
-@pytest.mark.parametrize(("given", "url"), [
-    ("podium.example.org", "https://podium.example.org"),
-    ("localhost:8000", "http://localhost:8000"),
-    ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
-    ("https://x.org/api/v1", "https://x.org"),
-])
+@pytest.mark.parametrize(
+    ("given", "url"),
+    [
+        ("podium.example.org", "https://podium.example.org"),
+        ("localhost:8000", "http://localhost:8000"),
+        ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
+        ("https://x.org/api/v1", "https://x.org"),
+    ],
+)
 def test_urls_are_normalized(given, url):
     assert config.normalize_url(given) == url

@@ -22,20 +22,37 @@ def response(status: int, body, headers: dict | None = None) -> requests.Respons
     return made
 
 
-@pytest.mark.parametrize(("status", "code"), [
-    (400, Exit.API_ERROR), (401, Exit.AUTH), (403, Exit.AUTH), (404, Exit.NOT_FOUND),
-    (409, Exit.API_ERROR), (413, Exit.API_ERROR), (429, Exit.LIMIT), (500, Exit.API_ERROR),
-])
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, Exit.API_ERROR),
+        (401, Exit.AUTH),
+        (403, Exit.AUTH),
+        (404, Exit.NOT_FOUND),
+        (409, Exit.API_ERROR),
+        (413, Exit.API_ERROR),
+        (429, Exit.LIMIT),
+        (500, Exit.API_ERROR),
+    ],
+)
 def test_statuses_map_to_exit_codes(status, code):
     assert exit_for_status(status) == code
 
 
 def test_the_api_error_keeps_code_message_details_and_retry_after():
-    error = api_error(response(
-        429, {"error": {"code": "throttled", "message": "Too many requests. Try again in 3 "
-                        "seconds.", "details": {"retry_after_seconds": 3}}},
-        {"Retry-After": "3"},
-    ))
+    error = api_error(
+        response(
+            429,
+            {
+                "error": {
+                    "code": "throttled",
+                    "message": "Too many requests. Try again in 3 seconds.",
+                    "details": {"retry_after_seconds": 3},
+                }
+            },
+            {"Retry-After": "3"},
+        )
+    )
     assert (error.status, error.code, error.exit_code) == (429, "throttled", Exit.LIMIT)
     assert error.message == "Too many requests. Try again in 3 seconds."
     assert error.details == {"retry_after_seconds": 3} and error.retry_after == 3
@@ -49,8 +66,7 @@ def test_a_body_that_is_not_the_api_error_still_gives_a_clear_message():
 
 
 def test_tables_align_columns_and_right_align_numbers():
-    text = table(("rank", "team", "score"), [(1, "alpha", "0.91"), (10, "b", "0.5")],
-                 right=(0, 2))
+    text = table(("rank", "team", "score"), [(1, "alpha", "0.91"), (10, "b", "0.5")], right=(0, 2))
     assert text.splitlines() == [
         "rank  team   score",
         "----  -----  -----",
@@ -61,10 +77,22 @@ def test_tables_align_columns_and_right_align_numbers():
 
 def test_a_private_board_row_shows_its_prize_rank_and_a_baseline_none():
     row = {
-        "rank": 2, "team": "ada", "is_baseline": False, "prize_rank": 1,
-        "private_display": "0.91", "public_rank": 5, "move": 3,
+        "rank": 2,
+        "team": "ada",
+        "is_baseline": False,
+        "prize_rank": 1,
+        "private_display": "0.91",
+        "public_rank": 5,
+        "move": 3,
     }
     assert _private_line(row, "ada") == (">", 2, 1, "ada", "0.91", 5, "+3")
-    baseline = {**row, "rank": 1, "team": "Baseline", "is_baseline": True, "prize_rank": None,
-                "public_rank": 1, "move": 0}
+    baseline = {
+        **row,
+        "rank": 1,
+        "team": "Baseline",
+        "is_baseline": True,
+        "prize_rank": None,
+        "public_rank": 1,
+        "move": 0,
+    }
     assert _private_line(baseline, "ada") == ("", 1, "-", "Baseline (baseline)", "0.91", 1, "0")

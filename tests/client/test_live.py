@@ -44,8 +44,11 @@ def test_login_download_submit_wait_scored_leaderboard_select(e2e, live_server, 
     user = participant(competition, "alice")  # the factories' password: "password"
 
     # login: a password for a key, stored in a file only its owner reads
-    out = ok(cli("login", "--url", live_server.url, "-u", "alice", "--password-stdin",
-                 stdin="password\n"))
+    out = ok(
+        cli(
+            "login", "--url", live_server.url, "-u", "alice", "--password-stdin", stdin="password\n"
+        )
+    )
     assert f"Signed in to {live_server.url} as alice" in out
     assert stat.S_IMODE(cli.config_path.stat().st_mode) == 0o600
     stored = json.loads(cli.config_path.read_text())
@@ -84,7 +87,8 @@ def test_login_download_submit_wait_scored_leaderboard_select(e2e, live_server, 
     assert "uploading predictions.csv: " in done.stderr  # not a terminal: one final line
     assert submission.result_message.startswith("Your Best Entry!")
     assert out.splitlines() == [
-        submission.result_message, f"Public score: {submission.public_score:.5f}",
+        submission.result_message,
+        f"Public score: {submission.public_score:.5f}",
     ]
 
     [row] = json.loads(ok(cli("submissions", slug, "--json")))
@@ -106,13 +110,19 @@ def test_login_download_submit_wait_scored_leaderboard_select(e2e, live_server, 
     # a broken file: failed scoring under --wait is exit 6 with the participant's message
     broken = tmp_path / "short.csv"
     broken.write_bytes(b"id,target\n1,0.5\n")
-    failed(cli("submit", slug, broken, "-m", "oops", "--wait"), 6,
-           "failed: Submission has 1 rows; expected 200.")
+    failed(
+        cli("submit", slug, broken, "-m", "oops", "--wait"),
+        6,
+        "failed: Submission has 1 rows; expected 200.",
+    )
 
     # the daily limit: exit 5 with the API's message
     Competition.objects.filter(pk=competition.pk).update(daily_submission_limit=1)
-    failed(cli("submit", slug, predictions, "-m", "one more"), 5,
-           "error: Your team has used 1 of 1 submissions today. The next one opens at 00:00 UTC")
+    failed(
+        cli("submit", slug, predictions, "-m", "one more"),
+        5,
+        "error: Your team has used 1 of 1 submissions today. The next one opens at 00:00 UTC",
+    )
 
 
 def test_errors_teams_and_limits_without_a_worker(live_server, cli, tmp_path):
@@ -127,8 +137,11 @@ def test_errors_teams_and_limits_without_a_worker(live_server, cli, tmp_path):
     url = live_server.url
 
     # wrong password, bad key, no key: exit 3 with the API's message
-    failed(cli("login", "--url", url, "-u", "alice", "--password-stdin", stdin="nope\n"), 3,
-           "error: That username and password do not match an account.")
+    failed(
+        cli("login", "--url", url, "-u", "alice", "--password-stdin", stdin="nope\n"),
+        3,
+        "error: That username and password do not match an account.",
+    )
     assert not cli.config_path.exists()
     failed(cli("login", "--url", url, "--token", "pdm_bogus"), 3, "That key is not valid on")
     failed(cli("submissions", slug, PODIUM_URL=url, PODIUM_TOKEN="pdm_bogus"), 3, "error: ")
@@ -138,8 +151,11 @@ def test_errors_teams_and_limits_without_a_worker(live_server, cli, tmp_path):
     # unknown competition or file: exit 4
     failed(cli("download", "no-such-competition"), 4, "error: ")
     failed(cli("leaderboard", "no-such-competition", "--json"), 4, "error: ")
-    failed(cli("download", slug, "-f", "nope.csv", "-p", tmp_path), 4,
-           "has no file named nope.csv (its files: sample_submission.csv)")
+    failed(
+        cli("download", slug, "-f", "nope.csv", "-p", tmp_path),
+        4,
+        "has no file named nope.csv (its files: sample_submission.csv)",
+    )
     # the private board before the reveal: the API's refusal
     failed(cli("leaderboard", slug, "--private"), 4, "error: ")
     # not a member: the API's refusal, before any upload
@@ -172,8 +188,11 @@ def test_errors_teams_and_limits_without_a_worker(live_server, cli, tmp_path):
     # a merge the rules refuse shows the preview's reasons
     bob_team = Team.objects.get(competition=competition, memberships__user__username="bob")
     Competition.objects.filter(pk=competition.pk).update(max_team_size=2)
-    failed(cli("team", slug, "merge", bob_team.name, **as_alice), 1,
-           f"error: Your team cannot merge into {bob_team.name}:\n  - ")
+    failed(
+        cli("team", slug, "merge", bob_team.name, **as_alice),
+        1,
+        f"error: Your team cannot merge into {bob_team.name}:\n  - ",
+    )
 
     # join: the rules accepted on the command line
     as_dave = {"PODIUM_URL": url, "PODIUM_TOKEN": api_token_create(user=dave, name="t")[1]}

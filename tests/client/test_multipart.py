@@ -25,7 +25,7 @@ def read_all(body: MultipartBody, chunk: int) -> bytes:
 
 @pytest.fixture
 def upload(tmp_path):
-    path = tmp_path / "préds \"v2\".csv"
+    path = tmp_path / 'préds "v2".csv'
     path.write_bytes(CONTENT)
     return path
 
@@ -74,7 +74,7 @@ def test_django_parses_it_back_as_the_server_does(upload, settings):
     ).parse()
 
     assert fields["description"] == "first try ✓"
-    assert files["file"].name == 'préds %22v2%22.csv'  # quotes escaped as browsers do
+    assert files["file"].name == "préds %22v2%22.csv"  # quotes escaped as browsers do
     assert files["file"].read() == CONTENT
 
 

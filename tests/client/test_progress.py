@@ -75,5 +75,10 @@ def test_unknown_total_shows_bytes_only():
 
 def test_human_bytes():
     assert [human_bytes(n) for n in (0, 999, 1000, 1_500_000, 2e9, 3e12)] == [
-        "0 B", "999 B", "1.0 KB", "1.5 MB", "2.0 GB", "3000.0 GB",
+        "0 B",
+        "999 B",
+        "1.0 KB",
+        "1.5 MB",
+        "2.0 GB",
+        "3000.0 GB",
     ]

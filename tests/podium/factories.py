@@ -61,7 +61,9 @@ def competition_with_solution(rows: int = 200, seed: int = 0, **kwargs) -> Compe
     competition = CompetitionFactory(**kwargs)
     ids, target, usage = binary_answer_key(rows, seed)
     data_file_create(
-        competition=competition, kind="sample_submission", name="sample_submission.csv",
+        competition=competition,
+        kind="sample_submission",
+        name="sample_submission.csv",
         file=ContentFile(
             csv_bytes(["id", "target"], [ids, [0.5] * rows]), name="sample_submission.csv"
         ),
@@ -139,8 +141,12 @@ def scored(user, competition: Competition, public: float, private: float, *, at=
     from podium.submissions.models import Submission
 
     submission = submit(user, competition)
-    changes = {"status": Submission.Status.SCORED, "public_score": public, "private_score": private,
-               "scored_at": now()}
+    changes = {
+        "status": Submission.Status.SCORED,
+        "public_score": public,
+        "private_score": private,
+        "scored_at": now(),
+    }
     if at is not None:
         changes["created_at"] = at
     if late is not None:

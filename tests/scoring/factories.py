@@ -31,7 +31,10 @@ def usage_split(n: int, seed: int = 0, *, ignored: bool = True) -> list[str]:
 
 
 def csv_bytes(
-    header: Sequence[str], rows: Iterable[Sequence[object]], *, newline: str = "\n",
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    newline: str = "\n",
     final_newline: bool = True,
 ) -> bytes:
     """A CSV built by hand (no quoting), so a test controls every byte and every line number."""
@@ -106,14 +109,46 @@ def encrypted_zip_bytes(name: str, data: bytes, password: bytes = b"secret") -> 
     body = encrypt(bytes(range(11)) + bytes([crc >> 24])) + encrypt(data)
     filename = name.encode()
     flags, method, version = 0x1, 0, 20
-    local = struct.pack(
-        "<4s5H3L2H", b"PK\x03\x04", version, flags, method, 0, 0x21,
-        crc, len(body), len(data), len(filename), 0,
-    ) + filename
-    central = struct.pack(
-        "<4s6H3L5H2L", b"PK\x01\x02", version, version, flags, method, 0, 0x21,
-        crc, len(body), len(data), len(filename), 0, 0, 0, 0, 0, 0,
-    ) + filename
+    local = (
+        struct.pack(
+            "<4s5H3L2H",
+            b"PK\x03\x04",
+            version,
+            flags,
+            method,
+            0,
+            0x21,
+            crc,
+            len(body),
+            len(data),
+            len(filename),
+            0,
+        )
+        + filename
+    )
+    central = (
+        struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            version,
+            version,
+            flags,
+            method,
+            0,
+            0x21,
+            crc,
+            len(body),
+            len(data),
+            len(filename),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + filename
+    )
     end = struct.pack(
         "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(body), 0
     )

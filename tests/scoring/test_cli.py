@@ -21,7 +21,11 @@ SUBMISSION = "id,y\n4,4.5\n2,2.0\n5,0\n3,3.0\n1,2.0\n"  # rmse: public sqrt(1/2)
 def cli(cwd, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "scoring", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -87,38 +91,80 @@ def test_prepare_refused_exits_3(files):
 
 
 def test_score_text_and_json(files):
-    text = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-               "--metric", "rmse")
+    text = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "rmse",
+    )
     assert text.returncode == 0, text.stderr
-    assert f"Public score:  {0.5 ** 0.5:.5f} (2 rows)" in text.stdout
+    assert f"Public score:  {0.5**0.5:.5f} (2 rows)" in text.stdout
     assert "Private score: 0.35355 (2 rows)" in text.stdout
     assert "Ignored rows:  1" in text.stdout
 
-    as_json = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-                  "--metric", "rmse", "--json", "--precision", "2")
+    as_json = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "rmse",
+        "--json",
+        "--precision",
+        "2",
+    )
     assert as_json.returncode == 0, as_json.stderr
     payload = json.loads(as_json.stdout)
     assert payload["ok"] is True and payload["metric"] == "rmse"
-    assert payload["score"]["public_score"] == pytest.approx(0.5 ** 0.5)
-    assert payload["score"]["private_score"] == pytest.approx(0.125 ** 0.5)
+    assert payload["score"]["public_score"] == pytest.approx(0.5**0.5)
+    assert payload["score"]["private_score"] == pytest.approx(0.125**0.5)
     assert payload["score"]["public_rows"] == 2
     assert {"read_s", "validate_s", "metric_s"} <= set(payload["score"]["timings"])
 
 
 def test_refused_submission_lists_every_problem_and_exits_2(files):
     write(files / "broken.csv", "id,y\n1,abc\n2,\n3,NaN\n9,1\n")
-    text = cli(files, "score", "--solution", "solution.csv", "--submission", "broken.csv",
-               "--metric", "rmse")
+    text = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "broken.csv",
+        "--metric",
+        "rmse",
+    )
     assert text.returncode == 2
     assert "Traceback" not in text.stderr
     assert text.stderr.startswith("Submission refused:")
-    for code in ("row_count_mismatch", "ids_unknown", "ids_missing", "value_not_numeric",
-                 "value_missing", "value_not_finite"):
+    for code in (
+        "row_count_mismatch",
+        "ids_unknown",
+        "ids_missing",
+        "value_not_numeric",
+        "value_missing",
+        "value_not_finite",
+    ):
         assert f"[{code}]" in text.stderr, text.stderr
     assert "line 2: 'abc'" in text.stderr
 
-    as_json = cli(files, "score", "--solution", "solution.csv", "--submission", "broken.csv",
-                  "--metric", "rmse", "--json")
+    as_json = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "broken.csv",
+        "--metric",
+        "rmse",
+        "--json",
+    )
     assert as_json.returncode == 2
     assert "Traceback" not in as_json.stderr
     error = json.loads(as_json.stdout)["error"]
@@ -127,13 +173,27 @@ def test_refused_submission_lists_every_problem_and_exits_2(files):
 
 
 def test_custom_metric_file(files):
-    write(files / "mae.py", textwrap.dedent('''
+    write(
+        files / "mae.py",
+        textwrap.dedent('''
         """Mean absolute error."""
         def score(solution, submission, row_id_column_name, scale=1.0):
             return float((solution["y"] - submission["y"]).abs().mean() * scale)
-    '''))
-    run = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-              "--metric", "mae.py", "--lower-is-better", "--params", '{"scale": 2}')
+    '''),
+    )
+    run = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "mae.py",
+        "--lower-is-better",
+        "--params",
+        '{"scale": 2}',
+    )
     assert run.returncode == 0, run.stderr
     assert "Public score:  1.00000 (2 rows)" in run.stdout  # (1 + 0) / 2 * 2
     assert "Private score: 0.50000 (2 rows)" in run.stdout  # (0 + 0.5) / 2 * 2
@@ -141,7 +201,9 @@ def test_custom_metric_file(files):
 
 
 def test_a_kaggle_metric_file_importing_kaggle_metric_utilities(files):
-    write(files / "kaggle_mae.py", textwrap.dedent("""
+    write(
+        files / "kaggle_mae.py",
+        textwrap.dedent("""
         import kaggle_metric_utilities
 
         def mae(solution, submission):
@@ -151,9 +213,18 @@ def test_a_kaggle_metric_file_importing_kaggle_metric_utilities(files):
 
         def score(solution, submission, row_id_column_name):
             return kaggle_metric_utilities.safe_call_score(mae, solution, submission)
-    """))
-    args = ["score", "--solution", "solution.csv", "--submission", "submission.csv",
-            "--metric", "kaggle_mae.py", "--lower-is-better"]
+    """),
+    )
+    args = [
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "kaggle_mae.py",
+        "--lower-is-better",
+    ]
     run = cli(files, *args)
     assert run.returncode == 0, run.stderr
     assert "Public score:  0.50000 (2 rows)" in run.stdout
@@ -165,12 +236,23 @@ def test_a_kaggle_metric_file_importing_kaggle_metric_utilities(files):
 
 
 def test_crashing_custom_metric_exits_4_with_the_detail(files):
-    write(files / "crash.py", textwrap.dedent("""
+    write(
+        files / "crash.py",
+        textwrap.dedent("""
         def score(solution, submission, row_id_column_name):
             return 1 / (len(solution) - len(solution))
-    """))
-    run = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-              "--metric", "crash.py")
+    """),
+    )
+    run = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "crash.py",
+    )
     assert run.returncode == 4
     assert "Scoring failed:" in run.stderr
     assert "[scoring_error] Submission Scoring Error" in run.stderr
@@ -180,15 +262,27 @@ def test_crashing_custom_metric_exits_4_with_the_detail(files):
 
 
 def test_participant_visible_error_from_the_cli(files):
-    write(files / "pve.py", textwrap.dedent("""
+    write(
+        files / "pve.py",
+        textwrap.dedent("""
         class ParticipantVisibleError(Exception):
             pass
 
         def score(solution, submission, row_id_column_name):
             raise ParticipantVisibleError("Scores must be below 4.")
-    """))
-    run = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-              "--metric", "pve.py", "--json")
+    """),
+    )
+    run = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "pve.py",
+        "--json",
+    )
     assert run.returncode == 4
     error = json.loads(run.stdout)["error"]
     assert error["code"] == "participant_visible_error"
@@ -196,8 +290,16 @@ def test_participant_visible_error_from_the_cli(files):
 
 
 def test_bad_command_lines_exit_2_without_a_traceback(files):
-    unknown = cli(files, "score", "--solution", "solution.csv", "--submission", "submission.csv",
-                  "--metric", "rmsee")
+    unknown = cli(
+        files,
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "rmsee",
+    )
     assert unknown.returncode == 2
     assert "[unknown_metric]" in unknown.stderr and "Did you mean 'rmse'?" in unknown.stderr
     write(files / "broken.py", "def score(:\n")
@@ -222,7 +324,16 @@ def test_bad_command_lines_exit_2_without_a_traceback(files):
 )
 def test_main_refusals_in_process(files, capsys, monkeypatch, extra, code):
     monkeypatch.chdir(files)
-    argv = ["score", "--solution", "solution.csv", "--submission", "submission.csv",
-            "--metric", "rmse", "--json", *extra]
+    argv = [
+        "score",
+        "--solution",
+        "solution.csv",
+        "--submission",
+        "submission.csv",
+        "--metric",
+        "rmse",
+        "--json",
+        *extra,
+    ]
     assert main(argv) == 2
     assert json.loads(capsys.readouterr().out)["error"]["code"] == code

@@ -67,8 +67,9 @@ NORMAL = '''
 
 
 def test_normal_metric_file(tmp_path, solution_csv, submission_csv):
-    metric, result = _score(tmp_path, solution_csv, submission_csv, NORMAL,
-                            params={"threshold": 0.5})
+    metric, result = _score(
+        tmp_path, solution_csv, submission_csv, NORMAL, params={"threshold": 0.5}
+    )
     assert metric.name == "metric"
     assert metric.description == "Mean absolute error, Kaggle style."
     assert not metric.greater_is_better and metric.direction == "minimize"
@@ -168,8 +169,7 @@ def test_scoring_participant_visible_error(tmp_path, solution_csv, submission_cs
     assert scoring.ParticipantVisibleError.__name__ == "ParticipantVisibleError"
 
 
-def test_any_other_exception_is_hidden_from_the_participant(tmp_path, solution_csv,
-                                                            submission_csv):
+def test_any_other_exception_is_hidden_from_the_participant(tmp_path, solution_csv, submission_csv):
     body = """
         def score(solution, submission, row_id_column_name):
             raise ValueError("secret threshold is 0.731")
@@ -188,8 +188,9 @@ def test_any_other_exception_is_hidden_from_the_participant(tmp_path, solution_c
 @pytest.mark.parametrize(
     "returned", ["float('nan')", "float('inf')", "'0.5'", "True", "None", "[0.5]", "np.nan"]
 )
-def test_a_result_that_is_not_one_finite_number_is_an_error(tmp_path, solution_csv,
-                                                            submission_csv, returned):
+def test_a_result_that_is_not_one_finite_number_is_an_error(
+    tmp_path, solution_csv, submission_csv, returned
+):
     body = f"""
         import numpy as np
 
@@ -204,8 +205,7 @@ def test_a_result_that_is_not_one_finite_number_is_an_error(tmp_path, solution_c
 
 
 @pytest.mark.parametrize("returned", ["np.float32(0.5)", "np.int64(1)", "1", "0.5"])
-def test_numpy_and_integer_results_are_accepted(tmp_path, solution_csv, submission_csv,
-                                                returned):
+def test_numpy_and_integer_results_are_accepted(tmp_path, solution_csv, submission_csv, returned):
     body = f"""
         import numpy as np
 
@@ -221,15 +221,23 @@ def test_numpy_and_integer_results_are_accepted(tmp_path, solution_csv, submissi
     "body, words",
     [
         ("def score(solution, submission, row_id_column_name)\n    return 1\n", ["SyntaxError"]),
-        ("def metric(solution, submission, row_id_column_name):\n    return 1\n",
-         ["must define a function named 'score'"]),
+        (
+            "def metric(solution, submission, row_id_column_name):\n    return 1\n",
+            ["must define a function named 'score'"],
+        ),
         ("score = 3\n", ["must define a function named 'score'"]),
         ("def score(solution, submission):\n    return 1\n", ["row_id_column_name"]),
         ("import a_module_that_does_not_exist\n", ["ModuleNotFoundError"]),
         ("raise SystemExit(3)\n", ["SystemExit"]),
     ],
-    ids=["syntax_error", "no_score", "score_not_callable", "two_arguments", "import_error",
-         "system_exit"],
+    ids=[
+        "syntax_error",
+        "no_score",
+        "score_not_callable",
+        "two_arguments",
+        "import_error",
+        "system_exit",
+    ],
 )
 def test_unloadable_metric_file(tmp_path, body, words):
     path = write(tmp_path / "broken.py", body)
@@ -241,8 +249,9 @@ def test_unloadable_metric_file(tmp_path, body, words):
 
 
 def test_higher_is_better_false_is_respected_and_overridable(tmp_path):
-    lower = metric_file(tmp_path, "HIGHER_IS_BETTER = False\ndef score(a, b, c):\n    return 1\n",
-                        "lower.py")
+    lower = metric_file(
+        tmp_path, "HIGHER_IS_BETTER = False\ndef score(a, b, c):\n    return 1\n", "lower.py"
+    )
     assert load_metric_file(lower).greater_is_better is False
     assert load_metric_file(lower).is_better(0.1, 0.2)
     assert load_metric_file(lower, greater_is_better=True).greater_is_better is True
@@ -251,8 +260,7 @@ def test_higher_is_better_false_is_respected_and_overridable(tmp_path):
     assert load_metric_file(default, name="my_metric").name == "my_metric"
 
 
-def test_reloading_an_edited_metric_file_uses_the_new_code(tmp_path, solution_csv,
-                                                           submission_csv):
+def test_reloading_an_edited_metric_file_uses_the_new_code(tmp_path, solution_csv, submission_csv):
     path = metric_file(tmp_path, "def score(a, b, c):\n    return 1.0\n")
     first = load_metric_file(path)
     path.write_text("def score(a, b, c):\n    return 2.0\n")

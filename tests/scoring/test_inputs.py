@@ -74,12 +74,21 @@ VARIANTS = {
     "gzip_multi_member": ("sub.csv.gz", lambda b: gzip_members(b, 4)),
     "gzip_named_csv": ("sub.csv", gzip.compress),
     "gzip_of_bom_crlf": (
-        "sub.gz", lambda b: gzip.compress(b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n"))
+        "sub.gz",
+        lambda b: gzip.compress(b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
     ),
     "zip": ("sub.zip", lambda b: zip_bytes({"sub.csv": b})),
-    "zip_with_macos_junk": ("sub.zip", lambda b: zip_bytes(
-        {"__MACOSX/._sub.csv": b"\x00\x05\x16\x07junk", "folder/": b"", "folder/sub.csv": b,
-         "folder/.DS_Store": b"\x00\x00\x00\x01Bud1"})),
+    "zip_with_macos_junk": (
+        "sub.zip",
+        lambda b: zip_bytes(
+            {
+                "__MACOSX/._sub.csv": b"\x00\x05\x16\x07junk",
+                "folder/": b"",
+                "folder/sub.csv": b,
+                "folder/.DS_Store": b"\x00\x00\x00\x01Bud1",
+            }
+        ),
+    ),
     "zip_stored": ("sub.zip", lambda b: zip_bytes({"sub.csv": b}, compression=0)),
 }
 
@@ -140,7 +149,10 @@ def test_inflated_cap_follows_the_key_and_is_inclusive(tmp_path, case, name, pac
     assert "at most 1.0 MB" in info.value.message
     assert f"{N} rows x 2 columns" in info.value.message
     assert info.value.problems[0].details == {
-        "max_bytes": cap.max_bytes, "rows": N, "columns": 2, "limit": "answer_key",
+        "max_bytes": cap.max_bytes,
+        "rows": N,
+        "columns": 2,
+        "limit": "answer_key",
     }
 
 
@@ -172,8 +184,13 @@ def test_inflated_cap_of_label_and_organizer_metric_keys(tmp_path, case):
     (a MiB a value, lines not counted as rows, since a quoted value may span lines)."""
     rows = 6000
     labels = ["a" * 100, "b" * 100]
-    frame = pd.DataFrame({"id": np.arange(rows), "label": [labels[i % 2] for i in range(rows)],
-                          "Usage": usage_split(rows, 3)})
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(rows),
+            "label": [labels[i % 2] for i in range(rows)],
+            "Usage": usage_split(rows, 3),
+        }
+    )
     cap = inflated_cap_for(prepare(tmp_path, frame, "accuracy"))
     assert cap.max_bytes == HEADER_BYTES + rows * (2 * BYTES_PER_FIELD + LINE_BYTES) + rows * 100
     organizer = inflated_cap_for(case[0], sandboxed_metric(name="x", greater_is_better=True))
@@ -192,23 +209,28 @@ MAX_ROWS = ROWS_FACTOR * N + ROWS_SLACK
 @pytest.mark.parametrize(
     ("name", "row", "words"),
     [
-        ("sub.csv.gz", b"1,0", f"Submission has more than {MAX_ROWS + 1:,} lines; expected {N} "
-                               "rows, one per id, and a header."),
+        (
+            "sub.csv.gz",
+            b"1,0",
+            f"Submission has more than {MAX_ROWS + 1:,} lines; expected {N} "
+            "rows, one per id, and a header.",
+        ),
         ("sub.zip", b"1,0", f"Submission has more than {MAX_ROWS + 1:,} lines"),
         ("sub.csv", b"1,0", f"Submission has 5,000 rows; expected {N} rows, one per id."),
         ("sub.csv", b"1,x", f"Submission has 5,000 lines after the header; expected {N} rows"),
         ("sub.csv", b"1,0,0", "Submission has 5,000 lines after the header"),
     ],
 )
-def test_many_more_rows_than_the_key_are_refused_by_their_count(
-    tmp_path, case, name, row, words
-):
+def test_many_more_rows_than_the_key_are_refused_by_their_count(tmp_path, case, name, row, words):
     """Checking each row costs more than its bytes: past twice the key's rows (+ 1,000), the
     count alone refuses the file, while inflating when it is compressed (before any parsing)."""
     solution = case[0]
     data = b"id,y\n" + (row + b"\n") * 5000
-    pack = {"sub.csv": bytes, "sub.csv.gz": gzip.compress,
-            "sub.zip": lambda b: zip_bytes({"sub.csv": b})}[name]
+    pack = {
+        "sub.csv": bytes,
+        "sub.csv.gz": gzip.compress,
+        "sub.zip": lambda b: zip_bytes({"sub.csv": b}),
+    }[name]
     with pytest.raises(SubmissionError) as info:
         score_submission(solution, write(tmp_path / name, pack(data)))
     assert info.value.code == "row_count_mismatch"
@@ -239,14 +261,16 @@ def large_case(tmp_path_factory):
     rng = np.random.default_rng(5)
     ids = np.array([f"{i:08x}-{i * 7919 % 65536:04x}-4000-8000-{i:012x}" for i in range(LARGE)])
     y = rng.normal(50, 10, LARGE)
-    solution = prepare(folder, pd.DataFrame({"id": ids, "y": y, "Usage": usage_split(LARGE, 5)}),
-                       "rmse")
+    solution = prepare(
+        folder, pd.DataFrame({"id": ids, "y": y, "Usage": usage_split(LARGE, 5)}), "rmse"
+    )
     order = rng.permutation(LARGE)
     sub = pd.DataFrame({"id": ids[order], "y": y[order] + rng.normal(0, 1, LARGE) * np.pi})
     plain = sub.to_csv(index=False, lineterminator="\n").encode()
-    wide = b"\xef\xbb\xbf" + sub.to_csv(
-        index=False, lineterminator="\r\n", quoting=csv.QUOTE_ALL
-    ).encode()
+    wide = (
+        b"\xef\xbb\xbf"
+        + sub.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_ALL).encode()
+    )
     return solution, plain, wide
 
 
@@ -255,8 +279,11 @@ def test_legitimate_compressed_submission_of_a_large_key_scores(tmp_path, large_
     expected = score_submission(solution, write(tmp_path / "plain.csv", plain))
     cap = inflated_cap_for(solution)
     assert len(wide) < cap.max_bytes / 2  # the widest plausible file uses under half the cap
-    for name, data in (("sub.csv.gz", gzip.compress(wide, 1)),
-                       ("sub.zip", zip_bytes({"sub.csv": wide})), ("sub.csv", wide)):
+    for name, data in (
+        ("sub.csv.gz", gzip.compress(wide, 1)),
+        ("sub.zip", zip_bytes({"sub.csv": wide})),
+        ("sub.csv", wide),
+    ):
         result = score_submission(solution, write(tmp_path / name, data))
         assert result.public_score == expected.public_score
         assert result.private_score == expected.private_score
@@ -361,7 +388,10 @@ def _zip_bomb(path: Path, mib: int) -> Path:
 def _score_in_a_fresh_process(solution, path: Path) -> dict:
     run = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, _SCORER, str(solution.folder), str(path)],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     measured = json.loads(run.stdout)
     assert measured["rc"] == 0, measured["err"]
@@ -399,8 +429,11 @@ def test_bomb_is_refused_while_it_inflates(tmp_path, case, make, mib, most_file_
 
 @pytest.mark.parametrize(
     ("compress", "name"),
-    [(bz2.compress, "bzip2"), (lzma.compress, "xz"),
-     (lambda b: lzma.compress(b, lzma.FORMAT_ALONE), None)],
+    [
+        (bz2.compress, "bzip2"),
+        (lzma.compress, "xz"),
+        (lambda b: lzma.compress(b, lzma.FORMAT_ALONE), None),
+    ],
 )
 def test_other_compressions_are_refused_by_name(tmp_path, case, compress, name):
     solution, plain, _ = case

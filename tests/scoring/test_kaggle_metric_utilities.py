@@ -87,18 +87,30 @@ def test_safe_call_score_sorts_errors(kmu):
 @pytest.mark.parametrize(
     ("frame", "message"),
     [
-        (pd.DataFrame({"a": ["0.5", "x"], "b": [0.5, 0.5]}),
-         "All target values in submission must be numeric"),
-        (pd.DataFrame({"a": [-0.1, 0.5], "b": [1.1, 0.5]}),
-         "All target values in submission must be at least zero"),
-        (pd.DataFrame({"a": [0.0, 0.5], "b": [1.5, 0.5]}),
-         "All target values in submission must be no greater than one"),
-        (pd.DataFrame({"a": [0.2, 0.5], "b": [0.2, 0.5]}),
-         "Target values in submission do not add to one within all rows"),
-        (pd.DataFrame({"a": [np.inf, 0.5], "b": [0.0, 0.5]}),
-         "All target values in submission must be no greater than one"),
-        (pd.DataFrame({"a": [0.5, np.nan, 0.5], "b": [0.5, 1.0, 0.5]}),
-         "All target values in submission must be finite"),
+        (
+            pd.DataFrame({"a": ["0.5", "x"], "b": [0.5, 0.5]}),
+            "All target values in submission must be numeric",
+        ),
+        (
+            pd.DataFrame({"a": [-0.1, 0.5], "b": [1.1, 0.5]}),
+            "All target values in submission must be at least zero",
+        ),
+        (
+            pd.DataFrame({"a": [0.0, 0.5], "b": [1.5, 0.5]}),
+            "All target values in submission must be no greater than one",
+        ),
+        (
+            pd.DataFrame({"a": [0.2, 0.5], "b": [0.2, 0.5]}),
+            "Target values in submission do not add to one within all rows",
+        ),
+        (
+            pd.DataFrame({"a": [np.inf, 0.5], "b": [0.0, 0.5]}),
+            "All target values in submission must be no greater than one",
+        ),
+        (
+            pd.DataFrame({"a": [0.5, np.nan, 0.5], "b": [0.5, 1.0, 0.5]}),
+            "All target values in submission must be finite",
+        ),
     ],
     ids=["text", "negative", "above-one", "sum", "infinite", "nan"],
 )

@@ -36,8 +36,9 @@ from tests.scoring.kaggle_metrics import BALANCED_ACCURACY, KL_DIVERGENCE, MACRO
 CLASSES = ["a", "b", "c"]
 
 
-def run_runner(tmp_path, solution_csv, submission_csv, source: str, params=None, *,
-               boards: bool = True):
+def run_runner(
+    tmp_path, solution_csv, submission_csv, source: str, params=None, *, boards: bool = True
+):
     """What the server does around the sandbox, with a plain child process in its place."""
     metric = sandboxed_metric(name="custom:test", greater_is_better=True)
     solution = prepare_solution(solution_csv, metric=metric)
@@ -50,16 +51,25 @@ def run_runner(tmp_path, solution_csv, submission_csv, source: str, params=None,
     shutil.copyfile(KAGGLE_METRIC_UTILITIES, code / "kaggle_metric_utilities.py")
     write(code / "metric.py", textwrap.dedent(source))
     spec = runner_spec(
-        metric=str(code / "metric.py"), metric_name="my_metric.py",
-        row_id_column_name=solution.id_column, params=params or {}, input_dir=str(input_dir),
-        output=str(output / "result.json"), boards=boards,
+        metric=str(code / "metric.py"),
+        metric_name="my_metric.py",
+        row_id_column_name=solution.id_column,
+        params=params or {},
+        input_dir=str(input_dir),
+        output=str(output / "result.json"),
+        boards=boards,
     )
     write(tmp_path / "spec.json", json.dumps(spec))
     shutil.rmtree(output, ignore_errors=True)
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
         [sys.executable, "-s", str(code / "runner.py"), str(tmp_path / "spec.json")],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return read_result(output / "result.json", boards=boards)
@@ -75,8 +85,12 @@ def multilabel(tmp_path, n: int = 300, seed: int = 0):
         guess[name] = np.round(np.clip(truth[name] * 0.4 + rng.random(n) * 0.6, 0, 1), 6)
     truth["Usage"] = usage_split(n, seed)
     shuffled = guess.sample(frac=1, random_state=seed)
-    return (write_frame(tmp_path / "solution.csv", truth),
-            write_frame(tmp_path / "submission.csv", shuffled), truth, guess)
+    return (
+        write_frame(tmp_path / "solution.csv", truth),
+        write_frame(tmp_path / "submission.csv", shuffled),
+        truth,
+        guess,
+    )
 
 
 def on_board(truth: pd.DataFrame, guess: pd.DataFrame, board: str):
@@ -105,8 +119,9 @@ def test_kaggle_macro_roc_auc_scores_like_scikit_learn(tmp_path):
     public, private = run_runner(tmp_path, solution_csv, submission_csv, MACRO_ROC_AUC)
     for board, got in (("Public", public), ("Private", private)):
         t, g = on_board(truth, guess, board)
-        expected = sklearn.metrics.roc_auc_score(t[CLASSES].values, g[CLASSES].values,
-                                                 average="macro")
+        expected = sklearn.metrics.roc_auc_score(
+            t[CLASSES].values, g[CLASSES].values, average="macro"
+        )
         assert got == pytest.approx(expected, abs=1e-12)
 
 
@@ -120,8 +135,9 @@ def test_kaggle_balanced_accuracy_with_params_scores_like_scikit_learn(tmp_path)
     truth["Usage"] = usage_split(n, 3)
     solution_csv = write_frame(tmp_path / "solution.csv", truth)
     submission_csv = write_frame(tmp_path / "submission.csv", guess)
-    public, private = run_runner(tmp_path, solution_csv, submission_csv, BALANCED_ACCURACY,
-                                 params={"adjusted": True})
+    public, private = run_runner(
+        tmp_path, solution_csv, submission_csv, BALANCED_ACCURACY, params={"adjusted": True}
+    )
     for board, got in (("Public", public), ("Private", private)):
         t, g = on_board(truth, guess, board)
         expected = sklearn.metrics.balanced_accuracy_score(t["label"], g["label"], adjusted=True)
@@ -136,8 +152,9 @@ def test_kaggle_kl_divergence_matches_the_in_process_offline_run(tmp_path):
     # Offline, the same file through load_metric_file: kaggle_metric_utilities is importable.
     metric = load_metric_file(write(tmp_path / "kl.py", KL_DIVERGENCE))
     solution = prepare_solution(solution_csv, metric=metric)
-    offline = score_boards(metric, solution, read_submission(solution, submission_csv,
-                                                             metric=metric), {})
+    offline = score_boards(
+        metric, solution, read_submission(solution, submission_csv, metric=metric), {}
+    )
     assert sandboxed == pytest.approx(offline, abs=1e-12)
     t, g = on_board(truth, guess, "Public")
     y, p = t[CLASSES].to_numpy(), np.clip(g[CLASSES].to_numpy(), 1e-15, 1 - 1e-15)
@@ -163,11 +180,17 @@ def test_a_participant_error_from_the_helper_reaches_the_participant_word_for_wo
 
 def test_a_metric_s_own_participant_error_with_numbers_is_shown_as_raised(tmp_path):
     n = 40
-    truth = pd.DataFrame({"id": range(n), "label": [i % 2 for i in range(n)],
-                          "Usage": usage_split(n, 0, ignored=False)})
+    truth = pd.DataFrame(
+        {
+            "id": range(n),
+            "label": [i % 2 for i in range(n)],
+            "Usage": usage_split(n, 0, ignored=False),
+        }
+    )
     solution_csv = write_frame(tmp_path / "solution.csv", truth)
-    submission_csv = write(tmp_path / "submission.csv", "id,label\n" + "".join(
-        f"{i},{i % 2}\n" for i in range(n)))
+    submission_csv = write(
+        tmp_path / "submission.csv", "id,label\n" + "".join(f"{i},{i % 2}\n" for i in range(n))
+    )
     source = BALANCED_ACCURACY.replace("len(submission.columns) > 1", "True")
     with pytest.raises(ScoringError) as info:
         run_runner(tmp_path, solution_csv, submission_csv, source)
@@ -177,7 +200,7 @@ def test_a_metric_s_own_participant_error_with_numbers_is_shown_as_raised(tmp_pa
     )
 
 
-SAFE_CALL = '''
+SAFE_CALL = """
     import numpy as np
     import kaggle_metric_utilities
 
@@ -186,7 +209,7 @@ SAFE_CALL = '''
 
     def score(solution, submission, row_id_column_name):
         return kaggle_metric_utilities.safe_call_score(complain, solution, submission)
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -198,8 +221,13 @@ SAFE_CALL = '''
 )
 def test_safe_call_score_shows_only_messages_without_numbers(tmp_path, message, visible):
     n = 30
-    truth = pd.DataFrame({"id": range(n), "y": [i * 0.5 for i in range(n)],
-                          "Usage": usage_split(n, 0, ignored=False)})
+    truth = pd.DataFrame(
+        {
+            "id": range(n),
+            "y": [i * 0.5 for i in range(n)],
+            "Usage": usage_split(n, 0, ignored=False),
+        }
+    )
     solution_csv = write_frame(tmp_path / "solution.csv", truth)
     submission_csv = write_frame(tmp_path / "submission.csv", truth.drop(columns="Usage"))
     with pytest.raises(ScoringError) as info:
@@ -216,10 +244,14 @@ def test_safe_call_score_shows_only_messages_without_numbers(tmp_path, message, 
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ("def score(solution, submission, row_id_column_name)\n    return 1\n",
-         ["could not be loaded", "SyntaxError", "my_metric.py"]),
-        ("def metric(solution, submission, row_id_column_name):\n    return 1\n",
-         ["must define a function named 'score'"]),
+        (
+            "def score(solution, submission, row_id_column_name)\n    return 1\n",
+            ["could not be loaded", "SyntaxError", "my_metric.py"],
+        ),
+        (
+            "def metric(solution, submission, row_id_column_name):\n    return 1\n",
+            ["must define a function named 'score'"],
+        ),
         ("def score(solution, submission):\n    return 1\n", ["row_id_column_name"]),
         ("import a_module_that_does_not_exist\n", ["ModuleNotFoundError"]),
         ("raise SystemExit(3)\n", ["SystemExit"]),
@@ -227,11 +259,20 @@ def test_safe_call_score_shows_only_messages_without_numbers(tmp_path, message, 
         ("def score(s, p, i):\n    return '0.5'\n", ["not a single number"]),
         ("def score(s, p, i):\n    return True\n", ["not a single number"]),
         ("def score(s, p, i):\n    raise KeyError('secret 0.731')\n", ["KeyError", "0.731"]),
-        ("import os\ndef score(s, p, i):\n    os._exit(0)\n", ["could not be read",
-                                                           "no result"]),
+        ("import os\ndef score(s, p, i):\n    os._exit(0)\n", ["could not be read", "no result"]),
     ],
-    ids=["syntax", "no-score", "two-arguments", "import", "system-exit", "nan", "string", "bool",
-         "crash", "exit-without-result"],
+    ids=[
+        "syntax",
+        "no-score",
+        "two-arguments",
+        "import",
+        "system-exit",
+        "nan",
+        "string",
+        "bool",
+        "crash",
+        "exit-without-result",
+    ],
 )
 def test_a_broken_metric_is_a_scoring_error_for_the_organizer(tmp_path, body, words):
     solution_csv, submission_csv, _, _ = multilabel(tmp_path, n=30)
@@ -245,7 +286,7 @@ def test_a_broken_metric_is_a_scoring_error_for_the_organizer(tmp_path, body, wo
 
 def test_each_board_gets_fresh_frames_sorted_and_aligned_without_usage(tmp_path):
     solution_csv, submission_csv, truth, _ = multilabel(tmp_path, n=50)
-    body = '''
+    body = """
         import json
         from pathlib import Path
 
@@ -260,7 +301,7 @@ def test_each_board_gets_fresh_frames_sorted_and_aligned_without_usage(tmp_path)
                          + 100000 * (seen["index"] == list(range(len(seen["ids"]))))
                          + 1000000 * (seen["ids"] == sorted(seen["ids"]))
                          + 10000000 * (seen["kwargs"] == {"k": 3}))
-    '''
+    """
     public, private = run_runner(tmp_path, solution_csv, submission_csv, body, params={"k": 3})
     rows = truth["Usage"].value_counts()
     assert public == 11111000 + rows["Public"]
@@ -303,9 +344,29 @@ def test_load_only_checks_the_file_without_scoring(tmp_path):
         b"[" * 100_000 + b"]" * 100_000,
         b'{"public": 0.5, "private": 0.5}' + b" " * (1024 * 1024),
     ],
-    ids=["empty", "text", "list", "one-board", "extra-key", "nan", "infinity", "overflow", "bool",
-         "string", "duplicate", "nested", "error-string", "error-bool-type", "error-message-type",
-         "error-keys", "error-extra", "loaded-when-scoring", "not-utf8", "deep", "too-large"],
+    ids=[
+        "empty",
+        "text",
+        "list",
+        "one-board",
+        "extra-key",
+        "nan",
+        "infinity",
+        "overflow",
+        "bool",
+        "string",
+        "duplicate",
+        "nested",
+        "error-string",
+        "error-bool-type",
+        "error-message-type",
+        "error-keys",
+        "error-extra",
+        "loaded-when-scoring",
+        "not-utf8",
+        "deep",
+        "too-large",
+    ],
 )
 def test_anything_but_two_finite_numbers_or_an_error_object_cannot_be_read(tmp_path, content):
     path = write(tmp_path / "result.json", content)
@@ -328,13 +389,33 @@ def test_a_link_or_a_folder_is_not_read(tmp_path):
 
 def test_a_good_result_and_an_error_object(tmp_path):
     assert read_result(write(tmp_path / "r.json", b'{"private": 2, "public": 0.25}')) == (0.25, 2.0)
-    visible = write(tmp_path / "v.json", json.dumps({"error": {
-        "participant_visible": True, "message": "Use 3 labels.", "traceback": "Trace"}}))
+    visible = write(
+        tmp_path / "v.json",
+        json.dumps(
+            {
+                "error": {
+                    "participant_visible": True,
+                    "message": "Use 3 labels.",
+                    "traceback": "Trace",
+                }
+            }
+        ),
+    )
     with pytest.raises(ScoringError) as info:
         read_result(visible)
     assert (info.value.message, info.value.detail) == ("Use 3 labels.", "Trace")
-    hidden = write(tmp_path / "h.json", json.dumps({"error": {
-        "participant_visible": False, "message": "The metric failed: KeyError", "traceback": "T"}}))
+    hidden = write(
+        tmp_path / "h.json",
+        json.dumps(
+            {
+                "error": {
+                    "participant_visible": False,
+                    "message": "The metric failed: KeyError",
+                    "traceback": "T",
+                }
+            }
+        ),
+    )
     with pytest.raises(ScoringError) as info:
         read_result(hidden)
     assert info.value.message == "Submission Scoring Error"

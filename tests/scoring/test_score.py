@@ -137,10 +137,14 @@ def _map_at_k(rng) -> Setup:
         "map_at_k",
         pd.DataFrame({"id": ids, "hotels": actual}),
         pd.DataFrame({"id": ids, "hotels": predicted}),
-        lambda s, p: float(np.mean([
-            apk(a.split(), str(q).split() if isinstance(q, str) else [], 3)
-            for a, q in zip(s["hotels"], p["hotels"], strict=True)
-        ])),
+        lambda s, p: float(
+            np.mean(
+                [
+                    apk(a.split(), str(q).split() if isinstance(q, str) else [], 3)
+                    for a, q in zip(s["hotels"], p["hotels"], strict=True)
+                ]
+            )
+        ),
         params={"k": 3},
         exact=True,  # math.fsum of exact per-row values
     )
@@ -220,7 +224,9 @@ def test_scores_equal_the_reference_on_each_board(tmp_path, prepared, name):
     assert result.private_score == pytest.approx(private, rel=1e-12, abs=1e-15)
     counts = setup.solution["Usage"].value_counts()
     assert (result.public_rows, result.private_rows, result.ignored_rows) == (
-        counts["Public"], counts["Private"], counts["Ignored"],
+        counts["Public"],
+        counts["Private"],
+        counts["Ignored"],
     )
     assert set(result.timings) >= {"read_s", "validate_s", "metric_s"}
     assert all(t >= 0 for t in result.timings.values())
@@ -277,7 +283,8 @@ def test_row_order_does_not_change_the_score(tmp_path_factory, prepared, name):
         result = score_submission(solution, write_frame(path, permuted), params=setup.params)
         if setup.exact:
             assert (result.public_score, result.private_score) == (
-                base.public_score, base.private_score,
+                base.public_score,
+                base.private_score,
             )
         else:  # a float mean: compared loosely here; bit-identical: the test below
             assert result.public_score == pytest.approx(base.public_score, rel=1e-13)
@@ -296,14 +303,16 @@ def test_row_order_gives_bit_identical_float_scores(tmp_path, name):
     else:
         truth, pred = rng.integers(0, 2, n), rng.uniform(0.01, 0.99, n)
     solution = prepare(
-        tmp_path, pd.DataFrame({"id": ids, "y": truth, "Usage": ["Public", "Private"] * (n // 2)}),
+        tmp_path,
+        pd.DataFrame({"id": ids, "y": truth, "Usage": ["Public", "Private"] * (n // 2)}),
         name,
     )
     submission = pd.DataFrame({"id": ids, "y": pred})
     forward = score_submission(solution, write_frame(tmp_path / "a.csv", submission))
     backward = score_submission(solution, write_frame(tmp_path / "b.csv", submission[::-1]))
     assert (forward.public_score, forward.private_score) == (
-        backward.public_score, backward.private_score,
+        backward.public_score,
+        backward.private_score,
     )
     assert math.isfinite(forward.public_score)
 
@@ -326,8 +335,9 @@ def _probe(folder, placement, value: float = PROBE):
     usage = ["Public", "Private", "Ignored", "Public"] * (n // 4)
     usage[:2] = placement
     truth = rng.normal(size=n) * 10
-    solution = prepare(folder, pd.DataFrame({"id": np.arange(n), "y": truth, "Usage": usage}),
-                       "rmse")
+    solution = prepare(
+        folder, pd.DataFrame({"id": np.arange(n), "y": truth, "Usage": usage}), "rmse"
+    )
     pred = truth.copy()
     pred[:2] = value
     path = write_frame(folder / "probe.csv", pd.DataFrame({"id": np.arange(n), "y": pred}))
@@ -363,8 +373,9 @@ def test_the_widest_bound_an_organizer_may_set_cannot_overflow_on_either_board(t
     rows are: a widened bound opens no oracle either."""
     wide = get_metric("rmse").with_max_abs(MAX_ABS_CEILING)
     outcomes = {
-        name: _outcome(*_probe(tmp_path / name.replace(" ", "_"), placement, MAX_ABS_CEILING),
-                       metric=wide)
+        name: _outcome(
+            *_probe(tmp_path / name.replace(" ", "_"), placement, MAX_ABS_CEILING), metric=wide
+        )
         for name, placement in PLACEMENTS.items()
     }
     assert set(outcomes.values()) == {("scored", True, True)}, outcomes

@@ -88,59 +88,94 @@ def test_a_load_without_prepare_is_refused(tmp_path):
 REFUSALS = {
     "no_usage_column": ("rmse", "id,y\n1,1.5\n2,2.5\n", "solution_usage_missing", "Usage"),
     "unknown_usage_value": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,2.5,Secret\n3,1,Private\n",
-        "solution_usage_invalid", "'Secret'",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,2.5,Secret\n3,1,Private\n",
+        "solution_usage_invalid",
+        "'Secret'",
     ),
     "empty_usage_value": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,2.5,\n3,1,Private\n", "solution_usage_invalid",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,2.5,\n3,1,Private\n",
+        "solution_usage_invalid",
         "Public, Private or Ignored",
     ),
     "no_public_rows": (
-        "rmse", "id,y,Usage\n1,1.5,Private\n2,2.5,Ignored\n", "solution_no_public_rows", "Public",
+        "rmse",
+        "id,y,Usage\n1,1.5,Private\n2,2.5,Ignored\n",
+        "solution_no_public_rows",
+        "Public",
     ),
     "no_private_rows": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,2.5,Public\n", "solution_no_private_rows", "Private",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,2.5,Public\n",
+        "solution_no_private_rows",
+        "Private",
     ),
     "duplicate_ids": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,2.5,Private\n1,3,Private\n",
-        "solution_ids_duplicated", "1",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,2.5,Private\n1,3,Private\n",
+        "solution_ids_duplicated",
+        "1",
     ),
     "duplicate_string_ids": (
-        "rmse", "id,y,Usage\na,1.5,Public\nb,2.5,Private\nb,3,Private\n",
-        "solution_ids_duplicated", "b",
+        "rmse",
+        "id,y,Usage\na,1.5,Public\nb,2.5,Private\nb,3,Private\n",
+        "solution_ids_duplicated",
+        "b",
     ),
     "empty_id": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n,2.5,Private\n3,3,Private\n",
-        "solution_ids_missing", "empty id",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n,2.5,Private\n3,3,Private\n",
+        "solution_ids_missing",
+        "empty id",
     ),
     "binary_target_not_0_1": (
-        "roc_auc", "id,y,Usage\n1,1,Public\n2,0,Private\n3,2,Public\n4,1,Private\n",
-        "solution_target_invalid", "0 or 1",
+        "roc_auc",
+        "id,y,Usage\n1,1,Public\n2,0,Private\n3,2,Public\n4,1,Private\n",
+        "solution_target_invalid",
+        "0 or 1",
     ),
     "non_numeric_target": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,abc,Private\n", "solution_target_invalid", "numeric",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,abc,Private\n",
+        "solution_target_invalid",
+        "numeric",
     ),
     "empty_target": (
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,,Private\n", "solution_target_invalid", "empty",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,,Private\n",
+        "solution_target_invalid",
+        "empty",
     ),
     "target_past_the_ceiling": (  # a squared error could overflow on one board and not another
-        "rmse", "id,y,Usage\n1,1.5,Public\n2,-2e100,Private\n", "solution_target_invalid",
+        "rmse",
+        "id,y,Usage\n1,1.5,Public\n2,-2e100,Private\n",
+        "solution_target_invalid",
         "beyond ±1e+100",
     ),
     "two_targets_for_rmse": (
-        "rmse", "id,y,z,Usage\n1,1.5,1,Public\n2,2.5,2,Private\n", "solution_columns_invalid",
+        "rmse",
+        "id,y,z,Usage\n1,1.5,1,Public\n2,2.5,2,Private\n",
+        "solution_columns_invalid",
         "exactly one target column",
     ),
     "usage_first": (
-        "rmse", "Usage,id,y\nPublic,1,1.5\nPrivate,2,2.5\n", "solution_columns_invalid",
+        "rmse",
+        "Usage,id,y\nPublic,1,1.5\nPrivate,2,2.5\n",
+        "solution_columns_invalid",
         "id column first",
     ),
     "onehot_not_one_hot": (
-        "multiclass_log_loss", "id,a,b,Usage\n1,1,1,Public\n2,0,1,Private\n",
-        "solution_target_invalid", "exactly one 1 per row",
+        "multiclass_log_loss",
+        "id,a,b,Usage\n1,1,1,Public\n2,0,1,Private\n",
+        "solution_target_invalid",
+        "exactly one 1 per row",
     ),
     "invalid_rle_target": (
-        "dice", "id,y,Usage\n1,1 3,Public\n2,5 x,Private\n", "solution_target_invalid", "RLE",
+        "dice",
+        "id,y,Usage\n1,1 3,Public\n2,5 x,Private\n",
+        "solution_target_invalid",
+        "RLE",
     ),
     "empty_file": ("rmse", "", "solution_unreadable", "cannot be read"),
 }
@@ -185,7 +220,8 @@ def test_sample_submission_header_must_match(tmp_path):
     path = write(tmp_path / "solution.csv", "id,y,Usage\n1,1.5,Public\n2,2.5,Private\n")
     good = write(tmp_path / "sample_submission.csv", "id,y\n1,0\n2,0\n")
     assert prepare_solution(path, metric="rmse", sample_submission_path=good).columns == [
-        "id", "y",
+        "id",
+        "y",
     ]
     bad = write(tmp_path / "sample_bad.csv", "id,target\n1,0\n2,0\n")
     with pytest.raises(SolutionError) as info:
@@ -223,8 +259,10 @@ def test_integer_ids_accept_the_same_integers_in_another_spelling(tmp_path):
 
 
 def _uuid_ids(n: int, rng) -> list[str]:
-    return [str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | int(rng.integers(0, 2**63))))
-            for _ in range(n)]
+    return [
+        str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | int(rng.integers(0, 2**63))))
+        for _ in range(n)
+    ]
 
 
 ID_STYLES = {
@@ -338,13 +376,16 @@ def test_na_like_strings_are_ordinary_values_in_the_solution(tmp_path, metric, t
 
 
 @pytest.mark.parametrize(
-    "labels", [["True", "False"], ["1.0", "2.5"]], ids=["bool_like", "float_like"],
+    "labels",
+    [["True", "False"], ["1.0", "2.5"]],
+    ids=["bool_like", "float_like"],
 )
 def test_labels_are_matched_as_written(tmp_path, labels):
     """Spaceship Titanic's target is True/False: the submission writes True/False too."""
     ids = range(1, 9)
-    frame = pd.DataFrame({"id": ids, "y": [labels[i % 2] for i in ids],
-                          "Usage": usage_split(8, 1, ignored=False)})
+    frame = pd.DataFrame(
+        {"id": ids, "y": [labels[i % 2] for i in ids], "Usage": usage_split(8, 1, ignored=False)}
+    )
     solution = prepare(tmp_path, frame, "accuracy")
     sub = write_frame(tmp_path / "sub.csv", frame[["id", "y"]])
     assert score_submission(solution, sub).public_score == 1.0
@@ -400,8 +441,9 @@ def test_load_solution_cache_sees_a_re_prepare_by_another_process(tmp_path):
     frame = _frame(16, seed=5)
     write_frame(tmp_path / "solution.csv", frame)
     code = "import sys, scoring; scoring.prepare_solution(sys.argv[1], metric='mae')"
-    subprocess.run([sys.executable, "-c", code, str(tmp_path / "solution.csv")], check=True,
-                   timeout=60)
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "solution.csv")], check=True, timeout=60
+    )
     fresh = load_solution(tmp_path / "solution.csv")
     assert fresh.n_rows == 16
     assert fresh.meta["metric"] == "mae"

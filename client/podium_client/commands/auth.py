@@ -15,14 +15,17 @@ from podium_client.output import note, print_json, say
 
 def register(commands, common) -> None:
     login = commands.add_parser(
-        "login", parents=[common], help="sign in and store an API key",
+        "login",
+        parents=[common],
+        help="sign in and store an API key",
         description="Trade a username and password for an API key (or store an existing key "
         "with --token) and write the config file, readable by you only (mode 600).",
     )
     login.add_argument("--url", help="the Podium server, e.g. https://podium.example.org")
     login.add_argument("--username", "-u")
     login.add_argument(
-        "--password-stdin", action="store_true",
+        "--password-stdin",
+        action="store_true",
         help="read the password from stdin (for scripts) instead of prompting",
     )
     login.add_argument("--token", help="store this API key (from your profile page) instead")

@@ -11,7 +11,9 @@ from podium_client.output import print_json, say, table, when
 
 def register(commands, common) -> None:
     listing = commands.add_parser(
-        "competitions", parents=[common], help="list the competitions",
+        "competitions",
+        parents=[common],
+        help="list the competitions",
         description="The competitions you may see: open ones first, then upcoming, then over.",
     )
     listing.add_argument("--state", choices=("active", "upcoming", "closed"))
@@ -19,13 +21,16 @@ def register(commands, common) -> None:
     listing.set_defaults(handler=competitions_command)
 
     join = commands.add_parser(
-        "join", parents=[common], help="accept a competition's rules and join it",
+        "join",
+        parents=[common],
+        help="accept a competition's rules and join it",
         description="Accept the competition's rules and join it as a team of one (needed to "
         "download its data and to submit).",
     )
     join.add_argument("competition", metavar="COMP", help="the competition's slug")
     join.add_argument(
-        "--accept-rules", action="store_true",
+        "--accept-rules",
+        action="store_true",
         help="accept the rules without being asked (read them first on the competition's page)",
     )
     join.set_defaults(handler=join_command)

@@ -20,13 +20,19 @@ CHUNK = 1024 * 1024
 
 def register(commands, common) -> None:
     download = commands.add_parser(
-        "download", parents=[common], help="download a competition's data files",
+        "download",
+        parents=[common],
+        help="download a competition's data files",
         description="Download the competition's files (you must have accepted its rules: "
         "`podium join COMP`). Files already complete (same size and SHA-256) are skipped.",
     )
     download.add_argument("competition", metavar="COMP", help="the competition's slug")
     download.add_argument(
-        "-f", "--file", action="append", dest="files", metavar="FILE",
+        "-f",
+        "--file",
+        action="append",
+        dest="files",
+        metavar="FILE",
         help="only this file (repeatable)",
     )
     download.add_argument(

@@ -43,14 +43,16 @@ INSTALL = (
 
 def register(commands, common) -> None:
     kaggle = commands.add_parser(
-        "kaggle", help="run the official kaggle CLI against this server",
+        "kaggle",
+        help="run the official kaggle CLI against this server",
         description="Run the official kaggle CLI (kaggle 2.2.5) against the Podium server you "
         "are signed in to, e.g. `podium kaggle competitions submit -c COMP -f sub.csv -m "
-        "\"...\"`. Its competitions commands work: list, files, download, submit, "
+        '"..."`. Its competitions commands work: list, files, download, submit, '
         "submissions, leaderboard.",
     )
     kaggle.add_argument(
-        "--kaggle", metavar="PATH",
+        "--kaggle",
+        metavar="PATH",
         help=f"the kaggle program (default: ${KAGGLE_VARIABLE}, `kaggle` on PATH, else "
         "`python -m kaggle` here)",
     )
@@ -91,7 +93,8 @@ def kaggle_python(explicit: str | None) -> str:
 def kaggle_environment(url: str, token: str, username: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "KAGGLE_API_TOKEN"}  # would come first
     env.update(
-        KAGGLE_API_ENVIRONMENT="LOCALHOST", KAGGLE_USERNAME=username or "podium",
+        KAGGLE_API_ENVIRONMENT="LOCALHOST",
+        KAGGLE_USERNAME=username or "podium",
         KAGGLE_KEY=token,
     )
     env[URL_VARIABLE] = url

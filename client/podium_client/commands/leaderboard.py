@@ -9,7 +9,9 @@ from podium_client.output import print_json, say, table, when
 
 def register(commands, common) -> None:
     board = commands.add_parser(
-        "leaderboard", parents=[common], help="the public (or private) leaderboard",
+        "leaderboard",
+        parents=[common],
+        help="the public (or private) leaderboard",
         description="The leaderboard; your team's row is marked with '>' (and shown after the "
         "top N when it is below them).",
     )
@@ -49,8 +51,14 @@ def leaderboard_command(args, context) -> int:
     if below and all(r["team"] != my_team for r in rows):
         lines += [
             ("", "...", "", "", "", ""),
-            (">", below["rank"], my_team, below["score_display"], below["entries"],
-             when(below["last_submission_at"])),
+            (
+                ">",
+                below["rank"],
+                my_team,
+                below["score_display"],
+                below["entries"],
+                when(below["last_submission_at"]),
+            ),
         ]
     say(table(headers, lines, right=(1, 3, 4)))
     return 0
@@ -69,8 +77,12 @@ def my_row(context, slug: str) -> dict | None:
 def _public_line(row: dict, my_team: str | None) -> tuple:
     name = row["team"] + (" (baseline)" if row.get("is_baseline") else "")
     return (
-        ">" if row["team"] == my_team else "", row["rank"], name, row["score_display"],
-        row["entries"], when(row["last_submission_at"]),
+        ">" if row["team"] == my_team else "",
+        row["rank"],
+        name,
+        row["score_display"],
+        row["entries"],
+        when(row["last_submission_at"]),
     )
 
 
@@ -81,6 +93,11 @@ def _private_line(row: dict, my_team: str | None) -> tuple:
     prize = row.get("prize_rank")
     name = row["team"] + (" (baseline)" if row.get("is_baseline") else "")
     return (
-        ">" if row["team"] == my_team else "", row["rank"], "-" if prize is None else prize, name,
-        row["private_display"], row.get("public_rank") or "", shown,
+        ">" if row["team"] == my_team else "",
+        row["rank"],
+        "-" if prize is None else prize,
+        name,
+        row["private_display"],
+        row.get("public_rank") or "",
+        shown,
     )

@@ -20,7 +20,9 @@ UPLOAD_READ_TIMEOUT_S = 600  # the server stores and checks the whole file befor
 
 def register(commands, common) -> None:
     submit = commands.add_parser(
-        "submit", parents=[common], help="upload a predictions file",
+        "submit",
+        parents=[common],
+        help="upload a predictions file",
         description="Upload a predictions file; it is scored in the background. With --wait, "
         "follow it until it is scored (exit 0, the result on stdout) or fails (exit 6).",
     )
@@ -29,7 +31,10 @@ def register(commands, common) -> None:
     submit.add_argument("-m", "--message", required=True, help="a description of this entry")
     submit.add_argument("--wait", action="store_true", help="wait until it is scored")
     submit.add_argument(
-        "--timeout", type=float, default=1800, metavar="SECONDS",
+        "--timeout",
+        type=float,
+        default=1800,
+        metavar="SECONDS",
         help="give up waiting after this long (exit 7; default 1800)",
     )
     submit.set_defaults(handler=submit_command)
@@ -41,7 +46,9 @@ def register(commands, common) -> None:
     listing.set_defaults(handler=submissions_command)
 
     select = commands.add_parser(
-        "select", parents=[common], help="choose the submissions your final rank counts",
+        "select",
+        parents=[common],
+        help="choose the submissions your final rank counts",
         description="Set your team's final selection to the given submission ids (replacing "
         "it); without ids, show it.",
     )
@@ -72,11 +79,15 @@ def submit_command(args, context) -> int:
     with Progress(f"uploading {path.name}", size) as bar:
         body = MultipartBody({"description": args.message}, "file", path, on_read=bar.update)
         try:
-            submission = api.decode(api.request(
-                "POST", f"competitions/{slug}/submissions/", data=body,
-                headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
-                timeout=(10, UPLOAD_READ_TIMEOUT_S),
-            ))
+            submission = api.decode(
+                api.request(
+                    "POST",
+                    f"competitions/{slug}/submissions/",
+                    data=body,
+                    headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
+                    timeout=(10, UPLOAD_READ_TIMEOUT_S),
+                )
+            )
         finally:
             body.close()
     note(f"Submission {submission['id']} received ({submission['status']}).")
@@ -84,8 +95,10 @@ def submit_command(args, context) -> int:
         if context.json:
             print_json(submission)
         else:
-            say(f"Submitted: id {submission['id']}. Follow it with `podium submissions "
-                f"{args.competition}`.")
+            say(
+                f"Submitted: id {submission['id']}. Follow it with `podium submissions "
+                f"{args.competition}`."
+            )
         return 0
     submission = wait_for(api, submission, args.timeout)
     precision = detail.get("score_display_precision", 5)
@@ -93,9 +106,7 @@ def submit_command(args, context) -> int:
         print_json(submission)
     if submission["status"] == "failed":
         message = submission.get("error_message") or "no reason given"
-        raise CliError(
-            f"Submission {submission['id']} failed: {message}", Exit.SUBMISSION_FAILED
-        )
+        raise CliError(f"Submission {submission['id']} failed: {message}", Exit.SUBMISSION_FAILED)
     if not context.json:
         say(submission.get("result_message") or "Scored.")
         say(f"Public score: {score(submission.get('public_score'), precision)}")
@@ -131,8 +142,9 @@ def wait_for(api, submission: dict, timeout: float, clock=time.monotonic, sleep=
             continue
         status = submission["status"]
         if animated:
-            sys.stderr.write(f"\rsubmission {submission['id']}: {status} "
-                             f"({clock() - started:.0f} s)\x1b[K")
+            sys.stderr.write(
+                f"\rsubmission {submission['id']}: {status} ({clock() - started:.0f} s)\x1b[K"
+            )
             sys.stderr.flush()
         elif status != shown:
             note(f"submission {submission['id']}: {status}")
@@ -154,10 +166,14 @@ def submissions_command(args, context) -> int:
     precision = context.api.get(f"competitions/{slug}/").get("score_display_precision", 5)
     rows = [
         (
-            s["id"], when(s["created_at"]), s["status"] + (" (late)" if s.get("is_late") else ""),
-            score(s.get("public_score"), precision), score(s.get("private_score"), precision),
+            s["id"],
+            when(s["created_at"]),
+            s["status"] + (" (late)" if s.get("is_late") else ""),
+            score(s.get("public_score"), precision),
+            score(s.get("private_score"), precision),
             "yes" if s.get("selected") else ("auto" if s.get("selected_automatically") else ""),
-            s.get("file_name", ""), s.get("description", "") or s.get("error_message", ""),
+            s.get("file_name", ""),
+            s.get("description", "") or s.get("error_message", ""),
         )
         for s in found
     ]
@@ -183,8 +199,10 @@ def select_command(args, context) -> int:
         return 0
     automatic = set(state.get("automatic") or ())
     chosen = [i for i in state["selected"] if i not in automatic]
-    say(f"Final selection: {', '.join(map(str, chosen)) or 'none'} "
-        f"({len(chosen)} of {state['limit']}).")
+    say(
+        f"Final selection: {', '.join(map(str, chosen)) or 'none'} "
+        f"({len(chosen)} of {state['limit']})."
+    )
     if automatic:
         say(f"Counted until you choose: {', '.join(map(str, sorted(automatic)))} (automatic).")
     closes = when(state.get("closes_at"))

@@ -12,30 +12,48 @@ from podium_client.errors import CliError, Exit, UsageError
 from podium_client.http import path_part
 from podium_client.output import print_json, say, table, when
 
-KINDS = {"invitation": "invitations", "join-request": "join-requests",
-         "merge-request": "merge-requests"}
+KINDS = {
+    "invitation": "invitations",
+    "join-request": "join-requests",
+    "merge-request": "merge-requests",
+}
 # which lists of the team page hold what an answer may concern
 ANSWERABLE = {
-    "accept": (("invitation", "invitations_to_me"), ("join-request", "join_requests_in"),
-               ("merge-request", "merge_requests_in")),
-    "decline": (("invitation", "invitations_to_me"), ("join-request", "join_requests_in"),
-                ("merge-request", "merge_requests_in")),
-    "cancel": (("invitation", "invitations_sent"), ("join-request", "join_requests_by_me"),
-               ("merge-request", "merge_requests_out")),
+    "accept": (
+        ("invitation", "invitations_to_me"),
+        ("join-request", "join_requests_in"),
+        ("merge-request", "merge_requests_in"),
+    ),
+    "decline": (
+        ("invitation", "invitations_to_me"),
+        ("join-request", "join_requests_in"),
+        ("merge-request", "merge_requests_in"),
+    ),
+    "cancel": (
+        ("invitation", "invitations_sent"),
+        ("join-request", "join_requests_by_me"),
+        ("merge-request", "merge_requests_out"),
+    ),
 }
 
 
 def register(commands, common) -> None:
     team = commands.add_parser(
-        "team", parents=[common], help="your team: show, invite, accept, merge...",
+        "team",
+        parents=[common],
+        help="your team: show, invite, accept, merge...",
         description="Without an action: your team and everything pending that concerns it.",
     )
     team.add_argument("competition", metavar="COMP", help="the competition's slug")
     actions = team.add_subparsers(dest="action", metavar="ACTION")
     # --json after the action too; SUPPRESS: an action's default must not undo `team C --json X`
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print the API's JSON on stdout")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print the API's JSON on stdout",
+    )
     actions.add_parser("show", parents=[common], help="your team (the default)")
     invite = actions.add_parser("invite", parents=[common], help="invite a user to your team")
     invite.add_argument("user", metavar="USER", help="a username or email address")
@@ -47,7 +65,8 @@ def register(commands, common) -> None:
         action.add_argument("--kind", choices=tuple(KINDS), help="what the id is of")
         if answer == "accept":
             action.add_argument(
-                "--accept-rules", action="store_true",
+                "--accept-rules",
+                action="store_true",
                 help="accepting an invitation: accept the competition's rules too",
             )
     join_request = actions.add_parser(
@@ -75,12 +94,16 @@ def team_command(args, context) -> int:
         page = api.get(base + "team/")
     elif action == "invite":
         created = api.post(base + "invitations/", {"invitee": args.user})
-        return _done(context, created, f"Invited {created['invitee']} (invitation "
-                     f"{created['id']}).")
+        return _done(
+            context, created, f"Invited {created['invitee']} (invitation {created['id']})."
+        )
     elif action == "join-request":
         created = api.post(base + "join-requests/", {"team": args.team})
-        return _done(context, created, f"Asked to join {created['team']} (request "
-                     f"{created['id']}); its leader answers.")
+        return _done(
+            context,
+            created,
+            f"Asked to join {created['team']} (request {created['id']}); its leader answers.",
+        )
     elif action == "merge":
         return _merge(context, base, args.team)
     elif action == "leave":
@@ -120,8 +143,9 @@ def _kind_of(page: dict, answer: str, pk: int) -> str:
         raise UsageError(f"Id {pk} is pending as {' and '.join(found)}: say which with --kind.")
     if not found:
         what = "to answer" if answer != "cancel" else "of yours to cancel"
-        raise CliError(f"Nothing pending {what} has id {pk} (see `podium team COMP`).",
-                       Exit.NOT_FOUND)
+        raise CliError(
+            f"Nothing pending {what} has id {pk} (see `podium team COMP`).", Exit.NOT_FOUND
+        )
     return found[0]
 
 
@@ -134,7 +158,8 @@ def _merge(context, base: str, team: str) -> int:
         raise CliError(f"Your team cannot merge into {preview['into']}:\n{reasons}", Exit.API_ERROR)
     created = context.api.post(base + "merge-requests/", {"team": team})
     return _done(
-        context, created,
+        context,
+        created,
         f"Asked {created['to_team']} to merge with your team (request {created['id']}); its "
         f"leader answers. Together: {preview['members']}/{preview['max_members']} members, "
         f"{preview['submissions']}/{preview['max_submissions']} submissions.",
@@ -146,10 +171,14 @@ def show(page: dict) -> str:
         lines = ["You are not in a team here yet (`podium join COMP`)."]
     else:
         role = " (you lead it)" if page.get("is_leader") else ""
-        lines = [f"Team {page['name']}{role}: {len(page['members'])} of {page['max_team_size']} "
-                 "members", ""]
-        members = [(m["username"], "leader" if m["is_leader"] else "", when(m["joined_at"]))
-                   for m in page["members"]]
+        lines = [
+            f"Team {page['name']}{role}: {len(page['members'])} of {page['max_team_size']} members",
+            "",
+        ]
+        members = [
+            (m["username"], "leader" if m["is_leader"] else "", when(m["joined_at"]))
+            for m in page["members"]
+        ]
         lines.append(table(("member", "role", "joined"), members))
     pending = [
         ("Invitations to you", page.get("invitations_to_me", []), "team"),
@@ -162,6 +191,9 @@ def show(page: dict) -> str:
     for title, items, who in pending:
         if items:
             rows = [(i["id"], i[who], i["status"], when(i["created_at"])) for i in items]
-            lines += ["", f"{title}:", table(("id", who.replace("_", " "), "status", "sent"),
-                                             rows, right=(0,))]
+            lines += [
+                "",
+                f"{title}:",
+                table(("id", who.replace("_", " "), "status", "sent"), rows, right=(0,)),
+            ]
     return "\n".join(lines)

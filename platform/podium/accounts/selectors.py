@@ -28,9 +28,10 @@ def verified_email_domains(*, user) -> set[str]:
 
 
 def is_email_verified(*, user, email: str) -> bool:
-    return user.is_authenticated and VerifiedEmail.objects.filter(
-        user=user, email=email.strip().lower()
-    ).exists()
+    return (
+        user.is_authenticated
+        and VerifiedEmail.objects.filter(user=user, email=email.strip().lower()).exists()
+    )
 
 
 def pending_signup(*, user) -> PendingSignup | None:

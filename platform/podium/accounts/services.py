@@ -24,8 +24,13 @@ ORGANIZER_APPS = ("competitions", "teams", "submissions", "leaderboards")
 
 
 def user_ensure(
-    *, username: str, password: str, email: str = "", first_name: str = "",
-    is_staff: bool = False, is_superuser: bool = False,
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ):
     """The user called ``username``, created with these fields if missing; an existing user is
     returned unchanged (their password may have been changed since)."""
@@ -34,8 +39,11 @@ def user_ensure(
     if user is not None:
         return user
     user = User(
-        username=username, email=email, first_name=first_name,
-        is_staff=is_staff or is_superuser, is_superuser=is_superuser,
+        username=username,
+        email=email,
+        first_name=first_name,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
     )
     user.set_password(password)
     user.save()
@@ -132,7 +140,8 @@ def email_verification_payload(token: str) -> dict:
     invalid (altered, cut short) or expired. Writes nothing."""
     try:
         data = signing.loads(
-            token, salt=EMAIL_VERIFICATION_SALT,
+            token,
+            salt=EMAIL_VERIFICATION_SALT,
             max_age=settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS,
         )
     except signing.SignatureExpired:

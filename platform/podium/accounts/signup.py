@@ -70,7 +70,10 @@ def email_domain_allowed(email: str, domains: list[str] | None = None) -> bool:
 
 
 def user_signup(
-    *, username: str, email: str, password: str,
+    *,
+    username: str,
+    email: str,
+    password: str,
     link_for: Callable[[str], str] | None = None,
 ):
     """Create an account; returns the user. Refusals, each with what to do:
@@ -186,7 +189,8 @@ def signup_confirm(*, token: str, password: str):
     confirm once."""
     data = email_verification_payload(token)
     user = (
-        get_user_model().objects.select_for_update()
+        get_user_model()
+        .objects.select_for_update()
         .filter(pk=data.get("user"), is_active=False, pending_signup__email=data["email"])
         .first()
     )

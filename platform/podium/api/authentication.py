@@ -16,9 +16,9 @@ SCHEMES = ("token", "bearer")
 
 def _refused(request, message: str) -> exceptions.APIException:
     """A refused key counts against its address's budget like any request (DRF authenticates
-    before it throttles, so a 401 would otherwise never be counted): once the budget is spent,
-    guessing keys is answered 429, as any other storm from that address. Refused keys also count
-against the address's ``key_address`` limit (``podium.core.limits``), which is much smaller."""
+        before it throttles, so a 401 would otherwise never be counted): once the budget is spent,
+        guessing keys is answered 429, as any other storm from that address. Refused keys also count
+    against the address's ``key_address`` limit (``podium.core.limits``), which is much smaller."""
     throttle = PerAddress()
     if not throttle.allow_request(request, None):
         return exceptions.Throttled(throttle.wait())
@@ -67,6 +67,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey", "in": "header", "name": "Authorization",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
             "description": "`Token <key>`: a key from your profile page or `podium login`.",
         }

@@ -99,17 +99,22 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         status, body = 403, error_body(Code.PERMISSION_DENIED, str(exc) or "Not allowed.")
     elif isinstance(exc, RequestDataTooBig):
-        status, body = 413, error_body(
-            Code.UPLOAD_TOO_LARGE, "The request's form fields are too large."
+        status, body = (
+            413,
+            error_body(Code.UPLOAD_TOO_LARGE, "The request's form fields are too large."),
         )
     elif isinstance(exc, SuspiciousOperation):
         status, body = 400, error_body(Common.MALFORMED_REQUEST, "The request is malformed.")
     else:
         view = context.get("view")
         logger.exception("API error in %s", type(view).__name__ if view else "?")
-        status, body = 500, error_body(
-            Common.SERVER_ERROR, "Something went wrong on the server; it is logged. Try again, "
-            "and tell the organizers if it persists.",
+        status, body = (
+            500,
+            error_body(
+                Common.SERVER_ERROR,
+                "Something went wrong on the server; it is logged. Try again, "
+                "and tell the organizers if it persists.",
+            ),
         )
     set_rollback()
     if status == 401:

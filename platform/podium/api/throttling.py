@@ -36,8 +36,9 @@ class _Rate(SimpleRateThrottle):
         try:
             return super().allow_request(request, view)
         except Exception:  # the shared cache is unreachable: serve, and say so in the log
-            logger.warning("throttle %s not applied: the cache is unreachable", self.scope,
-                           exc_info=True)
+            logger.warning(
+                "throttle %s not applied: the cache is unreachable", self.scope, exc_info=True
+            )
             return True
 
 

@@ -25,7 +25,8 @@ urlpatterns = [
     path("v1/me/tokens/", account.TokenListApi.as_view(), name="tokens"),
     path("v1/me/tokens/<int:token_id>/", account.TokenDetailApi.as_view(), name="token"),
     path(
-        "v1/me/tokens/<int:token_id>/rotate/", account.TokenRotateApi.as_view(),
+        "v1/me/tokens/<int:token_id>/rotate/",
+        account.TokenRotateApi.as_view(),
         name="token_rotate",
     ),
     # competitions
@@ -46,19 +47,22 @@ urlpatterns = [
     re_path(
         r"^v1/competitions/(?P<slug>[-a-zA-Z0-9_]+)/(?P<kind>invitations|join-requests|merge-requests)"
         r"/(?P<pk>[0-9]+)/(?P<answer>accept|decline|cancel)/$",
-        teams.AnswerApi.as_view(), name="answer",
+        teams.AnswerApi.as_view(),
+        name="answer",
     ),
     # submissions
     path(c + "submissions/", submissions.SubmissionListApi.as_view(), name="submissions"),
     path(
-        "v1/submissions/<int:submission_id>/", submissions.SubmissionDetailApi.as_view(),
+        "v1/submissions/<int:submission_id>/",
+        submissions.SubmissionDetailApi.as_view(),
         name="submission",
     ),
     path(c + "final-selection/", submissions.FinalSelectionApi.as_view(), name="final_selection"),
     # leaderboards
     path(c + "leaderboard/", leaderboards.PublicBoardApi.as_view(), name="leaderboard"),
     path(
-        c + "leaderboard/private/", leaderboards.PrivateBoardApi.as_view(),
+        c + "leaderboard/private/",
+        leaderboards.PrivateBoardApi.as_view(),
         name="leaderboard_private",
     ),
     path(c + "leaderboard/me/", leaderboards.MyRowApi.as_view(), name="leaderboard_me"),
@@ -67,11 +71,13 @@ urlpatterns = [
     path("v1/kernels/<int:run_id>/", kernels.KernelDetailApi.as_view(), name="kernel"),
     path("v1/kernels/<int:run_id>/log/", kernels.KernelLogApi.as_view(), name="kernel_log"),
     path(
-        "v1/kernels/<int:run_id>/cancel/", kernels.KernelCancelApi.as_view(),
+        "v1/kernels/<int:run_id>/cancel/",
+        kernels.KernelCancelApi.as_view(),
         name="kernel_cancel",
     ),
     re_path(
         r"^v1/kernels/(?P<run_id>[0-9]+)/files/(?P<what>code|config|log|output|artifacts)$",
-        kernels.KernelDownloadApi.as_view(), name="kernel_file",
+        kernels.KernelDownloadApi.as_view(),
+        name="kernel_file",
     ),
 ]

@@ -89,37 +89,72 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     fieldsets = [
         ("Basics", {"fields": ["title", "slug", "subtitle", "organizers"]}),
-        ("Pages (Markdown)", {
-            "fields": ["overview", "evaluation", "rules", "data_description"],
-            "classes": ["collapse"],
-        }),
-        ("Metric", {
-            "fields": [
-                "metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better",
-                "rescore_submissions",
-            ],
-        }),
+        (
+            "Pages (Markdown)",
+            {
+                "fields": ["overview", "evaluation", "rules", "data_description"],
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            "Metric",
+            {
+                "fields": [
+                    "metric",
+                    "metric_params",
+                    "custom_metric_file",
+                    "custom_metric_higher_is_better",
+                    "rescore_submissions",
+                ],
+            },
+        ),
         ("Answer key", {"fields": ["solution_file", "rescore_display"]}),
-        ("Schedule (UTC)", {
-            "fields": ["start_at", "entry_deadline", "team_merger_deadline", "end_at"],
-        }),
-        ("Rules", {
-            "fields": [
-                "daily_submission_limit", "failed_submissions_count",
-                "daily_invalid_submission_limit", "total_submission_limit",
-                "max_team_size", "max_final_selections", "score_display_precision",
-                "submission_max_bytes", "prediction_max_abs",
-            ],
-        }),
-        ("Access", {"fields": [
-            "visibility", "invitation_link", "rotate_invitation_link", "invited_users",
-            "allowed_email_domains",
-        ]}),
+        (
+            "Schedule (UTC)",
+            {
+                "fields": ["start_at", "entry_deadline", "team_merger_deadline", "end_at"],
+            },
+        ),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "daily_submission_limit",
+                    "failed_submissions_count",
+                    "daily_invalid_submission_limit",
+                    "total_submission_limit",
+                    "max_team_size",
+                    "max_final_selections",
+                    "score_display_precision",
+                    "submission_max_bytes",
+                    "prediction_max_abs",
+                ],
+            },
+        ),
+        (
+            "Access",
+            {
+                "fields": [
+                    "visibility",
+                    "invitation_link",
+                    "rotate_invitation_link",
+                    "invited_users",
+                    "allowed_email_domains",
+                ]
+            },
+        ),
     ]
     readonly_fields = ("rescore_display",)
     list_display = (
-        "title", "state_display", "metric", "start_at", "end_at", "team_count_display",
-        "submission_count_display", "solution_display", "rescore_list_display",
+        "title",
+        "state_display",
+        "metric",
+        "start_at",
+        "end_at",
+        "team_count_display",
+        "submission_count_display",
+        "solution_display",
+        "rescore_list_display",
     )
     list_filter = ("visibility",)
     search_fields = ("title", "slug", "subtitle")
@@ -291,7 +326,8 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         try:
             if "organizers" in form.cleaned_data:
                 competition_organizers_set(
-                    competition=competition, users=form.cleaned_data["organizers"],
+                    competition=competition,
+                    users=form.cleaned_data["organizers"],
                     by=request.user,
                 )
             if form.cleaned_data.get("rotate_invitation_link"):

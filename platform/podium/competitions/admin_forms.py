@@ -46,7 +46,8 @@ def metric_choices() -> list[tuple[str, str]]:
 
 def metric_help() -> str:
     rows = format_html_join(
-        "", "<li><code>{}</code>, {}: {}</li>",
+        "",
+        "<li><code>{}</code>, {}: {}</li>",
         ((m.name, m.direction, m.description) for m in scoring.list_metrics()),
     )
     return format_html(
@@ -114,7 +115,9 @@ class CompetitionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["metric"].help_text = metric_help()
-        self.fields["metric_params"].help_text = (
+        self.fields[
+            "metric_params"
+        ].help_text = (
             'A JSON object of the metric\'s arguments, e.g. {"k": 5}; leave {} for the defaults.'
         )
         if "invitation_link" in self.fields and self.instance.pk:
@@ -124,7 +127,9 @@ class CompetitionForm(forms.ModelForm):
             )
             self.initial["invitation_link"] = self.base_url.rstrip("/") + path
         if self.scored_submissions:
-            self.fields["rescore_submissions"].label = (
+            self.fields[
+                "rescore_submissions"
+            ].label = (
                 f"Rescore all {self.scored_submissions:,} scored submissions with the new metric"
             )
         self.dry_run: DryRun | None = None  # the custom metric's scores in the sandbox
@@ -188,9 +193,12 @@ class CompetitionForm(forms.ModelForm):
                 solution_file=data.get("solution_file") or None,
             )
         except DomainError as exc:
-            self.add_error("custom_metric_file", forms.ValidationError(
-                format_html('<pre class="metric-error">{}</pre>', exc.message)
-            ))
+            self.add_error(
+                "custom_metric_file",
+                forms.ValidationError(
+                    format_html('<pre class="metric-error">{}</pre>', exc.message)
+                ),
+            )
 
     def _check_schedule(self, data: dict) -> None:
         names = ("start_at", "end_at", "entry_deadline", "team_merger_deadline")

@@ -34,7 +34,8 @@ class CompetitionAdminForm(CompetitionForm):
         try:
             selectors.require_co_hosts_allowed(
                 competition=self.instance if self.instance.pk else None,
-                users=users, by=self.organizers_chosen_by,
+                users=users,
+                by=self.organizers_chosen_by,
             )
         except PermissionDenied as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None

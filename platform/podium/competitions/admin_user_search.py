@@ -43,10 +43,14 @@ def user_search_view(model_admin, request: HttpRequest) -> JsonResponse:
     except ValueError:
         return JsonResponse({"error": "page must be a whole number."}, status=400)
     users, more = selectors.user_search(
-        term=request.GET.get("term", ""), co_hosts=SEARCHED_FIELDS[field], by=request.user,
+        term=request.GET.get("term", ""),
+        co_hosts=SEARCHED_FIELDS[field],
+        by=request.user,
         page=page,
     )
-    return JsonResponse({
-        "results": [{"id": str(user.pk), "text": label(user)} for user in users],
-        "pagination": {"more": more},
-    })
+    return JsonResponse(
+        {
+            "results": [{"id": str(user.pk), "text": label(user)} for user in users],
+            "pagination": {"more": more},
+        }
+    )

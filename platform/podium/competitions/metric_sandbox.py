@@ -54,9 +54,13 @@ LOG_TAIL = 4000  # of the run's output, in an organizer's detail
 
 def metric_limits() -> sandbox.Limits:
     return sandbox.Limits(
-        wall_seconds=settings.METRIC_WALL_SECONDS, cpu_seconds=settings.METRIC_CPU_SECONDS,
-        memory_mb=settings.METRIC_MEMORY_MB, work_mb=settings.METRIC_WORK_MB,
-        tmp_mb=settings.METRIC_TMP_MB, processes=settings.METRIC_PROCESSES, threads=1,
+        wall_seconds=settings.METRIC_WALL_SECONDS,
+        cpu_seconds=settings.METRIC_CPU_SECONDS,
+        memory_mb=settings.METRIC_MEMORY_MB,
+        work_mb=settings.METRIC_WORK_MB,
+        tmp_mb=settings.METRIC_TMP_MB,
+        processes=settings.METRIC_PROCESSES,
+        threads=1,
     )
 
 
@@ -80,9 +84,7 @@ class MetricSource:
             else:
                 file.seek(0)  # a new upload is stored after the checks
         if len(code) > limit:
-            raise DomainError(
-                Code.METRIC_INVALID, f"A metric file may be at most {limit:,} bytes."
-            )
+            raise DomainError(Code.METRIC_INVALID, f"A metric file may be at most {limit:,} bytes.")
         return cls(code=code, name=Path(file.name or "metric.py").name)
 
 
@@ -93,7 +95,10 @@ def competition_source(competition: Competition) -> MetricSource:
 
 
 def run_metric(
-    *, source: MetricSource, id_column: str, params: dict[str, Any],
+    *,
+    source: MetricSource,
+    id_column: str,
+    params: dict[str, Any],
     board_inputs: dict[str, Path] | None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> tuple[float, float] | None:
@@ -103,8 +108,12 @@ def run_metric(
     limits = metric_limits()
     with tempfile.TemporaryDirectory(prefix="podium-metric-run-") as tmp:
         spec = runner_spec(
-            metric=f"{CODE}/metric.py", metric_name=source.name, row_id_column_name=id_column,
-            params=params, input_dir=INPUT, output=f"{OUTPUT}/{RESULT}",
+            metric=f"{CODE}/metric.py",
+            metric_name=source.name,
+            row_id_column_name=id_column,
+            params=params,
+            input_dir=INPUT,
+            output=f"{OUTPUT}/{RESULT}",
             boards=board_inputs is not None,
         )
         spec_path = Path(tmp) / SPEC
@@ -115,9 +124,14 @@ def run_metric(
                 [sys.executable, "-s", f"{CODE}/runner.py", f"{INPUT}/{SPEC}"],
                 root=settings.SANDBOX_ROOT,
                 inputs={**(board_inputs or {}), SPEC: spec_path},
-                code={"runner.py": RUNNER, "kaggle_metric_utilities.py": KAGGLE_METRIC_UTILITIES,
-                      "metric.py": source.code},
-                limits=limits, result_dir=results, should_stop=should_stop,
+                code={
+                    "runner.py": RUNNER,
+                    "kaggle_metric_utilities.py": KAGGLE_METRIC_UTILITIES,
+                    "metric.py": source.code,
+                },
+                limits=limits,
+                result_dir=results,
+                should_stop=should_stop,
             )
         except sandbox.SandboxUnavailable as exc:
             raise scoring.ScoringError(
@@ -125,9 +139,12 @@ def run_metric(
                 f"host, and a metric file never runs outside it. {exc}"
             ) from exc
         if outcome.timed_out:
-            raise scoring.ScoringError(detail=(
-                f"The metric ran past its {limits.wall_seconds}-second limit and was stopped."
-                + _log_tail(outcome)))
+            raise scoring.ScoringError(
+                detail=(
+                    f"The metric ran past its {limits.wall_seconds}-second limit and was stopped."
+                    + _log_tail(outcome)
+                )
+            )
         if outcome.cancelled:
             raise scoring.ScoringError(detail="The metric's run was stopped." + _log_tail(outcome))
         try:
@@ -155,8 +172,13 @@ def _log_tail(outcome: sandbox.Outcome) -> str:
 
 
 def score_submission(
-    *, solution: scoring.PreparedSolution, path: str, metric: scoring.Metric,
-    source: MetricSource, params: dict[str, Any], max_bytes: int,
+    *,
+    solution: scoring.PreparedSolution,
+    path: str,
+    metric: scoring.Metric,
+    source: MetricSource,
+    params: dict[str, Any],
+    max_bytes: int,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> scoring.ScoreResult:
     """``scoring.score_submission`` for an organizer's file: the same checks and result, the
@@ -168,13 +190,19 @@ def score_submission(
         inputs = write_board_inputs(solution, submission, tmp)
         del submission
         public, private = run_metric(
-            source=source, id_column=solution.id_column, params=params, board_inputs=inputs,
+            source=source,
+            id_column=solution.id_column,
+            params=params,
+            board_inputs=inputs,
             should_stop=should_stop,
         )
     rows = solution.meta["rows"]
     return scoring.ScoreResult(
-        public_score=public, private_score=private, public_rows=rows["public"],
-        private_rows=rows["private"], ignored_rows=rows["ignored"],
+        public_score=public,
+        private_score=private,
+        public_rows=rows["public"],
+        private_rows=rows["private"],
+        ignored_rows=rows["ignored"],
         duration_s=time.perf_counter() - started,
         timings={"metric_s": time.perf_counter() - metric_started},
     )
@@ -214,8 +242,12 @@ LOADING = "its loading"
 
 
 def metric_dry_run(
-    *, competition: Competition, source: MetricSource, params: dict[str, Any],
-    higher_is_better: bool, solution_file: File | None = None,
+    *,
+    competition: Competition,
+    source: MetricSource,
+    params: dict[str, Any],
+    higher_is_better: bool,
+    solution_file: File | None = None,
 ) -> DryRun:
     """Run the organizer's file in the sandbox as it would score: on a perfect submission built
     from the answer key (``solution_file``, a new upload, else the competition's active one) and
@@ -246,8 +278,11 @@ def metric_dry_run(
                 Code.METRIC_INVALID, f"The answer key could not be read: {exc.message}"
             ) from exc
         public, private = _try(
-            source, solution.id_column, params,
-            write_board_inputs(solution, _perfect(solution), folder / "perfect"), PERFECT,
+            source,
+            solution.id_column,
+            params,
+            write_board_inputs(solution, _perfect(solution), folder / "perfect"),
+            PERFECT,
         )
         report.scores.append(TriedScore(PERFECT, public, private))
         if sample is None:
@@ -261,8 +296,11 @@ def metric_dry_run(
                 return report
         try:
             public, private = _try(
-                source, solution.id_column, params,
-                write_board_inputs(solution, read, folder / "sample"), SAMPLE,
+                source,
+                solution.id_column,
+                params,
+                write_board_inputs(solution, read, folder / "sample"),
+                SAMPLE,
             )
         except _ParticipantRefusal as refusal:
             report.notes.append(

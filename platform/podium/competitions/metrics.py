@@ -22,7 +22,8 @@ CUSTOM = "custom"
 
 def custom_metric(*, slug: str, higher_is_better: bool) -> scoring.Metric:
     return scoring.sandboxed_metric(
-        name=f"custom:{slug}", greater_is_better=higher_is_better,
+        name=f"custom:{slug}",
+        greater_is_better=higher_is_better,
         description="The organizer's score() file, run in the sandbox",
     )
 

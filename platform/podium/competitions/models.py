@@ -87,7 +87,9 @@ class Competition(TimeStampedModel):
     metric = models.CharField(max_length=64, help_text="A metric from the registry, or 'custom'")
     metric_params = models.JSONField(default=dict, blank=True)
     custom_metric_file = models.FileField(
-        upload_to="metrics/", storage=solutions_storage, blank=True,
+        upload_to="metrics/",
+        storage=solutions_storage,
+        blank=True,
         help_text="Kaggle-interface score(solution, submission, row_id_column_name) file",
     )
     custom_metric_higher_is_better = models.BooleanField(default=True)
@@ -109,12 +111,14 @@ class Competition(TimeStampedModel):
         "failed by no doing of the team, are free.)",
     )
     daily_invalid_submission_limit = models.PositiveIntegerField(
-        default=20, validators=[MinValueValidator(1)],
+        default=20,
+        validators=[MinValueValidator(1)],
         help_text="Submissions refused by the file checks (free) a team may make per UTC day; "
         "past it, the team's uploads are refused until 00:00 UTC",
     )
     prediction_max_abs = models.FloatField(
-        default=DEFAULT_PREDICTION_MAX_ABS, validators=[validate_prediction_max_abs],
+        default=DEFAULT_PREDICTION_MAX_ABS,
+        validators=[validate_prediction_max_abs],
         help_text="Numeric predictions beyond ± this are refused by the file checks "
         "(probabilities stay within [0, 1]); at most 1e100",
     )

@@ -8,15 +8,20 @@ from datetime import datetime
 
 
 def schedule_refusals(
-    *, start_at: datetime | None, end_at: datetime | None,
-    entry_deadline: datetime | None = None, team_merger_deadline: datetime | None = None,
+    *,
+    start_at: datetime | None,
+    end_at: datetime | None,
+    entry_deadline: datetime | None = None,
+    team_merger_deadline: datetime | None = None,
 ) -> dict[str, str]:
     """The end after the start; the entry and team merger deadlines not after the end."""
     refusals = {}
     if start_at and end_at and end_at <= start_at:
         refusals["end_at"] = "The end must come after the start."
-    for name, deadline in (("entry_deadline", entry_deadline),
-                           ("team_merger_deadline", team_merger_deadline)):
+    for name, deadline in (
+        ("entry_deadline", entry_deadline),
+        ("team_merger_deadline", team_merger_deadline),
+    ):
         if deadline and end_at and deadline > end_at:
             refusals[name] = "This deadline must not be after the end."
     return refusals

@@ -108,8 +108,10 @@ def user_search(
         return [], False
     if term:
         users = users.filter(
-            Q(username__icontains=term) | Q(first_name__icontains=term)
-            | Q(last_name__icontains=term) | Q(email__iexact=term)
+            Q(username__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__iexact=term)
         )
     start = (max(page, 1) - 1) * USER_SEARCH_PAGE
     found = list(users.distinct().order_by("username")[start : start + USER_SEARCH_PAGE + 1])
@@ -246,8 +248,14 @@ def competition_cards(
     access = _Access(user)
     cards = [
         CompetitionCard(
-            slug=c.slug, title=c.title, subtitle=c.subtitle, metric=c.metric, state=str(c.state),
-            start_at=c.start_at, end_at=c.end_at, team_count=c.team_count or 0,
+            slug=c.slug,
+            title=c.title,
+            subtitle=c.subtitle,
+            metric=c.metric,
+            state=str(c.state),
+            start_at=c.start_at,
+            end_at=c.end_at,
+            team_count=c.team_count or 0,
             invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
         )
         for c in competitions
@@ -293,9 +301,10 @@ def submission_count(competition: Competition) -> int:
 
 
 def has_accepted_rules(user: User, competition: Competition) -> bool:
-    return user.is_authenticated and RuleAcceptance.objects.filter(
-        competition=competition, user=user
-    ).exists()
+    return (
+        user.is_authenticated
+        and RuleAcceptance.objects.filter(competition=competition, user=user).exists()
+    )
 
 
 def require_rules_accepted(user: User, competition: Competition) -> None:

@@ -45,9 +45,7 @@ def solution_version_create(
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
         number = (
-            locked.solution_versions.order_by("-number")
-            .values_list("number", flat=True)
-            .first()
+            locked.solution_versions.order_by("-number").values_list("number", flat=True).first()
             or 0
         ) + 1
         version = SolutionVersion(
@@ -124,13 +122,21 @@ def prepared_solution(version: SolutionVersion) -> scoring.PreparedSolution:
 
 
 def data_file_create(
-    *, competition: Competition, file: File, name: str = "", kind: str = DataFile.Kind.OTHER,
+    *,
+    competition: Competition,
+    file: File,
+    name: str = "",
+    kind: str = DataFile.Kind.OTHER,
     description: str = "",
 ) -> DataFile:
     digest, size = sha256_and_size(file)
     data_file = DataFile(
-        competition=competition, kind=kind, name=name or file.name.rsplit("/", 1)[-1],
-        description=description, size=size, sha256=digest,
+        competition=competition,
+        kind=kind,
+        name=name or file.name.rsplit("/", 1)[-1],
+        description=description,
+        size=size,
+        sha256=digest,
     )
     data_file.file.save(data_file.name, file, save=False)
     data_file.save()
@@ -156,7 +162,8 @@ def competition_create(*, created_by=None, **fields) -> Competition:
     (``selectors.custom_metric_allowed``: superusers)."""
     competition = Competition(**fields)
     refusals = schedule_refusals(
-        start_at=competition.start_at, end_at=competition.end_at,
+        start_at=competition.start_at,
+        end_at=competition.end_at,
         entry_deadline=competition.entry_deadline,
         team_merger_deadline=competition.team_merger_deadline,
     )
@@ -259,9 +266,7 @@ def competition_invitation_rotate(*, competition: Competition, by) -> str:
     """Give the competition a new invitation link; the old one stops working at once (people it
     already let in stay invited: remove them from the invited users to revoke them).
     One UPDATE of the row, no lock. Raises PermissionDenied(not_an_organizer)."""
-    selectors.require_organizer(
-        user=by, competition=competition, to="change its invitation link"
-    )
+    selectors.require_organizer(user=by, competition=competition, to="change its invitation link")
     token = new_invitation_token()
     Competition.objects.filter(pk=competition.pk).update(invitation_token=token)
     competition.invitation_token = token
@@ -336,10 +341,7 @@ def rescore_start(
         locked.solution_versions.filter(
             rescore_requested_at__isnull=False, rescore_finished_at__isnull=True
         ).exclude(pk=active.pk).update(rescore_finished_at=moment)  # superseded
-        if (
-            restart or active.rescore_requested_at is None
-            or active.rescore_finished_at is not None
-        ):
+        if restart or active.rescore_requested_at is None or active.rescore_finished_at is not None:
             active.rescore_requested_at, active.rescore_finished_at = moment, None
             active.save(update_fields=["rescore_requested_at", "rescore_finished_at"])
         enqueue_on_commit(RESCORE_SUBMISSIONS, active.pk, 0)
@@ -352,7 +354,8 @@ def rescore_mark_finished(*, version: SolutionVersion) -> bool:
     was started again since ``version`` was read (its requested time changed)."""
     return bool(
         SolutionVersion.objects.filter(
-            pk=version.pk, rescore_requested_at=version.rescore_requested_at,
+            pk=version.pk,
+            rescore_requested_at=version.rescore_requested_at,
             rescore_finished_at__isnull=True,
         ).update(rescore_finished_at=now())
     )

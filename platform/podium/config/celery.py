@@ -26,5 +26,4 @@ def _say_whether_the_sandbox_works(**_kwargs) -> None:
     if found.ok:
         log.info("Sandbox: %s", found.message)
     else:
-        log.error("Sandbox: NOT AVAILABLE, kernels and custom metrics will fail: %s",
-                  found.message)
+        log.error("Sandbox: NOT AVAILABLE, kernels and custom metrics will fail: %s", found.message)

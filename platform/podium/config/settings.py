@@ -257,7 +257,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Competitions, teams, submissions and leaderboards of a Podium server. Authenticate with "
         "`Authorization: Token <key>` (a key from your profile page or `podium login`). Every "
-        "error is `{\"error\": {\"code\", \"message\", \"details\"}}`."
+        'error is `{"error": {"code", "message", "details"}}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -280,7 +280,9 @@ SPECTACULAR_SETTINGS = {
 # PODIUM_EMAIL_FILE_DIR (set by `make run`): without SMTP, one file per message there.
 EMAIL_FILE_PATH = env("PODIUM_EMAIL_FILE_DIR")
 EMAIL_BACKEND = email_backend(
-    explicit=env("DJANGO_EMAIL_BACKEND"), host=env("DJANGO_EMAIL_HOST"), debug=DEBUG,
+    explicit=env("DJANGO_EMAIL_BACKEND"),
+    host=env("DJANGO_EMAIL_HOST"),
+    debug=DEBUG,
     file_dir=EMAIL_FILE_PATH,
 )
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")

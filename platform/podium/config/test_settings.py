@@ -14,8 +14,8 @@ if "PODIUM_DATA_DIR" not in os.environ:  # a folder of our own, removed when the
     atexit.register(shutil.rmtree, os.environ["PODIUM_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 
-from podium.config.settings import *  # noqa: E402,F403
-from podium.config.settings import DATA_DIR, DATABASES  # noqa: E402
+from podium.config.settings import *  # noqa: F403
+from podium.config.settings import DATA_DIR, DATABASES
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

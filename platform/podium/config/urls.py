@@ -23,7 +23,8 @@ handler500 = "podium.api.exceptions.server_error"
 if settings.SERVE_STATIC:  # the collected files, served by gunicorn itself (see settings)
     urlpatterns += [
         re_path(
-            rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.*)$", serve,
+            rf"^{settings.STATIC_URL.strip('/')}/(?P<path>.*)$",
+            serve,
             {"document_root": settings.STATIC_ROOT},
         ),
     ]

@@ -19,7 +19,8 @@ def badge(label: str, colour: str) -> SafeString:
     return format_html(
         '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;'
         'font-size:11px;white-space:nowrap">{}</span>',
-        colour, label,
+        colour,
+        label,
     )
 
 

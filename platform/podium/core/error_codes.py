@@ -46,8 +46,11 @@ class ErrorCode:
 def _defined_in(module: ModuleType) -> list[type[StrEnum]]:
     """The code enums a module defines (not those it imports)."""
     return [
-        value for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, StrEnum)
+        and value is not StrEnum
         and value.__module__ == module.__name__
     ]
 

@@ -16,7 +16,11 @@ class DomainError(Exception):
     status = 400  # HTTP status the API answers with
 
     def __init__(
-        self, code: str | Enum, message: str, *, details: dict[str, Any] | None = None,
+        self,
+        code: str | Enum,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
         status: int | None = None,
     ) -> None:
         super().__init__(message)

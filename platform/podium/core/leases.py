@@ -71,9 +71,13 @@ class Lease:
     def claimable(self, moment: datetime) -> Q:
         """Waiting, or running with a lease expired at ``moment``; attempts left."""
         return (
-            Q(**{self.status_field: self.waiting})
-            | Q(**{self.status_field: self.running, f"{self.expires_field}__lt": moment})
-        ) & Q(**{f"{self.attempts_field}__lt": _value(self.max_attempts)}) & self.claim_also
+            (
+                Q(**{self.status_field: self.waiting})
+                | Q(**{self.status_field: self.running, f"{self.expires_field}__lt": moment})
+            )
+            & Q(**{f"{self.attempts_field}__lt": _value(self.max_attempts)})
+            & self.claim_also
+        )
 
     def held(self, pk: Any, worker: str) -> QuerySet:
         """The row, if ``worker`` holds its lease (running, owned by it): the filter of every
@@ -89,23 +93,27 @@ class Lease:
 
     # -- a worker's writes -----------------------------------------------------------------
 
-    def claim(self, pk: Any, worker: str, /, *, moment: datetime | None = None,
-              **updates: Any) -> bool:
+    def claim(
+        self, pk: Any, worker: str, /, *, moment: datetime | None = None, **updates: Any
+    ) -> bool:
         """Take the lease on row ``pk`` (also writing ``updates``). False: nothing to do (not
         claimable: taken by a live worker, ended, out of attempts)."""
         moment = moment or self.now()
         return bool(
-            self.model._default_manager.filter(self.claimable(moment), pk=pk).update(**{
-                self.status_field: self.running,
-                self.owner_field: worker,
-                self.expires_field: self.until(moment),
-                self.attempts_field: F(self.attempts_field) + 1,
-                **updates,
-            })
+            self.model._default_manager.filter(self.claimable(moment), pk=pk).update(
+                **{
+                    self.status_field: self.running,
+                    self.owner_field: worker,
+                    self.expires_field: self.until(moment),
+                    self.attempts_field: F(self.attempts_field) + 1,
+                    **updates,
+                }
+            )
         )
 
-    def extend(self, pk: Any, worker: str, /, *, moment: datetime | None = None,
-               **updates: Any) -> bool:
+    def extend(
+        self, pk: Any, worker: str, /, *, moment: datetime | None = None, **updates: Any
+    ) -> bool:
         """Renew the lease from now. False: it was lost; write no result."""
         moment = moment or self.now()
         return bool(
@@ -118,13 +126,17 @@ class Lease:
         return bool(self.held(pk, worker).update(**{self.expires_field: None, **updates}))
 
     @contextmanager
-    def heartbeat(self, pk: Any, worker: str, *,
-                  beat: Callable[[], bool] | None = None) -> Iterator[Heartbeat]:
+    def heartbeat(
+        self, pk: Any, worker: str, *, beat: Callable[[], bool] | None = None
+    ) -> Iterator[Heartbeat]:
         """Keep the lease alive while the block runs: a thread extends it every third of the
         lease (or calls ``beat``, which returns whether the lease is still held); the yielded
         thread's ``lost`` turns True once it was lost."""
-        thread = Heartbeat(beat or (lambda: self.extend(pk, worker)),
-                           interval=_value(self.seconds) / 3, name=f"lease-{pk}")
+        thread = Heartbeat(
+            beat or (lambda: self.extend(pk, worker)),
+            interval=_value(self.seconds) / 3,
+            name=f"lease-{pk}",
+        )
         thread.start()
         try:
             yield thread
@@ -151,16 +163,23 @@ class Lease:
         """Put a stale row back to waiting, if it is still as the reconciler read it
         (``status``, ``owner``): the worker that lost it can no longer write a result. Queue
         its task again after commit when True."""
-        return bool(self._as_read(pk, status, owner).update(**{
-            self.status_field: self.waiting, self.owner_field: "", self.expires_field: None,
-            self.queued_field: moment,
-        }))
+        return bool(
+            self._as_read(pk, status, owner).update(
+                **{
+                    self.status_field: self.waiting,
+                    self.owner_field: "",
+                    self.expires_field: None,
+                    self.queued_field: moment,
+                }
+            )
+        )
 
     def abandon(self, pk: Any, status: str, owner: str, /, **updates: Any) -> bool:
         """End a stale row that used its last attempt (``updates``: the failed status and why),
         if it is still as the reconciler read it."""
-        return bool(self._as_read(pk, status, owner).update(
-            **{self.expires_field: None, **updates}))
+        return bool(
+            self._as_read(pk, status, owner).update(**{self.expires_field: None, **updates})
+        )
 
 
 class Heartbeat(threading.Thread):
@@ -168,8 +187,9 @@ class Heartbeat(threading.Thread):
     (``lost`` is then True). Uses, and closes, a database connection of its own. Subclass and
     override :meth:`beat` to learn more from each renewal (a kernel's cancel, its quota)."""
 
-    def __init__(self, beat: Callable[[], bool] | None = None, *, interval: float,
-                 name: str = "lease") -> None:
+    def __init__(
+        self, beat: Callable[[], bool] | None = None, *, interval: float, name: str = "lease"
+    ) -> None:
         super().__init__(daemon=True, name=name)
         self._beat, self.interval = beat, interval
         self.stopped = threading.Event()

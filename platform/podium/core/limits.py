@@ -118,4 +118,3 @@ def hit(scope: str, ident: str, message: str) -> None:
     """Check, then count this attempt: for scopes where every attempt counts."""
     check(scope, ident, message)
     count(scope, ident)
-

@@ -62,6 +62,8 @@ class NotConfiguredEmailBackend(BaseEmailBackend):
             logger.warning(
                 "Email is not configured (set DJANGO_EMAIL_HOST, see the README): %d message(s) "
                 "not sent, e.g. %r to %d recipient(s).",
-                len(messages), messages[0].subject, len(messages[0].recipients()),
+                len(messages),
+                messages[0].subject,
+                len(messages[0].recipients()),
             )
         return 0

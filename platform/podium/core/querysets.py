@@ -13,7 +13,10 @@ def related_count(model: type[Model], relation: str) -> Subquery:
     The relation is named as a string, so no model of a higher app is imported.
     """
     counted = (
-        model.objects.filter(pk=OuterRef("pk")).order_by().values("pk")
-        .annotate(n=Count(relation)).values("n")
+        model.objects.filter(pk=OuterRef("pk"))
+        .order_by()
+        .values("pk")
+        .annotate(n=Count(relation))
+        .values("n")
     )
     return Subquery(counted, output_field=IntegerField())

@@ -51,8 +51,12 @@ def _split(X: pd.DataFrame, y: pd.Series) -> _Split:
     n_train = round(0.6 * len(X))
     ids = np.arange(1, len(X) + 1)
     return _Split(
-        X.iloc[:n_train], y.iloc[:n_train], X.iloc[n_train:], y.iloc[n_train:],
-        ids[:n_train], ids[n_train:],
+        X.iloc[:n_train],
+        y.iloc[:n_train],
+        X.iloc[n_train:],
+        y.iloc[n_train:],
+        ids[:n_train],
+        ids[n_train:],
     )
 
 
@@ -65,7 +69,10 @@ def _usage(n: int) -> np.ndarray:
 
 
 def _build(
-    s: _Split, target: str, sample_value, entries: list[tuple[str, str, Callable[[], np.ndarray]]],
+    s: _Split,
+    target: str,
+    sample_value,
+    entries: list[tuple[str, str, Callable[[], np.ndarray]]],
     fmt: Callable[[np.ndarray], np.ndarray],
 ) -> DemoData:
     train = s.X_train.copy()
@@ -146,16 +153,24 @@ def digits() -> DemoData:
     entries = [
         ("bob", "Guessing at random", lambda: rng.integers(0, 10, len(s.ids_test))),
         ("bob", "Nearest centroid: the mean image of each digit", fit_predict(NearestCentroid())),
-        ("carol", "Logistic regression on the 64 pixels",
-         fit_predict(LogisticRegression(C=0.1, max_iter=1000))),
+        (
+            "carol",
+            "Logistic regression on the 64 pixels",
+            fit_predict(LogisticRegression(C=0.1, max_iter=1000)),
+        ),
         ("alice", "k-nearest neighbours, k=3", fit_predict(KNeighborsClassifier(3))),
     ]
     return _build(s, "label", 0, entries, lambda p: p.astype(int))
 
 
 DIABETES_COLUMNS = {
-    "s1": "total_cholesterol", "s2": "ldl", "s3": "hdl", "s4": "cholesterol_hdl_ratio",
-    "s5": "log_triglycerides", "s6": "glucose", "bp": "blood_pressure",
+    "s1": "total_cholesterol",
+    "s2": "ldl",
+    "s3": "hdl",
+    "s4": "cholesterol_hdl_ratio",
+    "s5": "log_triglycerides",
+    "s6": "glucose",
+    "bp": "blood_pressure",
 }
 
 
@@ -220,19 +235,37 @@ def wine() -> DemoData:
 
     entries = [
         ("erin", "The class shares of train.csv for every wine", class_shares),
-        ("alice", "Logistic regression, strongly regularized (C=0.01)",
-         fitted(scaled_logistic(0.01))),
-        ("bob", "k-nearest neighbours (k=5) on the raw measurements",
-         fitted(KNeighborsClassifier(5))),
+        (
+            "alice",
+            "Logistic regression, strongly regularized (C=0.01)",
+            fitted(scaled_logistic(0.01)),
+        ),
+        (
+            "bob",
+            "k-nearest neighbours (k=5) on the raw measurements",
+            fitted(KNeighborsClassifier(5)),
+        ),
         ("carol", "Random forest, 10 trees", fitted(RandomForestClassifier(10, random_state=1))),
-        ("dave", "A decision tree of depth 3",
-         fitted(DecisionTreeClassifier(max_depth=3, random_state=0))),
-        ("erin", "Logistic regression on alcohol, flavanoids and colour intensity",
-         fitted(scaled_logistic(), ["alcohol", "flavanoids", "color_intensity"])),
-        ("alice", "Logistic regression on all 13 measurements, standardized",
-         fitted(scaled_logistic())),
-        ("bob", "k-nearest neighbours (k=5), standardized",
-         fitted(make_pipeline(StandardScaler(), KNeighborsClassifier(5)))),
+        (
+            "dave",
+            "A decision tree of depth 3",
+            fitted(DecisionTreeClassifier(max_depth=3, random_state=0)),
+        ),
+        (
+            "erin",
+            "Logistic regression on alcohol, flavanoids and colour intensity",
+            fitted(scaled_logistic(), ["alcohol", "flavanoids", "color_intensity"]),
+        ),
+        (
+            "alice",
+            "Logistic regression on all 13 measurements, standardized",
+            fitted(scaled_logistic()),
+        ),
+        (
+            "bob",
+            "k-nearest neighbours (k=5), standardized",
+            fitted(make_pipeline(StandardScaler(), KNeighborsClassifier(5))),
+        ),
         ("carol", "Random forest, 50 trees", fitted(RandomForestClassifier(50, random_state=0))),
         ("dave", "Gaussian naive Bayes: my cross-validation liked it", fitted(GaussianNB())),
     ]

@@ -83,26 +83,46 @@ class DemoCompetition:
 
 COMPETITIONS = (
     DemoCompetition(
-        "breast-cancer-diagnosis", "Breast Cancer Diagnosis",
+        "breast-cancer-diagnosis",
+        "Breast Cancer Diagnosis",
         "Tell malignant from benign tumours from 30 measurements of cell nuclei",
-        "roc_auc", 5, 30, pages.BREAST_CANCER, "breast_cancer",
+        "roc_auc",
+        5,
+        30,
+        pages.BREAST_CANCER,
+        "breast_cancer",
     ),
     DemoCompetition(
-        "handwritten-digits", "Handwritten Digits",
+        "handwritten-digits",
+        "Handwritten Digits",
         "Recognize the digits 0 to 9 in 8x8 pixel images",
-        "accuracy", 4, 60, pages.DIGITS, "digits",
+        "accuracy",
+        4,
+        60,
+        pages.DIGITS,
+        "digits",
     ),
     DemoCompetition(
-        "diabetes-progression", "Diabetes Progression",
+        "diabetes-progression",
+        "Diabetes Progression",
         "Predict how far diabetes progresses in a year from ten baseline measurements",
-        "rmse", 3, 10, pages.DIABETES, "diabetes",
+        "rmse",
+        3,
+        10,
+        pages.DIABETES,
+        "diabetes",
     ),
 )
 # Already over: ended three days ago after six weeks, its private board revealed.
 FINISHED = DemoCompetition(
-    "wine-cultivars", "Wine Cultivars",
+    "wine-cultivars",
+    "Wine Cultivars",
     "Tell three grape cultivars apart by the chemistry of their wines",
-    "multiclass_log_loss", 4, -3, pages.WINE, "wine",
+    "multiclass_log_loss",
+    4,
+    -3,
+    pages.WINE,
+    "wine",
 )
 FINISHED_WEEKS = 6
 SLUGS = (*(c.slug for c in COMPETITIONS), FINISHED.slug)
@@ -152,8 +172,11 @@ def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: 
         demo_reset(log=log)
     users = {
         u.username: user_ensure(
-            username=u.username, password=u.password, email=f"{u.username}@podium.example",
-            is_staff=u.is_staff, is_superuser=u.is_superuser,
+            username=u.username,
+            password=u.password,
+            email=f"{u.username}@podium.example",
+            is_staff=u.is_staff,
+            is_superuser=u.is_superuser,
         )
         for u in USERS
     }
@@ -184,12 +207,20 @@ def _seed_competition(spec: DemoCompetition, users: dict, log: Callable[[str], N
         start = now() - timedelta(days=14)
         end = start + timedelta(days=14 + spec.ends_in_days)
         competition = competition_create(
-            created_by=organizer, slug=spec.slug, title=spec.title, subtitle=spec.subtitle,
-            metric=spec.metric, score_display_precision=spec.precision,
-            overview=spec.texts["overview"].strip(), evaluation=spec.texts["evaluation"].strip(),
+            created_by=organizer,
+            slug=spec.slug,
+            title=spec.title,
+            subtitle=spec.subtitle,
+            metric=spec.metric,
+            score_display_precision=spec.precision,
+            overview=spec.texts["overview"].strip(),
+            evaluation=spec.texts["evaluation"].strip(),
             data_description=spec.texts["data"].strip(),
-            rules=pages.rules(daily=5, finals=2), start_at=start, end_at=end,
-            entry_deadline=end - timedelta(days=7), team_merger_deadline=end - timedelta(days=7),
+            rules=pages.rules(daily=5, finals=2),
+            start_at=start,
+            end_at=end,
+            entry_deadline=end - timedelta(days=7),
+            team_merger_deadline=end - timedelta(days=7),
         )
         log(f"created {spec.slug}")
     files = _lazy_data(spec)
@@ -210,7 +241,9 @@ def _seed_competition(spec: DemoCompetition, users: dict, log: Callable[[str], N
     todo = [(u, d, c) for u, d, c in files().entries if d not in made[u]]
     for username, description, content in todo:
         submission_create(
-            user=users[username], competition=competition, description=description,
+            user=users[username],
+            competition=competition,
+            description=description,
             file=ContentFile(content, name=f"{username}-submission.csv"),
         )
     log(f"{spec.slug}: {len(todo)} submission(s) made and scored")
@@ -241,12 +274,17 @@ def _seed_files(competition: Competition, organizer, files: Callable) -> None:
         if name not in present:
             content = getattr(files(), name.removesuffix(".csv"))
             data_file_create(
-                competition=competition, kind=kind, name=name, description=what,
+                competition=competition,
+                kind=kind,
+                name=name,
+                description=what,
                 file=ContentFile(content, name=name),
             )
     if competition_selectors.active_solution(competition) is None:
         solution_version_create(
-            competition=competition, created_by=organizer, note="demo answer key",
+            competition=competition,
+            created_by=organizer,
+            note="demo answer key",
             file=ContentFile(files().solution, name="solution.csv"),
         )
 
@@ -264,12 +302,18 @@ def _seed_finished(spec: DemoCompetition, users: dict, log: Callable[[str], None
     if competition is None:
         with _clock(start - timedelta(days=1)):
             competition = competition_create(
-                created_by=organizer, slug=spec.slug, title=spec.title, subtitle=spec.subtitle,
-                metric=spec.metric, score_display_precision=spec.precision,
+                created_by=organizer,
+                slug=spec.slug,
+                title=spec.title,
+                subtitle=spec.subtitle,
+                metric=spec.metric,
+                score_display_precision=spec.precision,
                 overview=spec.texts["overview"].strip(),
                 evaluation=spec.texts["evaluation"].strip(),
                 data_description=spec.texts["data"].strip(),
-                rules=pages.rules(daily=5, finals=2), start_at=start, end_at=end,
+                rules=pages.rules(daily=5, finals=2),
+                start_at=start,
+                end_at=end,
                 entry_deadline=end - timedelta(days=7),
                 team_merger_deadline=end - timedelta(days=7),
             )
@@ -300,7 +344,9 @@ def _seed_finished(spec: DemoCompetition, users: dict, log: Callable[[str], None
             moment = start + timedelta(days=1) + step * i
             with _clock(moment):
                 submission = submission_create(
-                    user=users[username], competition=competition, description=description,
+                    user=users[username],
+                    competition=competition,
+                    description=description,
                     file=ContentFile(content, name=f"{username}-submission.csv"),
                 )
             made[username][description] = submission.pk

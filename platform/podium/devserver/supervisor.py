@@ -45,8 +45,13 @@ class Child:
 
 class Supervisor:
     def __init__(
-        self, children: list[Child], *, env: dict[str, str], cwd: str,
-        log: Callable[[str], None] = print, stop_timeout: float = 10.0,
+        self,
+        children: list[Child],
+        *,
+        env: dict[str, str],
+        cwd: str,
+        log: Callable[[str], None] = print,
+        stop_timeout: float = 10.0,
     ) -> None:
         self.children, self.env, self.cwd, self.log = children, env, cwd, log
         self.stop_timeout = stop_timeout
@@ -63,8 +68,11 @@ class Supervisor:
         preexec = _die_with_parent if sys.platform.startswith("linux") else None
         for child in self.children:
             child.process = subprocess.Popen(
-                child.argv, env=self.env, cwd=self.cwd, start_new_session=True,
-                preexec_fn=preexec,  # noqa: PLW1509 - async-signal-safe: one prctl call
+                child.argv,
+                env=self.env,
+                cwd=self.cwd,
+                start_new_session=True,
+                preexec_fn=preexec,
             )
 
     def dead_child(self) -> Child | None:
@@ -86,8 +94,10 @@ class Supervisor:
         while self.stop_requested is None:
             dead = self.dead_child()
             if dead is not None:
-                self.log(f"\n{dead.name} (pid {dead.pid}) exited with code {dead.exited()}: "
-                         "stopping the others.")
+                self.log(
+                    f"\n{dead.name} (pid {dead.pid}) exited with code {dead.exited()}: "
+                    "stopping the others."
+                )
                 self.stop()
                 return 1
             time.sleep(0.2)
@@ -103,8 +113,10 @@ class Supervisor:
             time.sleep(0.1)
         for child in self.children:
             if child.exited() is None:
-                self.log(f"{child.name} (pid {child.pid}) did not stop in "
-                         f"{self.stop_timeout:.0f} s: killing it.")
+                self.log(
+                    f"{child.name} (pid {child.pid}) did not stop in "
+                    f"{self.stop_timeout:.0f} s: killing it."
+                )
             # The whole group: a worker's pool processes or gunicorn's workers, if any are left.
             _signal_group(child.pid, signal.SIGKILL)
             if child.process:

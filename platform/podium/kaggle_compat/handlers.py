@@ -67,30 +67,37 @@ def list_competitions(request, user, body):
     competitions = []
     for card in page:
         found = by_slug.get(card.slug)
-        entered = found is not None and team_selectors.team_for_user(
-            user=user, competition=found
-        ) is not None
-        competitions.append(compact({
-            "id": found.pk if found else None,
-            "ref": card.slug,
-            "title": card.title,
-            "url": request.build_absolute_uri(f"/competitions/{card.slug}/"),
-            "description": card.subtitle,
-            "category": card.state,
-            "deadline": date(card.end_at),
-            "enabledDate": date(card.start_at),
-            "teamCount": card.team_count,
-            "userHasEntered": entered,
-            "evaluationMetric": card.metric,
-            "maxDailySubmissions": found.daily_submission_limit if found else None,
-            "maxTeamSize": found.max_team_size if found else None,
-            "newEntrantDeadline": date(found.entry_deadline) if found else None,
-            "mergerDeadline": date(found.team_merger_deadline) if found else None,
-        }))
-    return ok({
-        "competitions": competitions,
-        "nextPageToken": next_page_token(offset, limit, len(cards)),
-    })
+        entered = (
+            found is not None
+            and team_selectors.team_for_user(user=user, competition=found) is not None
+        )
+        competitions.append(
+            compact(
+                {
+                    "id": found.pk if found else None,
+                    "ref": card.slug,
+                    "title": card.title,
+                    "url": request.build_absolute_uri(f"/competitions/{card.slug}/"),
+                    "description": card.subtitle,
+                    "category": card.state,
+                    "deadline": date(card.end_at),
+                    "enabledDate": date(card.start_at),
+                    "teamCount": card.team_count,
+                    "userHasEntered": entered,
+                    "evaluationMetric": card.metric,
+                    "maxDailySubmissions": found.daily_submission_limit if found else None,
+                    "maxTeamSize": found.max_team_size if found else None,
+                    "newEntrantDeadline": date(found.entry_deadline) if found else None,
+                    "mergerDeadline": date(found.team_merger_deadline) if found else None,
+                }
+            )
+        )
+    return ok(
+        {
+            "competitions": competitions,
+            "nextPageToken": next_page_token(offset, limit, len(cards)),
+        }
+    )
 
 
 def get_submission_limits(request, user, body):
@@ -103,10 +110,14 @@ def get_submission_limits(request, user, body):
     by_total = quota.total_limit is not None and (
         quota.total_limit - quota.used_total < quota.daily_limit - quota.used_today
     )
-    return ok({
-        "numToday": quota.used_today, "numTotal": quota.used_total,
-        "numAllowedNow": quota.left_today, "limitedByTotal": by_total,
-    })
+    return ok(
+        {
+            "numToday": quota.used_today,
+            "numTotal": quota.used_total,
+            "numAllowedNow": quota.left_today,
+            "limitedByTotal": by_total,
+        }
+    )
 
 
 # -- data files -----------------------------------------------------------------------------------
@@ -117,17 +128,24 @@ def list_data_files(request, user, body):
     found = _competition(request, user, body)
     files = list(competition_selectors.data_files(competition=found).order_by("name"))
     offset, limit = paging(body)
-    return ok({
-        "files": [
-            compact({
-                "ref": f.name, "name": f.name, "description": f.description,
-                "totalBytes": f.size, "creationDate": date(f.updated_at),
-                "url": _absolute(request, "data_file", slug=found.slug, name=f.name),
-            })
-            for f in files[offset : offset + limit]
-        ],
-        "nextPageToken": next_page_token(offset, limit, len(files)),
-    })
+    return ok(
+        {
+            "files": [
+                compact(
+                    {
+                        "ref": f.name,
+                        "name": f.name,
+                        "description": f.description,
+                        "totalBytes": f.size,
+                        "creationDate": date(f.updated_at),
+                        "url": _absolute(request, "data_file", slug=found.slug, name=f.name),
+                    }
+                )
+                for f in files[offset : offset + limit]
+            ],
+            "nextPageToken": next_page_token(offset, limit, len(files)),
+        }
+    )
 
 
 def download_data_file(request, user, body):
@@ -164,7 +182,9 @@ def start_submission_upload(request, user, body):
     if declared > upload_cap(request):
         raise UploadTooLarge(upload_cap(request))
     token = upload_tokens.issue(
-        user=user, competition=found, file_name=text(body, "fileName", max_length=1000),
+        user=user,
+        competition=found,
+        file_name=text(body, "fileName", max_length=1000),
         declared_size=declared,
     )
     return ok({"token": token, "createUrl": _absolute(request, "upload", token=token)})
@@ -176,7 +196,8 @@ def create_submission(request, user, body):
     found = _competition(request, require_user(user), body)
     description = text(body, "submissionDescription", max_length=2000)
     upload = upload_tokens.claim(
-        token=text(body, "blobFileTokens", required=True, max_length=200), user=user,
+        token=text(body, "blobFileTokens", required=True, max_length=200),
+        user=user,
         competition=found,
     )
     with upload_tokens.uploaded_file(upload) as file:
@@ -188,20 +209,22 @@ def create_submission(request, user, body):
 
 def _submission(request, view, competition) -> dict:
     precision = competition.score_display_precision
-    return compact({
-        "ref": view.id,
-        "totalBytes": view.size,
-        "date": date(view.created_at),
-        "description": view.description,
-        "errorDescription": view.error_message or None,
-        "fileName": view.original_name,
-        "publicScore": score(view.public_score, precision),
-        "privateScore": score(view.private_score, precision),  # None until the reveal
-        "status": STATUS.get(view.status, "PENDING"),
-        "submittedBy": view.submitted_by,
-        "teamName": view.team_name,
-        "url": request.build_absolute_uri(f"/competitions/{competition.slug}/submissions/"),
-    })
+    return compact(
+        {
+            "ref": view.id,
+            "totalBytes": view.size,
+            "date": date(view.created_at),
+            "description": view.description,
+            "errorDescription": view.error_message or None,
+            "fileName": view.original_name,
+            "publicScore": score(view.public_score, precision),
+            "privateScore": score(view.private_score, precision),  # None until the reveal
+            "status": STATUS.get(view.status, "PENDING"),
+            "submittedBy": view.submitted_by,
+            "teamName": view.team_name,
+            "url": request.build_absolute_uri(f"/competitions/{competition.slug}/submissions/"),
+        }
+    )
 
 
 def get_submission(request, user, body):
@@ -224,10 +247,12 @@ def list_submissions(request, user, body):
         team=team, viewer=user, offset=offset, limit=limit
     )
     total = submission_selectors.team_submission_count(team=team)
-    return ok({
-        "submissions": [_submission(request, v, found) for v in views],
-        "nextPageToken": next_page_token(offset, limit, total),
-    })
+    return ok(
+        {
+            "submissions": [_submission(request, v, found) for v in views],
+            "nextPageToken": next_page_token(offset, limit, total),
+        }
+    )
 
 
 # -- the leaderboard ------------------------------------------------------------------------------
@@ -244,22 +269,30 @@ def get_leaderboard(request, user, body):
             competition=found, viewer=user, offset=offset, limit=limit
         )
         entries = [
-            {"teamId": r.team_id, "teamName": r.team_name, "score": r.private_display}
-            for r in rows
+            {"teamId": r.team_id, "teamName": r.team_name, "score": r.private_display} for r in rows
         ]
     else:
         total = board_selectors.board_size(competition=found)
         rows = board_selectors.public_board(competition=found, offset=offset, limit=limit)
         entries = [
-            {"teamId": r.team_id, "teamName": r.team_name, "score": r.score_display,
-             "submissionDate": date(r.last_submission_at)}
+            {
+                "teamId": r.team_id,
+                "teamName": r.team_name,
+                "score": r.score_display,
+                "submissionDate": date(r.last_submission_at),
+            }
             for r in rows
         ]
     return ok({"submissions": entries, "nextPageToken": next_page_token(offset, limit, total)})
 
 
 LEADERBOARD_HEADER = [
-    "Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount",
+    "Rank",
+    "TeamId",
+    "TeamName",
+    "LastSubmissionDate",
+    "Score",
+    "SubmissionCount",
     "TeamMemberUserNames",
 ]
 
@@ -275,10 +308,20 @@ def download_leaderboard(request, user, body):
             writer = csv.writer(out)
             writer.writerow(LEADERBOARD_HEADER)
             for row in board_selectors.public_board_rows(competition=found):
-                writer.writerow([safe_cell(v) for v in (
-                    row.rank, row.team_id, row.team_name, date(row.last_submission_at),
-                    row.score_display, row.entries, " ".join(row.members),
-                )])
+                writer.writerow(
+                    [
+                        safe_cell(v)
+                        for v in (
+                            row.rank,
+                            row.team_id,
+                            row.team_name,
+                            date(row.last_submission_at),
+                            row.score_display,
+                            row.entries,
+                            " ".join(row.members),
+                        )
+                    ]
+                )
             out.flush()
             out.detach()
     spool.seek(0)

@@ -52,7 +52,9 @@ def issue(*, user, competition: Competition, file_name: str, declared_size: int)
     purge_expired()
     token = secrets.token_urlsafe(32)
     UploadToken.objects.create(
-        key_hash=_hash(token), user=user, competition=competition,
+        key_hash=_hash(token),
+        user=user,
+        competition=competition,
         file_name=(file_name.replace("\\", "/").rsplit("/", 1)[-1] or "submission.csv")[:255],
         declared_size=max(0, declared_size),
         expires_at=now() + timedelta(seconds=settings.KAGGLE_UPLOAD_SECONDS),
@@ -87,9 +89,7 @@ def receive(*, token: str, request) -> UploadToken:
     limit = upload_cap(request)
     length = request.META.get("CONTENT_LENGTH") or ""
     if not length.isdigit():
-        raise Fault(
-            Code.LENGTH_REQUIRED, "Send the file with a Content-Length header.", status=411
-        )
+        raise Fault(Code.LENGTH_REQUIRED, "Send the file with a Content-Length header.", status=411)
     if int(length) > limit:
         raise UploadTooLarge(limit)
     name = f"{FOLDER}/{secrets.token_hex(16)}.upload"
@@ -107,7 +107,10 @@ def claim(*, token: str, user, competition: Competition) -> UploadToken:
     """The uploaded file's token for CreateSubmission, taken once."""
     moment = now()
     mine = UploadToken.objects.filter(
-        key_hash=_hash(token), user=user, competition=competition, used_at__isnull=True,
+        key_hash=_hash(token),
+        user=user,
+        competition=competition,
+        used_at__isnull=True,
         expires_at__gt=moment,
     ).exclude(stored_name="")
     if not token or not mine.update(used_at=moment):

@@ -10,12 +10,11 @@ app_name = "kaggle"
 
 urlpatterns = [
     re_path(
-        r"^v1/(?P<service>[a-z]+\.[A-Za-z]+Service)/(?P<method>[A-Za-z]+)$", views.rpc,
+        r"^v1/(?P<service>[a-z]+\.[A-Za-z]+Service)/(?P<method>[A-Za-z]+)$",
+        views.rpc,
         name="rpc",
     ),
     path("v1/kaggle/uploads/<str:token>", views.upload, name="upload"),
-    path(
-        "v1/kaggle/competitions/<slug:slug>/files/<str:name>", views.data_file, name="data_file"
-    ),
+    path("v1/kaggle/competitions/<slug:slug>/files/<str:name>", views.data_file, name="data_file"),
     path("v1/kaggle/competitions/<slug:slug>/files.zip", views.data_archive, name="data_archive"),
 ]

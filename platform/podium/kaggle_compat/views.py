@@ -43,7 +43,8 @@ def _refusing(handler):
         except Exception:
             logger.exception("kaggle protocol error in %s", handler.__name__)
             return error_response(
-                500, "Something went wrong on the server; it is logged. Try again, and tell the "
+                500,
+                "Something went wrong on the server; it is logged. Try again, and tell the "
                 "organizers if it persists.",
             )
 
@@ -55,9 +56,7 @@ def _refusing(handler):
 def _only(request, method: str) -> JsonResponse | None:
     if request.method == method:
         return None
-    return error_response(
-        405, f"This endpoint answers {method} only.", headers={"Allow": method}
-    )
+    return error_response(405, f"This endpoint answers {method} only.", headers={"Allow": method})
 
 
 @csrf_exempt
@@ -69,7 +68,8 @@ def rpc(request, service: str, method: str):
     handler = METHODS.get(f"{service}/{method}")
     if handler is None:
         return error_response(
-            404, f"Podium does not offer {service}/{method}: of the kaggle CLI, it answers the "
+            404,
+            f"Podium does not offer {service}/{method}: of the kaggle CLI, it answers the "
             "`kaggle competitions` commands list, files, download, submit, submissions and "
             "leaderboard.",
         )

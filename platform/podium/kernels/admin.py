@@ -15,36 +15,83 @@ from podium.kernels.models import KernelRun, KernelSettings
 
 class LaunchForm(forms.ModelForm):
     baseline = forms.ChoiceField(required=False, choices=())
-    config = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 16}),
-                             help_text="YAML; empty: the baseline's bundled config")
+    config = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="YAML; empty: the baseline's bundled config",
+    )
     script = forms.FileField(required=False, help_text="Or a Python script instead")
 
     class Meta:
         model = KernelRun
-        fields = ["competition", "title", "baseline", "config", "script", "published",
-                  "wall_seconds", "memory_mb", "output_mb"]
+        fields = [
+            "competition",
+            "title",
+            "baseline",
+            "config",
+            "script",
+            "published",
+            "wall_seconds",
+            "memory_mb",
+            "output_mb",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["baseline"].choices = [("", "—")] + [
-            (name, name) for name in selectors.available_baselines()]
+            (name, name) for name in selectors.available_baselines()
+        ]
         for name in ("wall_seconds", "memory_mb", "output_mb", "title"):
             self.fields[name].required = False
 
 
 @admin.register(KernelRun)
 class KernelRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "title", "competition", "team", "status", "failure", "queue",
-                    "attempts", "published", "created_at"]
+    list_display = [
+        "id",
+        "title",
+        "competition",
+        "team",
+        "status",
+        "failure",
+        "queue",
+        "attempts",
+        "published",
+        "created_at",
+    ]
     list_filter = ["status", "failure", "queue", "published", "is_baseline"]
     search_fields = ["title", "competition__slug"]
     actions = ["cancel", "publish", "unpublish"]
-    readonly = ["uuid", "created_by", "team", "is_baseline", "source", "queue", "status",
-                "attempts", "lease_owner", "lease_expires_at", "queued_at", "started_at",
-                "finished_at", "cancel_requested_at", "sandbox", "failure", "error_message",
-                "error_detail", "exit_code", "cpu_seconds_used", "charged_seconds", "charged_at",
-                "output", "artifacts",
-                "submission", "cpu_seconds", "output_mb", "log"]
+    readonly = [
+        "uuid",
+        "created_by",
+        "team",
+        "is_baseline",
+        "source",
+        "queue",
+        "status",
+        "attempts",
+        "lease_owner",
+        "lease_expires_at",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "cancel_requested_at",
+        "sandbox",
+        "failure",
+        "error_message",
+        "error_detail",
+        "exit_code",
+        "cpu_seconds_used",
+        "charged_seconds",
+        "charged_at",
+        "output",
+        "artifacts",
+        "submission",
+        "cpu_seconds",
+        "output_mb",
+        "log",
+    ]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -52,8 +99,12 @@ class KernelRunAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly + ["competition", "baseline", "config",
-                                                        "script", "wall_seconds", "memory_mb"]
+        return (
+            []
+            if obj is None
+            else self.readonly
+            + ["competition", "baseline", "config", "script", "wall_seconds", "memory_mb"]
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -73,11 +124,16 @@ class KernelRunAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             run = services.kernel_launch(
-                user=request.user, competition=data["competition"],
-                baseline=data.get("baseline") or "", config=data.get("config") or "",
-                script=data.get("script"), title=data.get("title") or "",
-                publish=data.get("published", False), wall_seconds=data.get("wall_seconds"),
-                memory_mb=data.get("memory_mb"), output_mb=data.get("output_mb"),
+                user=request.user,
+                competition=data["competition"],
+                baseline=data.get("baseline") or "",
+                config=data.get("config") or "",
+                script=data.get("script"),
+                title=data.get("title") or "",
+                publish=data.get("published", False),
+                wall_seconds=data.get("wall_seconds"),
+                memory_mb=data.get("memory_mb"),
+                output_mb=data.get("output_mb"),
             )
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
@@ -104,9 +160,17 @@ class KernelRunAdmin(admin.ModelAdmin):
 class KernelSettingsForm(forms.ModelForm):
     class Meta:
         model = KernelSettings
-        fields = ["competition", "participants_may_run", "team_gpu_hours", "team_cpu_hours",
-                  "max_concurrent_runs", "max_daily_runs", "max_wall_seconds", "max_memory_mb",
-                  "max_output_mb"]
+        fields = [
+            "competition",
+            "participants_may_run",
+            "team_gpu_hours",
+            "team_cpu_hours",
+            "max_concurrent_runs",
+            "max_daily_runs",
+            "max_wall_seconds",
+            "max_memory_mb",
+            "max_output_mb",
+        ]
 
     def clean_max_wall_seconds(self):
         value = self.cleaned_data.get("max_wall_seconds")
@@ -120,9 +184,17 @@ class KernelSettingsForm(forms.ModelForm):
 @admin.register(KernelSettings)
 class KernelSettingsAdmin(admin.ModelAdmin):
     form = KernelSettingsForm
-    list_display = ["competition", "participants_may_run", "team_gpu_hours", "team_cpu_hours",
-                    "max_concurrent_runs", "max_daily_runs", "max_wall_seconds", "max_memory_mb",
-                    "max_output_mb"]
+    list_display = [
+        "competition",
+        "participants_may_run",
+        "team_gpu_hours",
+        "team_cpu_hours",
+        "max_concurrent_runs",
+        "max_daily_runs",
+        "max_wall_seconds",
+        "max_memory_mb",
+        "max_output_mb",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["competition"] if obj is not None else []
@@ -132,9 +204,12 @@ class KernelSettingsAdmin(admin.ModelAdmin):
         saved = services.kernel_settings_update(
             competition=obj.competition if change else data["competition"],
             participants_may_run=data["participants_may_run"],
-            team_gpu_hours=data["team_gpu_hours"], team_cpu_hours=data["team_cpu_hours"],
+            team_gpu_hours=data["team_gpu_hours"],
+            team_cpu_hours=data["team_cpu_hours"],
             max_concurrent_runs=data["max_concurrent_runs"],
-            max_daily_runs=data["max_daily_runs"], max_wall_seconds=data["max_wall_seconds"],
-            max_memory_mb=data["max_memory_mb"], max_output_mb=data["max_output_mb"],
+            max_daily_runs=data["max_daily_runs"],
+            max_wall_seconds=data["max_wall_seconds"],
+            max_memory_mb=data["max_memory_mb"],
+            max_output_mb=data["max_output_mb"],
         )
         obj.pk = saved.pk

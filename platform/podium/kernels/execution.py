@@ -49,16 +49,19 @@ from podium.kernels.services import (
 from podium.submissions.services import submission_create
 
 logger = logging.getLogger(__name__)
-PUBLIC_KINDS = (DataFile.Kind.TRAIN, DataFile.Kind.TEST, DataFile.Kind.SAMPLE_SUBMISSION,
-                DataFile.Kind.OTHER)
+PUBLIC_KINDS = (
+    DataFile.Kind.TRAIN,
+    DataFile.Kind.TEST,
+    DataFile.Kind.SAMPLE_SUBMISSION,
+    DataFile.Kind.OTHER,
+)
 
 
 class _Heartbeat(leases.Heartbeat):
     """Keeps the lease, charges the team's hours, and notices a cancel or an exhausted quota."""
 
     def __init__(self, run_id: int, worker: str) -> None:
-        super().__init__(interval=settings.KERNEL_LEASE_SECONDS / 3,
-                         name=f"kernel-lease-{run_id}")
+        super().__init__(interval=settings.KERNEL_LEASE_SECONDS / 3, name=f"kernel-lease-{run_id}")
         self.run_id, self.worker = run_id, worker
         self.stop_reason = ""  # "cancel" or "quota"
 
@@ -84,14 +87,18 @@ def execute(*, run_id: int, worker: str) -> str:
     except sandbox.SandboxUnavailable as exc:
         logger.error("Kernel run %s: no sandbox on this worker: %s", run.pk, exc)
         written = kernel_mark_failed(
-            run_id=run.pk, worker=worker, failure=KernelFailure.SANDBOX_UNAVAILABLE,
+            run_id=run.pk,
+            worker=worker,
+            failure=KernelFailure.SANDBOX_UNAVAILABLE,
             message=f"Nothing ran: this worker cannot sandbox untrusted code. {exc}"[:2000],
         )
         return "failed" if written else "lost"
-    except Exception as exc:  # noqa: BLE001 - the sandbox broke: end the run, say why
+    except Exception as exc:
         logger.exception("Kernel run %s: the sandbox failed", run.pk)
         written = kernel_mark_failed(
-            run_id=run.pk, worker=worker, failure=KernelFailure.SANDBOX_ERROR,
+            run_id=run.pk,
+            worker=worker,
+            failure=KernelFailure.SANDBOX_ERROR,
             message="The server could not run this kernel; the operators can see why.",
             detail=f"{type(exc).__name__}",
         )
@@ -103,9 +110,11 @@ def execute(*, run_id: int, worker: str) -> str:
 
 def _code(run: KernelRun) -> dict[str, Path | bytes]:
     if run.source == KernelRun.Source.BASELINE:
-        return {"baselines": Path(baselines.__file__).parent,
-                "scoring": Path(scoring.__file__).parent,
-                "config.yaml": run.config.encode()}
+        return {
+            "baselines": Path(baselines.__file__).parent,
+            "scoring": Path(scoring.__file__).parent,
+            "config.yaml": run.config.encode(),
+        }
     with run.script.open("rb") as script:
         return {"kernel.py": script.read()}
 
@@ -113,33 +122,56 @@ def _code(run: KernelRun) -> dict[str, Path | bytes]:
 def _command(run: KernelRun) -> list[str]:
     python = [sys.executable, "-s", "-u"]
     if run.source == KernelRun.Source.BASELINE:
-        return [*python, "-m", "baselines", "run", "code/config.yaml", "--data", "input",
-                "--out", "output"]
+        return [
+            *python,
+            "-m",
+            "baselines",
+            "run",
+            "code/config.yaml",
+            "--data",
+            "input",
+            "--out",
+            "output",
+        ]
     return [*python, "code/kernel.py"]
 
 
 def _limits(run: KernelRun) -> sandbox.Limits:
     return sandbox.Limits(
-        wall_seconds=run.wall_seconds, cpu_seconds=run.cpu_seconds, memory_mb=run.memory_mb,
-        work_mb=run.output_mb, tmp_mb=settings.KERNEL_TMP_MB,
-        processes=settings.KERNEL_MAX_PROCESSES, gpu=run.queue == "gpu",
-        gpu_devices=settings.KERNEL_GPU_DEVICES, threads=settings.KERNEL_THREADS,
+        wall_seconds=run.wall_seconds,
+        cpu_seconds=run.cpu_seconds,
+        memory_mb=run.memory_mb,
+        work_mb=run.output_mb,
+        tmp_mb=settings.KERNEL_TMP_MB,
+        processes=settings.KERNEL_MAX_PROCESSES,
+        gpu=run.queue == "gpu",
+        gpu_devices=settings.KERNEL_GPU_DEVICES,
+        threads=settings.KERNEL_THREADS,
     )
 
 
 def _execute(run: KernelRun, worker: str, results: Path, heartbeat: _Heartbeat) -> str:
     attempt = run.attempts
-    kernel_log_append(run_id=run.pk, attempt=attempt, text=(
-        f"[podium: attempt {attempt} on {worker}, queue {run.queue}; limits: "
-        f"{run.wall_seconds} s wall, {run.memory_mb} MB memory, {run.output_mb} MB disk, "
-        f"{settings.KERNEL_MAX_PROCESSES} processes]\n"))
+    kernel_log_append(
+        run_id=run.pk,
+        attempt=attempt,
+        text=(
+            f"[podium: attempt {attempt} on {worker}, queue {run.queue}; limits: "
+            f"{run.wall_seconds} s wall, {run.memory_mb} MB memory, {run.output_mb} MB disk, "
+            f"{settings.KERNEL_MAX_PROCESSES} processes]\n"
+        ),
+    )
     with ExitStack() as stack:
         inputs = {}
         for data_file in run.competition.data_files.filter(kind__in=PUBLIC_KINDS):
             inputs[data_file.name] = Path(stack.enter_context(local_path(data_file.file)))
         outcome = sandbox.run(
-            _command(run), root=Path(settings.SANDBOX_ROOT), inputs=inputs, code=_code(run),
-            limits=_limits(run), result_dir=results,
+            _command(run),
+            root=Path(settings.SANDBOX_ROOT),
+            inputs=inputs,
+            code=_code(run),
+            limits=_limits(run),
+            result_dir=results,
             on_output=lambda text: kernel_log_append(run_id=run.pk, attempt=attempt, text=text),
             should_stop=lambda: bool(heartbeat.stop_reason) or heartbeat.lost,
             log_max_bytes=settings.KERNEL_LOG_MAX_BYTES,
@@ -147,9 +179,14 @@ def _execute(run: KernelRun, worker: str, results: Path, heartbeat: _Heartbeat) 
     if heartbeat.lost and not heartbeat.stop_reason:
         return "lost"
     if outcome.leftovers_killed:
-        kernel_log_append(run_id=run.pk, attempt=attempt, text=(
-            f"[podium: {outcome.leftovers_killed} processes still running when the kernel "
-            "ended were killed]\n"))
+        kernel_log_append(
+            run_id=run.pk,
+            attempt=attempt,
+            text=(
+                f"[podium: {outcome.leftovers_killed} processes still running when the kernel "
+                "ended were killed]\n"
+            ),
+        )
     failure = _classify(run, outcome, heartbeat.stop_reason)
     output_path = results / "output" / "submission.csv"
     has_output = "output/submission.csv" in outcome.copied
@@ -159,12 +196,16 @@ def _execute(run: KernelRun, worker: str, results: Path, heartbeat: _Heartbeat) 
     finally:
         if output is not None:
             output.close()
-    common = {"exit_code": outcome.exit_code, "cpu_seconds": outcome.cpu_seconds,
-              "sandbox": outcome.sandbox}
+    common = {
+        "exit_code": outcome.exit_code,
+        "cpu_seconds": outcome.cpu_seconds,
+        "sandbox": outcome.sandbox,
+    }
     if failure is not None:
         code, message, detail = failure
-        written = kernel_mark_failed(run_id=run.pk, worker=worker, failure=code, message=message,
-                                     detail=detail, **common)
+        written = kernel_mark_failed(
+            run_id=run.pk, worker=worker, failure=code, message=message, detail=detail, **common
+        )
         return ("cancelled" if code == KernelFailure.CANCELLED else "failed") if written else "lost"
     return _submit(run, worker, output_path, common)
 
@@ -178,48 +219,78 @@ def _classify(run: KernelRun, outcome: sandbox.Outcome, stop_reason: str):
     The exception record is the kernel's own word (it could have written it): it only ever
     picks among the failures and is shown to whoever may see the run."""
     if stop_reason == "quota":
-        return (KernelFailure.QUOTA_EXCEEDED,
-                "Your team's compute hours for kernels ran out while it ran: it was stopped.", "")
+        return (
+            KernelFailure.QUOTA_EXCEEDED,
+            "Your team's compute hours for kernels ran out while it ran: it was stopped.",
+            "",
+        )
     if outcome.cancelled:
         return KernelFailure.CANCELLED, "Cancelled while running.", ""
     if outcome.timed_out:
-        return (KernelFailure.TIMEOUT,
-                f"It ran past its time limit of {run.wall_seconds} s and was stopped.", "")
+        return (
+            KernelFailure.TIMEOUT,
+            f"It ran past its time limit of {run.wall_seconds} s and was stopped.",
+            "",
+        )
     if outcome.signal == signal.SIGXCPU:
-        return (KernelFailure.TIMEOUT,
-                f"It used more than its {run.cpu_seconds} s of CPU time and was stopped.", "")
+        return (
+            KernelFailure.TIMEOUT,
+            f"It used more than its {run.cpu_seconds} s of CPU time and was stopped.",
+            "",
+        )
     error = outcome.exception or {}
     kind, number = _text(error.get("type"), 100), error.get("errno")
     message, trace = _text(error.get("message"), 500), _text(error.get("traceback"), 20000)
     unsafe = [r for r in outcome.refused if r.startswith("output/") and "cap" not in r]
     if unsafe:
-        return (KernelFailure.UNSAFE_OUTPUT,
-                "It left files Podium does not read back (only regular files are): "
-                + "; ".join(unsafe[:10])[:1500], "")
-    full = number in (errno.ENOSPC, errno.EFBIG) or outcome.signal == signal.SIGXFSZ or any(
-        "cap" in r for r in outcome.refused) or "No space left on device" in outcome.log[-4000:]
+        return (
+            KernelFailure.UNSAFE_OUTPUT,
+            "It left files Podium does not read back (only regular files are): "
+            + "; ".join(unsafe[:10])[:1500],
+            "",
+        )
+    full = (
+        number in (errno.ENOSPC, errno.EFBIG)
+        or outcome.signal == signal.SIGXFSZ
+        or any("cap" in r for r in outcome.refused)
+        or "No space left on device" in outcome.log[-4000:]
+    )
     if full and outcome.copied_bytes >= 0.9 * run.output_mb * 1024 * 1024:
-        return (KernelFailure.OUTPUT_TOO_LARGE,
-                f"It wrote more than its output limit of {run.output_mb} MB.", trace)
+        return (
+            KernelFailure.OUTPUT_TOO_LARGE,
+            f"It wrote more than its output limit of {run.output_mb} MB.",
+            trace,
+        )
     if full:
-        return (KernelFailure.DISK_FULL,
-                f"It filled its disk ({run.output_mb} MB for its folder, "
-                f"{settings.KERNEL_TMP_MB} MB each for /tmp and /dev/shm).", trace)
+        return (
+            KernelFailure.DISK_FULL,
+            f"It filled its disk ({run.output_mb} MB for its folder, "
+            f"{settings.KERNEL_TMP_MB} MB each for /tmp and /dev/shm).",
+            trace,
+        )
     if number == errno.EAGAIN and kind == "BlockingIOError":
-        return (KernelFailure.PROCESS_LIMIT,
-                f"It tried to start more than {settings.KERNEL_MAX_PROCESSES} processes and "
-                "threads.", trace)
+        return (
+            KernelFailure.PROCESS_LIMIT,
+            f"It tried to start more than {settings.KERNEL_MAX_PROCESSES} processes and threads.",
+            trace,
+        )
     if kind == "MemoryError" or "OutOfMemory" in kind or outcome.signal == signal.SIGKILL:
-        return (KernelFailure.MEMORY, f"It ran out of memory (limit {run.memory_mb} MB).",
-                trace or "Killed (SIGKILL): most likely out of memory.")
+        return (
+            KernelFailure.MEMORY,
+            f"It ran out of memory (limit {run.memory_mb} MB).",
+            trace or "Killed (SIGKILL): most likely out of memory.",
+        )
     if outcome.exit_code != 0:
         if kind:
             return KernelFailure.EXCEPTION, f"It raised {kind}: {message}"[:500], trace
         how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
         return KernelFailure.EXCEPTION, f"It stopped with {how}; see its log.", ""
     if "output/submission.csv" not in outcome.copied:
-        return (KernelFailure.OUTPUT_NOT_FOUND,
-                "It finished without writing output/submission.csv.", "")
+        return (
+            KernelFailure.OUTPUT_NOT_FOUND,
+            "It finished without writing output/submission.csv.",
+            "",
+        )
     return None
 
 
@@ -249,8 +320,9 @@ def _submit(run: KernelRun, worker: str, path: Path, common: dict) -> str:
         failed = "The competition has no answer key yet: nothing was submitted."
     else:
         try:
-            scoring.read_submission(prepared_solution(version), path,
-                                    max_bytes=run.competition.submission_max_bytes)
+            scoring.read_submission(
+                prepared_solution(version), path, max_bytes=run.competition.submission_max_bytes
+            )
         except scoring.SubmissionError as exc:
             failed = f"submission.csv is not a valid submission: {exc.message}"
         except (scoring.ScoringError, DomainError) as exc:
@@ -263,16 +335,22 @@ def _submit(run: KernelRun, worker: str, path: Path, common: dict) -> str:
                     return "lost"
                 with path.open("rb") as handle:
                     submission = submission_create(
-                        user=submitter, competition=run.competition,
+                        user=submitter,
+                        competition=run.competition,
                         file=File(handle, name="submission.csv"),
                         description=f"Kernel: {run.title} (run {run.pk})",
                     )
-                kernel_mark_succeeded(run_id=run.pk, worker=worker, submission_id=submission.pk,
-                                      **common)
+                kernel_mark_succeeded(
+                    run_id=run.pk, worker=worker, submission_id=submission.pk, **common
+                )
             return "succeeded"
         except DomainError as exc:
             failed = f"The submission was refused: {exc.message}"
-    written = kernel_mark_failed(run_id=run.pk, worker=worker,
-                                 failure=KernelFailure.OUTPUT_REFUSED, message=failed[:2000],
-                                 **common)
+    written = kernel_mark_failed(
+        run_id=run.pk,
+        worker=worker,
+        failure=KernelFailure.OUTPUT_REFUSED,
+        message=failed[:2000],
+        **common,
+    )
     return "failed" if written else "lost"

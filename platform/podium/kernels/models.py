@@ -40,19 +40,22 @@ class KernelSettings(models.Model):
         default=10, help_text="Per team: runs launched per UTC day"
     )
     max_wall_seconds = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The most wall-clock seconds a participant's run may ask for (empty: the "
-                  "server's default)",
+        "server's default)",
     )
     max_memory_mb = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The most memory (MB) a participant's run may ask for (empty: the server's "
-                  "default)",
+        "default)",
     )
     max_output_mb = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The most output (MB) a participant's run may ask for (empty: the server's "
-                  "default)",
+        "default)",
     )
 
     class Meta:
@@ -126,7 +129,10 @@ class KernelRun(TimeStampedModel):
     output = models.FileField(upload_to=kernel_upload_to, blank=True, max_length=255)
     artifacts = models.FileField(upload_to=kernel_upload_to, blank=True, max_length=255)
     submission = models.ForeignKey(
-        "submissions.Submission", null=True, blank=True, on_delete=models.SET_NULL,
+        "submissions.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -61,8 +61,10 @@ def may_launch(user, competition: Competition) -> bool:
     organizers, and its participants where the competition lets them run kernels."""
     if is_organizer(user, competition):
         return True
-    return bool(kernel_settings(competition=competition).participants_may_run
-                and _member_team_id(user, competition))
+    return bool(
+        kernel_settings(competition=competition).participants_may_run
+        and _member_team_id(user, competition)
+    )
 
 
 def can_see(user, run: KernelRun) -> bool:
@@ -92,8 +94,10 @@ def run_get(*, run_id: int, viewer, competition: Competition | None = None) -> K
     run = None
     if isinstance(run_id, int) and 0 < run_id < 2**63:
         run = KernelRun.objects.select_related("competition", "team").filter(pk=run_id).first()
-    if run is None or (competition is not None and run.competition_id != competition.pk) or (
-        not can_see(viewer, run)
+    if (
+        run is None
+        or (competition is not None and run.competition_id != competition.pk)
+        or (not can_see(viewer, run))
     ):
         raise NotFound(KernelRefusal.NOT_FOUND, f"There is no kernel run {run_id}.")
     return run
@@ -104,8 +108,9 @@ def run_log(*, run: KernelRun, after: int = 0, limit: int = 500) -> list[KernelL
 
 
 def run_log_text(*, run: KernelRun) -> str:
-    return "".join(KernelLogChunk.objects.filter(run=run).order_by("seq").values_list(
-        "text", flat=True))
+    return "".join(
+        KernelLogChunk.objects.filter(run=run).order_by("seq").values_list("text", flat=True)
+    )
 
 
 def team_seconds_used(*, team_id: int, queue: str) -> float:
@@ -113,7 +118,8 @@ def team_seconds_used(*, team_id: int, queue: str) -> float:
     running runs' time up to their last heartbeat (each heartbeat charges what ran since the
     one before). The organizers' baselines are never charged to a team."""
     total = KernelRun.objects.filter(team_id=team_id, queue=queue, is_baseline=False).aggregate(
-        seconds=Sum("charged_seconds"))["seconds"]
+        seconds=Sum("charged_seconds")
+    )["seconds"]
     return float(total or 0.0)
 
 
@@ -153,8 +159,9 @@ class KernelQuota:
 def team_quota(*, competition: Competition, team: Team, queue: str | None = None) -> KernelQuota:
     queue = queue or kernel_queue()
     quota = quota_hours(kernel_settings(competition=competition), queue)
-    return KernelQuota(queue=queue, quota_hours=quota,
-                       used_hours=team_hours_used(team=team, queue=queue))
+    return KernelQuota(
+        queue=queue, quota_hours=quota, used_hours=team_hours_used(team=team, queue=queue)
+    )
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,8 @@ def kernel_limits(*, competition: Competition) -> KernelLimits:
     config = kernel_settings(competition=competition)
     wall = config.max_wall_seconds or settings.KERNEL_WALL_SECONDS
     return KernelLimits(
-        max_concurrent_runs=config.max_concurrent_runs, max_daily_runs=config.max_daily_runs,
+        max_concurrent_runs=config.max_concurrent_runs,
+        max_daily_runs=config.max_daily_runs,
         wall_seconds=min(wall, settings.KERNEL_MAX_WALL_SECONDS),
         memory_mb=config.max_memory_mb or settings.KERNEL_MEMORY_MB,
         output_mb=config.max_output_mb or settings.KERNEL_OUTPUT_MB,
@@ -191,8 +199,11 @@ def team_active_runs(*, team: Team) -> int:
 def team_runs_today(*, team: Team, moment: datetime | None = None) -> int:
     """The team's runs launched since 00:00 UTC; one cancelled before it started does not
     count (it used nothing)."""
-    return KernelRun.objects.filter(team=team, created_at__gte=utc_day_start(moment)).exclude(
-        status=KernelRun.Status.CANCELLED, started_at__isnull=True).count()
+    return (
+        KernelRun.objects.filter(team=team, created_at__gte=utc_day_start(moment))
+        .exclude(status=KernelRun.Status.CANCELLED, started_at__isnull=True)
+        .count()
+    )
 
 
 @dataclass(frozen=True)
@@ -207,21 +218,27 @@ class RunRow:
 
 def run_rows(*, competition: Competition, viewer, limit: int = 200) -> list[RunRow]:
     runs = runs_for(competition=competition, viewer=viewer).annotate(
-        submission_state=F("submission__status"), public_score=F("submission__public_score"))
+        submission_state=F("submission__status"), public_score=F("submission__public_score")
+    )
     return [RunRow(run, run.submission_state, run.public_score) for run in runs[:limit]]
 
 
 def run_row(*, run: KernelRun) -> RunRow:
     status, score = KernelRun.objects.filter(pk=run.pk).values_list(
-        "submission__status", "submission__public_score").first() or (None, None)
+        "submission__status", "submission__public_score"
+    ).first() or (None, None)
     return RunRow(run, status, score)
 
 
 def run_downloads(*, run: KernelRun) -> list[str]:
     """Which of DOWNLOADS the run has (the caller checked ``can_see``)."""
-    have = {"code": bool(run.script) or run.source == KernelRun.Source.BASELINE,
-            "config": bool(run.config), "log": True, "output": bool(run.output),
-            "artifacts": bool(run.artifacts)}
+    have = {
+        "code": bool(run.script) or run.source == KernelRun.Source.BASELINE,
+        "config": bool(run.config),
+        "log": True,
+        "output": bool(run.output),
+        "artifacts": bool(run.artifacts),
+    }
     return [what for what in DOWNLOADS if have[what]]
 
 

@@ -85,18 +85,31 @@ def kernel_settings_check(*, max_wall_seconds: int | None) -> None:
 
 
 def kernel_settings_update(
-    *, competition: Competition, participants_may_run: bool, team_gpu_hours: float,
-    team_cpu_hours: float, max_concurrent_runs: int = UNCHANGED, max_daily_runs: int = UNCHANGED,
-    max_wall_seconds: int | None = UNCHANGED, max_memory_mb: int | None = UNCHANGED,
+    *,
+    competition: Competition,
+    participants_may_run: bool,
+    team_gpu_hours: float,
+    team_cpu_hours: float,
+    max_concurrent_runs: int = UNCHANGED,
+    max_daily_runs: int = UNCHANGED,
+    max_wall_seconds: int | None = UNCHANGED,
+    max_memory_mb: int | None = UNCHANGED,
     max_output_mb: int | None = UNCHANGED,
 ) -> KernelSettings:
     """Write a competition's kernel settings. The limits not passed stay as they are; a cap of
     None is the server's default (PODIUM_KERNEL_WALL_SECONDS, _MEMORY_MB, _OUTPUT_MB)."""
-    values = {"participants_may_run": participants_may_run, "team_gpu_hours": team_gpu_hours,
-              "team_cpu_hours": team_cpu_hours}
-    limits = {"max_concurrent_runs": max_concurrent_runs, "max_daily_runs": max_daily_runs,
-              "max_wall_seconds": max_wall_seconds, "max_memory_mb": max_memory_mb,
-              "max_output_mb": max_output_mb}
+    values = {
+        "participants_may_run": participants_may_run,
+        "team_gpu_hours": team_gpu_hours,
+        "team_cpu_hours": team_cpu_hours,
+    }
+    limits = {
+        "max_concurrent_runs": max_concurrent_runs,
+        "max_daily_runs": max_daily_runs,
+        "max_wall_seconds": max_wall_seconds,
+        "max_memory_mb": max_memory_mb,
+        "max_output_mb": max_output_mb,
+    }
     values.update({name: value for name, value in limits.items() if value is not UNCHANGED})
     if max_wall_seconds is not UNCHANGED:
         kernel_settings_check(max_wall_seconds=max_wall_seconds)
@@ -153,8 +166,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _check_team_limits(competition: Competition, team: Team, queue: str,
-                       moment: datetime) -> None:
+def _check_team_limits(competition: Competition, team: Team, queue: str, moment: datetime) -> None:
     """The team's hours, its runs at once and its runs today (call it again under the team's
     row lock: it counts)."""
     _check_quota(competition, team, queue)
@@ -167,8 +179,11 @@ def _check_team_limits(competition: Competition, team: Team, queue: str,
             f"Your team has {_plural(active, 'kernel')} queued or running; this competition "
             f"allows {limits.max_concurrent_runs} at a time. Wait for {it} to finish, or "
             f"cancel {it}, then launch again.",
-            details={"limit": "concurrent_runs", "active": active,
-                     "max": limits.max_concurrent_runs},
+            details={
+                "limit": "concurrent_runs",
+                "active": active,
+                "max": limits.max_concurrent_runs,
+            },
         )
     today = selectors.team_runs_today(team=team, moment=moment)
     if today >= limits.max_daily_runs:
@@ -178,8 +193,12 @@ def _check_team_limits(competition: Competition, team: Team, queue: str,
             f"Your team has launched {_plural(today, 'kernel')} today; this competition allows "
             f"{limits.max_daily_runs} per UTC day. The next one may start at 00:00 UTC (in "
             f"{humanize_delta(resets - moment)}).",
-            details={"limit": "daily_runs", "used": today, "max": limits.max_daily_runs,
-                     "resets_at": resets.isoformat()},
+            details={
+                "limit": "daily_runs",
+                "used": today,
+                "max": limits.max_daily_runs,
+                "resets_at": resets.isoformat(),
+            },
         )
 
 
@@ -190,8 +209,9 @@ _ASKED = {  # name -> what the refusal calls it, its unit
 }
 
 
-def _asked(name: str, value: int | None, default: int, cap: int | None,
-           where: str = "in this competition") -> int:
+def _asked(
+    name: str, value: int | None, default: int, cap: int | None, where: str = "in this competition"
+) -> int:
     """What a run asked for (``default`` when nothing), refused above ``cap``: never clamped."""
     if value is None:
         return min(default, cap) if cap else default
@@ -208,9 +228,17 @@ def _asked(name: str, value: int | None, default: int, cap: int | None,
 
 
 def kernel_launch(
-    *, user, competition: Competition, baseline: str = "", config: str = "", script=None,
-    title: str = "", publish: bool = False, wall_seconds: int | None = None,
-    memory_mb: int | None = None, output_mb: int | None = None,
+    *,
+    user,
+    competition: Competition,
+    baseline: str = "",
+    config: str = "",
+    script=None,
+    title: str = "",
+    publish: bool = False,
+    wall_seconds: int | None = None,
+    memory_mb: int | None = None,
+    output_mb: int | None = None,
 ) -> KernelRun:
     """Queue a kernel: a bundled baseline (with its config, or an edited one) or an uploaded
     Python script. Organizers run baselines for the competition's Baseline team; participants,
@@ -222,15 +250,19 @@ def kernel_launch(
     moment = now()
     if organizer:
         team = baseline_team_ensure(competition=competition, user=baseline_user())
-        wall = _asked("wall_seconds", wall_seconds, settings.KERNEL_WALL_SECONDS,
-                      settings.KERNEL_MAX_WALL_SECONDS, "on this server")
+        wall = _asked(
+            "wall_seconds",
+            wall_seconds,
+            settings.KERNEL_WALL_SECONDS,
+            settings.KERNEL_MAX_WALL_SECONDS,
+            "on this server",
+        )
         memory = _asked("memory_mb", memory_mb, settings.KERNEL_MEMORY_MB, None)
         output = _asked("output_mb", output_mb, settings.KERNEL_OUTPUT_MB, None)
     else:
         team = _check_may_launch(user, competition, moment)
         caps = selectors.kernel_limits(competition=competition)
-        wall = _asked("wall_seconds", wall_seconds, settings.KERNEL_WALL_SECONDS,
-                      caps.wall_seconds)
+        wall = _asked("wall_seconds", wall_seconds, settings.KERNEL_WALL_SECONDS, caps.wall_seconds)
         memory = _asked("memory_mb", memory_mb, settings.KERNEL_MEMORY_MB, caps.memory_mb)
         output = _asked("output_mb", output_mb, settings.KERNEL_OUTPUT_MB, caps.output_mb)
     queue = selectors.kernel_queue()
@@ -257,11 +289,22 @@ def kernel_launch(
     else:
         raise DomainError(KernelRefusal.NO_CODE, "Choose a baseline or upload a script.")
     run = KernelRun(
-        uuid=uuid.uuid4(), competition=competition, created_by=user, team=team,
-        is_baseline=organizer, title=(title.strip() or name or "Script")[:200], source=source,
-        baseline=name, config=config, queue=queue, published=bool(publish and organizer),
-        wall_seconds=wall, cpu_seconds=wall * max(1, settings.KERNEL_THREADS),
-        memory_mb=memory, output_mb=output, queued_at=moment,
+        uuid=uuid.uuid4(),
+        competition=competition,
+        created_by=user,
+        team=team,
+        is_baseline=organizer,
+        title=(title.strip() or name or "Script")[:200],
+        source=source,
+        baseline=name,
+        config=config,
+        queue=queue,
+        published=bool(publish and organizer),
+        wall_seconds=wall,
+        cpu_seconds=wall * max(1, settings.KERNEL_THREADS),
+        memory_mb=memory,
+        output_mb=output,
+        queued_at=moment,
     )
     if script is not None:
         run.script.save("kernel.py", script, save=False)
@@ -293,8 +336,12 @@ def _kernel_attempts() -> int:
 # The protocol is ``core.leases``'; the time is this module's ``now`` (looked up at each call).
 # A run whose cancel was asked for is never claimed again.
 LEASE = Lease(
-    model=KernelRun, waiting=Status.QUEUED, running=Status.RUNNING, seconds=_kernel_seconds,
-    max_attempts=_kernel_attempts, claim_also=Q(cancel_requested_at__isnull=True),
+    model=KernelRun,
+    waiting=Status.QUEUED,
+    running=Status.RUNNING,
+    seconds=_kernel_seconds,
+    max_attempts=_kernel_attempts,
+    claim_also=Q(cancel_requested_at__isnull=True),
     clock=lambda: now(),
 )
 
@@ -303,8 +350,9 @@ def kernel_claim(*, run_id: int, worker: str) -> KernelRun | None:
     """Take the lease on a queued run (or one whose lease expired). None: nothing to do, e.g.
     a second delivery of the task while another worker runs it."""
     moment = now()
-    if not LEASE.claim(run_id, worker, moment=moment, started_at=moment, finished_at=None,
-                       charged_at=moment):
+    if not LEASE.claim(
+        run_id, worker, moment=moment, started_at=moment, finished_at=None, charged_at=moment
+    ):
         return None
     return KernelRun.objects.select_related("competition", "team", "created_by").get(pk=run_id)
 
@@ -340,7 +388,8 @@ def _charge(*, run_id: int, worker: str, moment: datetime, **fields) -> bool:
         until = max(since, min(moment, expires or moment))
         if held.filter(charged_at=charged_at).update(
             charged_seconds=F("charged_seconds") + (until - since).total_seconds(),
-            charged_at=until, **fields,
+            charged_at=until,
+            **fields,
         ):
             return True
     return False
@@ -353,16 +402,25 @@ def kernel_heartbeat(*, run_id: int, worker: str) -> Heartbeat:
     team therefore pass the quota by at most one heartbeat interval each. The organizers'
     baselines are never stopped for a quota."""
     moment = now()
-    held = _charge(run_id=run_id, worker=worker, moment=moment,
-                   lease_expires_at=LEASE.until(moment))
-    run = KernelRun.objects.filter(pk=run_id).values(
-        "cancel_requested_at", "competition_id", "team_id", "queue", "is_baseline").first()
+    held = _charge(
+        run_id=run_id, worker=worker, moment=moment, lease_expires_at=LEASE.until(moment)
+    )
+    run = (
+        KernelRun.objects.filter(pk=run_id)
+        .values("cancel_requested_at", "competition_id", "team_id", "queue", "is_baseline")
+        .first()
+    )
     if run is None:
         return Heartbeat(held=False)
     if run["cancel_requested_at"] is not None:
         return Heartbeat(held=held, stop=STOP_CANCEL)
-    if held and not run["is_baseline"] and run["team_id"] is not None and selectors.quota_spent(
-        competition_id=run["competition_id"], team_id=run["team_id"], queue=run["queue"]
+    if (
+        held
+        and not run["is_baseline"]
+        and run["team_id"] is not None
+        and selectors.quota_spent(
+            competition_id=run["competition_id"], team_id=run["team_id"], queue=run["queue"]
+        )
     ):
         return Heartbeat(held=True, stop=STOP_QUOTA)
     return Heartbeat(held=held)
@@ -380,42 +438,74 @@ def kernel_log_append(*, run_id: int, attempt: int, text: str) -> None:
         last = KernelLogChunk.objects.filter(run_id=run_id).aggregate(m=Max("seq"))["m"] or 0
         try:
             with transaction.atomic():
-                KernelLogChunk.objects.create(run_id=run_id, attempt=attempt, seq=last + 1,
-                                              text=storable(text))
+                KernelLogChunk.objects.create(
+                    run_id=run_id, attempt=attempt, seq=last + 1, text=storable(text)
+                )
             return
         except IntegrityError:
             continue
 
 
 def kernel_mark_failed(
-    *, run_id: int, worker: str | None, failure: KernelFailure, message: str, detail: str = "",
-    exit_code: int | None = None, cpu_seconds: float | None = None, sandbox: str = "",
+    *,
+    run_id: int,
+    worker: str | None,
+    failure: KernelFailure,
+    message: str,
+    detail: str = "",
+    exit_code: int | None = None,
+    cpu_seconds: float | None = None,
+    sandbox: str = "",
 ) -> bool:
     """End a run held by ``worker`` as failed or cancelled, charging the time since its last
     heartbeat. Worker None: a run nobody holds (the reconciler's; its dead worker's last
     interval is not charged)."""
     status = Status.CANCELLED if failure == KernelFailure.CANCELLED else Status.FAILED
     moment = now()
-    end = {"status": status, "failure": failure.value, "error_message": storable(message),
-           "error_detail": storable(detail[-20000:]), "exit_code": exit_code,
-           "cpu_seconds_used": cpu_seconds, "finished_at": moment, "lease_expires_at": None,
-           "sandbox": sandbox or F("sandbox")}
+    end = {
+        "status": status,
+        "failure": failure.value,
+        "error_message": storable(message),
+        "error_detail": storable(detail[-20000:]),
+        "exit_code": exit_code,
+        "cpu_seconds_used": cpu_seconds,
+        "finished_at": moment,
+        "lease_expires_at": None,
+        "sandbox": sandbox or F("sandbox"),
+    }
     if worker is not None:
         return _charge(run_id=run_id, worker=worker, moment=moment, **end)
-    return bool(KernelRun.objects.filter(
-        pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(**end))
+    return bool(
+        KernelRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            **end
+        )
+    )
 
 
 def kernel_mark_succeeded(
-    *, run_id: int, worker: str, submission_id: int, exit_code: int, cpu_seconds: float,
+    *,
+    run_id: int,
+    worker: str,
+    submission_id: int,
+    exit_code: int,
+    cpu_seconds: float,
     sandbox: str,
 ) -> bool:
     """End a run held by ``worker`` as succeeded, charging the time since its last heartbeat."""
     moment = now()
     return _charge(
-        run_id=run_id, worker=worker, moment=moment, status=Status.SUCCEEDED,
-        submission_id=submission_id, exit_code=exit_code, cpu_seconds_used=cpu_seconds,
-        sandbox=sandbox, finished_at=moment, lease_expires_at=None, failure="", error_message="",
+        run_id=run_id,
+        worker=worker,
+        moment=moment,
+        status=Status.SUCCEEDED,
+        submission_id=submission_id,
+        exit_code=exit_code,
+        cpu_seconds_used=cpu_seconds,
+        sandbox=sandbox,
+        finished_at=moment,
+        lease_expires_at=None,
+        failure="",
+        error_message="",
         error_detail="",
     )
 
@@ -443,8 +533,9 @@ def kernel_store_files(*, run: KernelRun, output: File | None, artifacts: File |
 def _require_manage(user, run: KernelRun) -> None:
     if selectors.can_manage(user, run):
         return
-    raise PermissionDenied(KernelRefusal.NOT_ALLOWED, "Only its organizers or its author may "
-                           "change this kernel run.")
+    raise PermissionDenied(
+        KernelRefusal.NOT_ALLOWED, "Only its organizers or its author may change this kernel run."
+    )
 
 
 def kernel_cancel(*, user, run: KernelRun) -> KernelRun:
@@ -459,7 +550,8 @@ def kernel_cancel(*, user, run: KernelRun) -> KernelRun:
             cancel_requested_at=moment
         )
         KernelRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-            status=Status.CANCELLED, failure=KernelFailure.CANCELLED.value,
+            status=Status.CANCELLED,
+            failure=KernelFailure.CANCELLED.value,
             error_message=f"Cancelled by {user.get_username()} before it started.",
             finished_at=moment,
         )
@@ -481,16 +573,18 @@ def kernels_reconcile(*, moment: datetime | None = None, limit: int = 200) -> di
     message with it) are queued again. A run is never left running without a live worker."""
     moment = moment or now()
     stale = LEASE.stale(moment, settings.KERNEL_PENDING_GRACE_SECONDS).values_list(
-        "pk", "attempts", "status", "lease_owner", "queue", "cancel_requested_at")
+        "pk", "attempts", "status", "lease_owner", "queue", "cancel_requested_at"
+    )
     requeued, failed = [], []
     for pk, attempts, status, owner, queue, cancel in stale[:limit]:
         if status == Status.RUNNING and (cancel or attempts >= settings.KERNEL_MAX_ATTEMPTS):
             lost = "cancelled" if cancel else f"lost after {attempts} attempt(s)"
             done = kernel_mark_failed(
-                run_id=pk, worker=owner,
+                run_id=pk,
+                worker=owner,
                 failure=KernelFailure.CANCELLED if cancel else KernelFailure.ABANDONED,
-                message="Its worker stopped while running it" + (
-                    "." if cancel else "; it was not retried again."),
+                message="Its worker stopped while running it"
+                + ("." if cancel else "; it was not retried again."),
                 detail=f"Worker {owner or 'none'} {lost}.",
             )
             if done:
@@ -499,8 +593,13 @@ def kernels_reconcile(*, moment: datetime | None = None, limit: int = 200) -> di
         with transaction.atomic():
             if LEASE.requeue(pk, status, owner, moment=moment):
                 if status == Status.RUNNING:
-                    kernel_log_append(run_id=pk, attempt=attempts, text=(
-                        "\n[podium: the worker running this kernel stopped; it runs again]\n"))
+                    kernel_log_append(
+                        run_id=pk,
+                        attempt=attempts,
+                        text=(
+                            "\n[podium: the worker running this kernel stopped; it runs again]\n"
+                        ),
+                    )
                 enqueue_on_commit(RUN_KERNEL, pk, queue=queue)
                 requeued.append(pk)
     return {"requeued": requeued, "failed": failed}

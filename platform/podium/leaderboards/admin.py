@@ -19,7 +19,13 @@ from podium.leaderboards.selectors import private_board_rows, private_board_visi
 from podium.leaderboards.services import leaderboard_reveal
 
 PRIVATE_BOARD_CSV_HEADER = [
-    "rank", "move", "team", "members", "private_score", "public_rank", "public_score",
+    "rank",
+    "move",
+    "team",
+    "members",
+    "private_score",
+    "public_rank",
+    "public_score",
     "submission_id",
 ]
 
@@ -27,8 +33,13 @@ PRIVATE_BOARD_CSV_HEADER = [
 @admin.register(LeaderboardEntry)
 class LeaderboardEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = (
-        "competition", "team", "score_display", "entries", "best_submitted_at",
-        "last_submission_at", "disqualified",
+        "competition",
+        "team",
+        "score_display",
+        "entries",
+        "best_submitted_at",
+        "last_submission_at",
+        "disqualified",
     )
     list_display_links = ("team",)
     list_filter = (("competition", admin.RelatedOnlyFieldListFilter),)
@@ -37,8 +48,13 @@ class LeaderboardEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmi
     # Board order; ties go to the earlier best submission, as in rank_of.
     ordering = ("competition", "-sort_key", "best_submitted_at", "team_id")
     fields = (
-        "competition", "team", "best_submission", "best_public_score", "best_submitted_at",
-        "entries", "last_submission_at",
+        "competition",
+        "team",
+        "best_submission",
+        "best_public_score",
+        "best_submitted_at",
+        "entries",
+        "last_submission_at",
     )
     readonly_fields = fields
 
@@ -56,8 +72,14 @@ class PrivateEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     """Rows are written by ``private_board_build`` only; organizers of the competition read them."""
 
     list_display = (
-        "competition", "rank", "team", "private_display", "public_rank", "public_display",
-        "submission", "built_at",
+        "competition",
+        "rank",
+        "team",
+        "private_display",
+        "public_rank",
+        "public_display",
+        "submission",
+        "built_at",
     )
     list_display_links = ("team",)
     list_filter = (("competition", admin.RelatedOnlyFieldListFilter),)
@@ -65,8 +87,15 @@ class PrivateEntryAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
     search_fields = ("team__name",)
     ordering = ("competition", "rank")
     fields = (
-        "competition", "team", "rank", "submission", "private_score", "submitted_at",
-        "public_rank", "public_score", "built_at",
+        "competition",
+        "team",
+        "rank",
+        "submission",
+        "private_score",
+        "submitted_at",
+        "public_rank",
+        "public_score",
+        "built_at",
     )
     readonly_fields = fields
 
@@ -88,9 +117,16 @@ class CompetitionResultsAdmin(CompetitionAdmin):
     readonly_fields = (*CompetitionAdmin.readonly_fields, "private_revealed_at")
     fieldsets = [
         *CompetitionAdmin.fieldsets,
-        ("Final results", {
-            "fields": ["auto_reveal_private", "final_selection_fallback", "private_revealed_at"],
-        }),
+        (
+            "Final results",
+            {
+                "fields": [
+                    "auto_reveal_private",
+                    "final_selection_fallback",
+                    "private_revealed_at",
+                ],
+            },
+        ),
     ]
 
     @admin.action(description="Reveal the private leaderboard", permissions=["change"])
@@ -120,8 +156,16 @@ class CompetitionResultsAdmin(CompetitionAdmin):
             self.message_user(request, message, messages.ERROR)
             return None
         rows = (
-            (r.rank, r.move, r.team_name, ", ".join(r.members), r.private_score, r.public_rank,
-             r.public_score, r.submission_id)
+            (
+                r.rank,
+                r.move,
+                r.team_name,
+                ", ".join(r.members),
+                r.private_score,
+                r.public_rank,
+                r.public_score,
+                r.submission_id,
+            )
             for r in private_board_rows(competition=competition, viewer=request.user)
         )
         filename = f"{competition.slug}-private-leaderboard.csv"

@@ -117,9 +117,7 @@ def rescore_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, list]:
             continue
         requeued = submissions_rescore_for_version(version=version, limit=limit)
         if requeued:
-            logger.info(
-                "Rescoring %s: %d submissions queued again", version, len(requeued)
-            )
+            logger.info("Rescoring %s: %d submissions queued again", version, len(requeued))
             report["requeued"].extend(requeued)
             continue
         progress = rescore_progress(version.competition)

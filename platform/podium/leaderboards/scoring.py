@@ -57,19 +57,30 @@ def score_submission(*, submission_id: int, worker: str) -> str:
     if submission is None:
         return "skipped"
     with submission_lease.heartbeat(
-        submission_id, worker,
+        submission_id,
+        worker,
         beat=lambda: submission_heartbeat(submission_id=submission_id, worker=worker),
     ) as heartbeat:
         return _score(submission, worker, should_stop=lambda: heartbeat.lost)
 
 
 def _fail(
-    submission_id: int, worker: str, stage: Stage, code: str, message: str, detail: str = "",
+    submission_id: int,
+    worker: str,
+    stage: Stage,
+    code: str,
+    message: str,
+    detail: str = "",
     version_id: int | None = None,
 ) -> str:
     written = submission_mark_failed(
-        submission_id=submission_id, worker=worker, code=code, message=message, stage=stage,
-        detail=detail, solution_version_id=version_id,
+        submission_id=submission_id,
+        worker=worker,
+        code=code,
+        message=message,
+        stage=stage,
+        detail=detail,
+        solution_version_id=version_id,
     )
     return "failed" if written else "lost"
 
@@ -86,52 +97,85 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
     version = active_solution(competition)
     if version is None:
-        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringErrorCode.SCORING_ERROR.value,
-                     "Submission Scoring Error", "The competition has no answer key.")
+        return _fail(
+            submission.pk,
+            worker,
+            Stage.SYSTEM,
+            ScoringErrorCode.SCORING_ERROR.value,
+            "Submission Scoring Error",
+            "The competition has no answer key.",
+        )
     try:
         metric = competition_metric(competition)
         solution = prepared_solution(version)
         with local_path(submission.file) as path:
             if metric.kind == scoring.PredictionKind.CUSTOM:
                 result = metric_sandbox.score_submission(
-                    solution=solution, path=path, metric=metric,
+                    solution=solution,
+                    path=path,
+                    metric=metric,
                     source=metric_sandbox.competition_source(competition),
-                    params=competition.metric_params, max_bytes=competition.submission_max_bytes,
+                    params=competition.metric_params,
+                    max_bytes=competition.submission_max_bytes,
                     should_stop=should_stop,
                 )
             else:
                 result = scoring.score_submission(
-                    solution, path, metric=_bounded(metric, competition),
+                    solution,
+                    path,
+                    metric=_bounded(metric, competition),
                     params=competition.metric_params,
                     max_bytes=competition.submission_max_bytes,
                 )
     # Failures record the answer key they were checked against, as scores do: a rescoring
     # counts them as done.
     except scoring.SubmissionError as exc:
-        return _fail(submission.pk, worker, Stage.VALIDATION, exc.code, exc.message,
-                     json.dumps(exc.as_dict()), version_id=version.pk)
+        return _fail(
+            submission.pk,
+            worker,
+            Stage.VALIDATION,
+            exc.code,
+            exc.message,
+            json.dumps(exc.as_dict()),
+            version_id=version.pk,
+        )
     except scoring.ScoringError as exc:
         # A sandbox that cannot start runs no metric at all, for any submission: the host's
         # problem. Anything else ended the scoring of the boards.
         stage = (
-            Stage.SYSTEM if isinstance(exc.__cause__, sandbox.SandboxUnavailable)
-            else Stage.METRIC
+            Stage.SYSTEM if isinstance(exc.__cause__, sandbox.SandboxUnavailable) else Stage.METRIC
         )
-        return _fail(submission.pk, worker, stage, exc.code, exc.message, exc.detail,
-                     version_id=version.pk)
+        return _fail(
+            submission.pk, worker, stage, exc.code, exc.message, exc.detail, version_id=version.pk
+        )
     except DomainError as exc:  # the competition's metric or answer key is broken: organizers' side
-        return _fail(submission.pk, worker, Stage.SYSTEM, ScoringErrorCode.SCORING_ERROR.value,
-                     "Submission Scoring Error", exc.message, version_id=version.pk)
+        return _fail(
+            submission.pk,
+            worker,
+            Stage.SYSTEM,
+            ScoringErrorCode.SCORING_ERROR.value,
+            "Submission Scoring Error",
+            exc.message,
+            version_id=version.pk,
+        )
     except SoftTimeLimitExceeded:
         # It may have struck in the metric, where how long a board takes can depend on its
         # rows: it counts, as a metric failure does.
         limit = settings.SCORING_SOFT_TIME_LIMIT
-        return _fail(submission.pk, worker, Stage.METRIC, ScoringFailure.TIMEOUT.value,
-                     f"Scoring took longer than {limit} seconds and was stopped.",
-                     version_id=version.pk)
+        return _fail(
+            submission.pk,
+            worker,
+            Stage.METRIC,
+            ScoringFailure.TIMEOUT.value,
+            f"Scoring took longer than {limit} seconds and was stopped.",
+            version_id=version.pk,
+        )
     written = score_record(
-        submission=submission, worker=worker, public_score=result.public_score,
-        private_score=result.private_score, duration_ms=int(result.duration_s * 1000),
+        submission=submission,
+        worker=worker,
+        public_score=result.public_score,
+        private_score=result.private_score,
+        duration_ms=int(result.duration_s * 1000),
         solution_version_id=version.pk,
     )
     if not written:

@@ -59,8 +59,13 @@ def _lock_current_team(submission: Submission) -> Team:
 
 
 def score_record(
-    *, submission: Submission, worker: str, public_score: float, private_score: float,
-    duration_ms: int, solution_version_id: int,
+    *,
+    submission: Submission,
+    worker: str,
+    public_score: float,
+    private_score: float,
+    duration_ms: int,
+    solution_version_id: int,
 ) -> bool:
     """Write a scored submission and, if it is on time, its team's board row; False if this
     worker no longer held the lease (someone else wrote the result, or will)."""
@@ -69,8 +74,11 @@ def score_record(
     with transaction.atomic():
         team = _lock_current_team(submission)
         written = submission_mark_scored(
-            submission=submission, worker=worker, public_score=public_score,
-            private_score=private_score, duration_ms=duration_ms,
+            submission=submission,
+            worker=worker,
+            public_score=public_score,
+            private_score=private_score,
+            duration_ms=duration_ms,
             solution_version_id=solution_version_id,
         )
         if not written:
@@ -93,7 +101,10 @@ def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEn
     never count an entry twice. Call with the team row locked.
     """
     scored = Submission.objects.filter(
-        competition=competition, team=team, status=Submission.Status.SCORED, is_late=False,
+        competition=competition,
+        team=team,
+        status=Submission.Status.SCORED,
+        is_late=False,
         public_score__isnull=False,
     )
     entries = scored.count()
@@ -107,10 +118,13 @@ def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEn
     entry, _ = LeaderboardEntry.objects.update_or_create(
         team=team,
         defaults={
-            "competition": competition, "best_submission": best,
+            "competition": competition,
+            "best_submission": best,
             "best_public_score": best.public_score,
             "sort_key": sort_key(competition, best.public_score),
-            "best_submitted_at": best.created_at, "entries": entries, "last_submission_at": last,
+            "best_submitted_at": best.created_at,
+            "entries": entries,
+            "last_submission_at": last,
             "first_entry_at": first,
         },
     )
@@ -168,8 +182,11 @@ def private_board_build(*, competition: Competition) -> int:
     with transaction.atomic():
         locked = lock_row(Competition.objects, competition.pk)
         counted = Submission.objects.filter(
-            competition=locked, status=Submission.Status.SCORED, is_late=False,
-            private_score__isnull=False, team__disqualified_at__isnull=True,
+            competition=locked,
+            status=Submission.Status.SCORED,
+            is_late=False,
+            private_score__isnull=False,
+            team__disqualified_at__isnull=True,
         )
         if locked.final_selection_fallback != Competition.FinalSelectionFallback.BEST_PRIVATE:
             final_selections_autoselect(competition=locked)
@@ -190,10 +207,16 @@ def private_board_build(*, competition: Competition) -> int:
         PrivateEntry.objects.bulk_create(
             (
                 PrivateEntry(
-                    competition=locked, team_id=team_id, submission_id=pk, private_score=score,
-                    sort_key=sort_key(locked, score), submitted_at=created_at, rank=rank,
+                    competition=locked,
+                    team_id=team_id,
+                    submission_id=pk,
+                    private_score=score,
+                    sort_key=sort_key(locked, score),
+                    submitted_at=created_at,
+                    rank=rank,
                     public_rank=public.get(team_id, (None, None))[0],
-                    public_score=public.get(team_id, (None, None))[1], built_at=moment,
+                    public_score=public.get(team_id, (None, None))[1],
+                    built_at=moment,
                 )
                 for rank, (team_id, (pk, score, created_at)) in enumerate(ordered, start=1)
             ),
@@ -233,7 +256,8 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
                 "leaderboard can be revealed after that.",
             )
         waiting = Submission.objects.filter(
-            competition=locked, is_late=False,
+            competition=locked,
+            is_late=False,
             status__in=[Submission.Status.PENDING, Submission.Status.SCORING],
         ).count()
         if waiting:
@@ -249,7 +273,9 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
     competition.private_revealed_at = moment
     logger.info(
         "Private leaderboard of %s revealed (%d teams) by %s",
-        locked.slug, teams, getattr(by, "username", None) or "the schedule",
+        locked.slug,
+        teams,
+        getattr(by, "username", None) or "the schedule",
     )
     return True
 

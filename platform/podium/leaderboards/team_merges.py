@@ -100,24 +100,34 @@ def merge_preview(*, team: Team, into: Team, moment: datetime | None = None) -> 
             counted_submissions(team=t, competition=competition).count() for t in (team, into)
         )
         if made > cap:
-            refusals.append(DomainError(
-                Code.MERGE_TOO_MANY_SUBMISSIONS,
-                f"Together the teams have made {_plural(made, 'submission')}; a merged team may "
-                f"have made at most {cap} by now ({daily} a day for the "
-                f"{_plural(days, 'day')} {competition.title} has run).",
-                details={"submissions": made, "max_submissions": cap, "days": days},
-            ))
+            refusals.append(
+                DomainError(
+                    Code.MERGE_TOO_MANY_SUBMISSIONS,
+                    f"Together the teams have made {_plural(made, 'submission')}; a merged team "
+                    f"may have made at most {cap} by now ({daily} a day for the "
+                    f"{_plural(days, 'day')} {competition.title} has run).",
+                    details={"submissions": made, "max_submissions": cap, "days": days},
+                )
+            )
         total = competition.total_submission_limit
         if total is not None and made > total:
-            refusals.append(DomainError(
-                Code.MERGE_OVER_TOTAL_LIMIT,
-                f"Together the teams have made {_plural(made, 'submission')}; this competition "
-                f"allows {total} per team in all.",
-                details={"submissions": made, "total_limit": total},
-            ))
+            refusals.append(
+                DomainError(
+                    Code.MERGE_OVER_TOTAL_LIMIT,
+                    f"Together the teams have made {_plural(made, 'submission')}; this competition "
+                    f"allows {total} per team in all.",
+                    details={"submissions": made, "total_limit": total},
+                )
+            )
     return MergePreview(
-        team=team, into=into, refusals=refusals, members=members,
-        max_members=competition.max_team_size, submissions=made, max_submissions=cap, days=days,
+        team=team,
+        into=into,
+        refusals=refusals,
+        members=members,
+        max_members=competition.max_team_size,
+        submissions=made,
+        max_submissions=cap,
+        days=days,
     )
 
 
@@ -170,8 +180,12 @@ def merge_request_create(*, user, team: Team, into: Team) -> MergeRequest:
     try:
         with transaction.atomic():
             return MergeRequest.objects.create(
-                competition_id=into.competition_id, from_team=team, to_team=into,
-                from_team_name=team.name, to_team_name=into.name, requested_by=user,
+                competition_id=into.competition_id,
+                from_team=team,
+                to_team=into,
+                from_team_name=team.name,
+                to_team_name=into.name,
+                requested_by=user,
             )
     except IntegrityError:  # sent twice at once
         return pending.get(from_team=team, to_team=into)
@@ -185,7 +199,8 @@ def merge_request_accept(*, user, merge_request: MergeRequest) -> Team:
     the second is refused.
     """
     if merge_request.status != RequestStatus.PENDING or None in (
-        merge_request.from_team, merge_request.to_team
+        merge_request.from_team,
+        merge_request.to_team,
     ):
         raise team_services.request_closed(merge_request)
     moment = now()
@@ -205,9 +220,7 @@ def merge_request_decline(*, user, merge_request: MergeRequest) -> MergeRequest:
     if merge_request.to_team is None:
         raise team_services.request_closed(merge_request)
     rules.require_leader(user, merge_request.to_team, "answer merge requests for the team")
-    team_services.request_close(
-        merge_request, status=RequestStatus.DECLINED, by=user, moment=now()
-    )
+    team_services.request_close(merge_request, status=RequestStatus.DECLINED, by=user, moment=now())
     return merge_request
 
 
@@ -241,7 +254,6 @@ def join_request_accept(*, user, join_request: JoinRequest) -> Team:
     )
 
 
-
 # -- answering a request: one entry point for the web UI and the API -----------------------------
 
 REQUEST_KINDS = ("invitations", "join-requests", "merge-requests")
@@ -257,7 +269,12 @@ class Answered:
 
 
 def request_answer(
-    *, user, competition: Competition, kind: str, pk: int, answer: str,
+    *,
+    user,
+    competition: Competition,
+    kind: str,
+    pk: int,
+    answer: str,
     accept_rules: bool = False,
 ) -> Answered:
     """Accept, decline or cancel one of ``competition``'s invitations, join requests or merge
@@ -282,9 +299,7 @@ def request_answer(
         return Answered(team_services.join_request_cancel(user=user, join_request=join_request))
     merge_request = team_selectors.merge_request_get(competition=competition, pk=pk)
     if answer == "accept":
-        return Answered(
-            merge_request, merge_request_accept(user=user, merge_request=merge_request)
-        )
+        return Answered(merge_request, merge_request_accept(user=user, merge_request=merge_request))
     if answer == "decline":
         return Answered(merge_request_decline(user=user, merge_request=merge_request))
     return Answered(merge_request_cancel(user=user, merge_request=merge_request))

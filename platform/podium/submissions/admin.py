@@ -43,12 +43,23 @@ def submission_zip_entries(submissions: QuerySet[Submission]) -> list:
 @admin.register(Submission)
 class SubmissionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = (
-        "id", "competition", "team", "submitted_by", "status_display", "public_score_display",
-        "private_score_display", "is_late", "attempts", "created_at", "duration_display",
+        "id",
+        "competition",
+        "team",
+        "submitted_by",
+        "status_display",
+        "public_score_display",
+        "private_score_display",
+        "is_late",
+        "attempts",
+        "created_at",
+        "duration_display",
     )
     list_display_links = ("id",)
     list_filter = (
-        "status", ("competition", admin.RelatedOnlyFieldListFilter), "is_late",
+        "status",
+        ("competition", admin.RelatedOnlyFieldListFilter),
+        "is_late",
     )
     list_select_related = ("competition", "team", "submitted_by")
     search_fields = ("team__name", "submitted_by__username", "sha256")
@@ -56,22 +67,46 @@ class SubmissionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     ordering = ("-created_at",)
     actions = ["rescore", "fail_stuck", "download_zip"]
     fieldsets = [
-        (None, {
-            "fields": [
-                "competition", "team", "submitted_by", "file_link", "original_name",
-                "size_display", "sha256", "description", "is_late", "created_at",
-            ],
-        }),
-        ("Scoring", {
-            "fields": [
-                "status_display", "public_score_full", "private_score_full", "solution_version",
-                "attempts", "lease_owner", "lease_expires_at", "queued_at", "scored_at",
-                "duration_display",
-            ],
-        }),
-        ("Messages", {
-            "fields": ["result_message", "error_code", "error_message", "error_detail_display"],
-        }),
+        (
+            None,
+            {
+                "fields": [
+                    "competition",
+                    "team",
+                    "submitted_by",
+                    "file_link",
+                    "original_name",
+                    "size_display",
+                    "sha256",
+                    "description",
+                    "is_late",
+                    "created_at",
+                ],
+            },
+        ),
+        (
+            "Scoring",
+            {
+                "fields": [
+                    "status_display",
+                    "public_score_full",
+                    "private_score_full",
+                    "solution_version",
+                    "attempts",
+                    "lease_owner",
+                    "lease_expires_at",
+                    "queued_at",
+                    "scored_at",
+                    "duration_display",
+                ],
+            },
+        ),
+        (
+            "Messages",
+            {
+                "fields": ["result_message", "error_code", "error_message", "error_detail_display"],
+            },
+        ),
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
 

@@ -26,9 +26,7 @@ def counted_q(competition: Competition) -> Q:
     are free, unless the rules count failed submissions."""
     if competition.failed_submissions_count:
         return Q(pk__isnull=False)
-    return ~Q(status=Submission.Status.FAILED) | Q(
-        failure_stage=Submission.FailureStage.METRIC
-    )
+    return ~Q(status=Submission.Status.FAILED) | Q(failure_stage=Submission.FailureStage.METRIC)
 
 
 def counted_submissions(*, team: Team, competition: Competition) -> QuerySet[Submission]:
@@ -118,7 +116,10 @@ def private_visible(*, viewer, competition: Competition) -> bool:
 
 
 def submission_view(
-    submission: Submission, *, viewer, selection: FinalSelectionState | None = None,
+    submission: Submission,
+    *,
+    viewer,
+    selection: FinalSelectionState | None = None,
     organizer: bool | None = None,
 ) -> SubmissionView:
     """``organizer`` (whether ``viewer`` organizes the competition) may be passed by a caller
@@ -206,7 +207,8 @@ def rescored_q(version: SolutionVersion) -> Q:
     if version.rescore_requested_at is not None:
         done &= Q(scored_at__gte=version.rescore_requested_at)
         done |= Q(
-            status=Submission.Status.FAILED, solution_version__isnull=True,
+            status=Submission.Status.FAILED,
+            solution_version__isnull=True,
             scored_at__gte=version.rescore_requested_at,
         )
     return done
@@ -217,7 +219,8 @@ def submission_ids_page(*, competition_id: int, after_id: int, limit: int) -> li
     (how the rescoring walks them: each step re-reads from where the last one stopped)."""
     return list(
         Submission.objects.filter(competition_id=competition_id, pk__gt=after_id)
-        .order_by("pk").values_list("pk", flat=True)[:limit]
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
@@ -262,8 +265,11 @@ def rescore_progress(competition: Competition) -> RescoreProgress | None:
         total=Count("pk"), done=Count("pk", filter=rescored_q(version))
     )
     return RescoreProgress(
-        version_number=version.number, done=counts["done"], total=counts["total"],
-        requested_at=version.rescore_requested_at, finished_at=version.rescore_finished_at,
+        version_number=version.number,
+        done=counts["done"],
+        total=counts["total"],
+        requested_at=version.rescore_requested_at,
+        finished_at=version.rescore_finished_at,
     )
 
 
@@ -306,12 +312,18 @@ def final_selection_state(
         if is_automatic:
             automatic.add(submission_id)
     is_open = (
-        choosing and competition.private_revealed_at is None and moment < competition.end_at
+        choosing
+        and competition.private_revealed_at is None
+        and moment < competition.end_at
         and not team.disqualified_at
     )
     return FinalSelectionState(
-        choosing=choosing, limit=competition.max_final_selections, selected=frozenset(selected),
-        automatic=frozenset(automatic), open=is_open, closes_at=competition.end_at,
+        choosing=choosing,
+        limit=competition.max_final_selections,
+        selected=frozenset(selected),
+        automatic=frozenset(automatic),
+        open=is_open,
+        closes_at=competition.end_at,
     )
 
 
@@ -326,9 +338,7 @@ def submissions_per_day(
         Submission.objects.filter(competition=competition, created_at__gte=since)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("day")
-        .annotate(
-            total=Count("pk"), failed=Count("pk", filter=Q(status=Submission.Status.FAILED))
-        )
+        .annotate(total=Count("pk"), failed=Count("pk", filter=Q(status=Submission.Status.FAILED)))
         .order_by("day")
     )
     return {r["day"]: (r["total"] - r["failed"], r["failed"]) for r in rows}
@@ -339,7 +349,9 @@ def status_counts(*, competition: Competition) -> dict[str, int]:
     counts = dict.fromkeys(Submission.Status.values, 0)
     rows = (
         Submission.objects.filter(competition=competition)
-        .values_list("status").annotate(n=Count("pk")).order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts.update({status: n for status, n in rows})
     return counts
@@ -358,7 +370,8 @@ def failures_by_error_code(*, competition: Competition) -> list[FailureCount]:
     message (two queries)."""
     failed = Submission.objects.filter(competition=competition, status=Submission.Status.FAILED)
     rows = list(
-        failed.values("error_code").annotate(n=Count("pk"), latest=Max("created_at"))
+        failed.values("error_code")
+        .annotate(n=Count("pk"), latest=Max("created_at"))
         .order_by("-n", "error_code")
     )
     examples = {}
@@ -366,8 +379,10 @@ def failures_by_error_code(*, competition: Competition) -> list[FailureCount]:
         examples[code] = message  # the latest one stays
     return [
         FailureCount(
-            code=r["error_code"] or "unknown", count=r["n"],
-            example=examples.get(r["error_code"], ""), latest_at=r["latest"],
+            code=r["error_code"] or "unknown",
+            count=r["n"],
+            example=examples.get(r["error_code"], ""),
+            latest_at=r["latest"],
         )
         for r in rows
     ]
@@ -387,7 +402,8 @@ def stuck_submissions(
     )
     return list(
         Submission.objects.filter(stuck, competition=competition)
-        .select_related("team", "submitted_by").order_by("created_at")[:limit]
+        .select_related("team", "submitted_by")
+        .order_by("created_at")[:limit]
     )
 
 
@@ -395,7 +411,9 @@ def public_scores(*, competition: Competition) -> list[float]:
     """Every scored on-time submission's public score (the organizers' score distribution)."""
     return list(
         Submission.objects.filter(
-            competition=competition, status=Submission.Status.SCORED, is_late=False,
+            competition=competition,
+            status=Submission.Status.SCORED,
+            is_late=False,
             public_score__isnull=False,
         ).values_list("public_score", flat=True)
     )

@@ -121,10 +121,16 @@ def submission_create(
             status=413,
         )
     submission = Submission(
-        uuid=uuid.uuid4(), competition=competition, team=team, submitted_by=user,
+        uuid=uuid.uuid4(),
+        competition=competition,
+        team=team,
+        submitted_by=user,
         original_name=(getattr(file, "name", "") or "submission.csv").rsplit("/", 1)[-1][:255],
-        size=size, sha256=digest, description=description.strip()[:500],
-        is_late=moment >= competition.end_at, queued_at=moment,
+        size=size,
+        sha256=digest,
+        description=description.strip()[:500],
+        is_late=moment >= competition.end_at,
+        queued_at=moment,
     )
     submission.file.save(submission.original_name, file, save=False)
     try:
@@ -152,8 +158,12 @@ def _scoring_attempts() -> int:
 
 # The protocol is ``core.leases``'; the time is this module's ``now`` (looked up at each call).
 LEASE = Lease(
-    model=Submission, waiting=Status.PENDING, running=Status.SCORING, seconds=_scoring_seconds,
-    max_attempts=_scoring_attempts, clock=lambda: now(),
+    model=Submission,
+    waiting=Status.PENDING,
+    running=Status.SCORING,
+    seconds=_scoring_seconds,
+    max_attempts=_scoring_attempts,
+    clock=lambda: now(),
 )
 
 
@@ -170,24 +180,43 @@ def submission_heartbeat(*, submission_id: int, worker: str) -> bool:
 
 
 def submission_mark_scored(
-    *, submission: Submission, worker: str, public_score: float, private_score: float,
-    duration_ms: int, solution_version_id: int,
+    *,
+    submission: Submission,
+    worker: str,
+    public_score: float,
+    private_score: float,
+    duration_ms: int,
+    solution_version_id: int,
 ) -> bool:
     """Write the scores if this worker still holds the lease.
 
     Call inside the board's transaction.
     """
     return LEASE.finish(
-        submission.pk, worker,
-        status=Status.SCORED, public_score=public_score, private_score=private_score,
-        duration_ms=duration_ms, solution_version_id=solution_version_id, scored_at=now(),
-        error_code="", error_message="", error_detail="", failure_stage="",
+        submission.pk,
+        worker,
+        status=Status.SCORED,
+        public_score=public_score,
+        private_score=private_score,
+        duration_ms=duration_ms,
+        solution_version_id=solution_version_id,
+        scored_at=now(),
+        error_code="",
+        error_message="",
+        error_detail="",
+        failure_stage="",
     )
 
 
 def submission_mark_failed(
-    *, submission_id: int, worker: str | None, code: str, message: str, stage: str,
-    detail: str = "", solution_version_id: int | None = None,
+    *,
+    submission_id: int,
+    worker: str | None,
+    code: str,
+    message: str,
+    stage: str,
+    detail: str = "",
+    solution_version_id: int | None = None,
 ) -> bool:
     """Fail a submission held by ``worker`` (or, with worker None, one nobody holds any more).
     ``stage``: a ``Submission.FailureStage``, which decides whether it counts toward the limits
@@ -195,8 +224,12 @@ def submission_mark_failed(
     against, when it got that far (a rescoring counts such a failure as done)."""
     stage = Submission.FailureStage(stage)
     failed = {
-        "status": Status.FAILED, "error_code": code, "error_message": storable(message),
-        "error_detail": storable(detail), "failure_stage": stage, "scored_at": now(),
+        "status": Status.FAILED,
+        "error_code": code,
+        "error_message": storable(message),
+        "error_detail": storable(detail),
+        "failure_stage": stage,
+        "scored_at": now(),
         "solution_version_id": solution_version_id,
     }
     if worker is not None:
@@ -222,17 +255,22 @@ def submissions_reconcile(
     """
     moment = moment or now()
     stale = LEASE.stale(moment, settings.SCORING_PENDING_GRACE_SECONDS).values_list(
-        "pk", "attempts", "status", "lease_owner")[:limit]
+        "pk", "attempts", "status", "lease_owner"
+    )[:limit]
     requeued, abandoned = [], []
     for pk, attempts, status, owner in stale:
         if attempts >= settings.SCORING_MAX_ATTEMPTS:
             done = LEASE.abandon(
-                pk, status, owner,
-                status=Status.FAILED, error_code=ScoringFailure.ABANDONED.value,
+                pk,
+                status,
+                owner,
+                status=Status.FAILED,
+                error_code=ScoringFailure.ABANDONED.value,
                 error_message="This submission could not be scored after several attempts. "
                 "The organizers can see why and may rescore it.",
                 error_detail=f"Gave up after {attempts} attempts (last worker: {owner or 'none'}).",
-                failure_stage=Submission.FailureStage.SYSTEM, scored_at=moment,
+                failure_stage=Submission.FailureStage.SYSTEM,
+                scored_at=moment,
             )
             if done:
                 abandoned.append(pk)
@@ -260,10 +298,21 @@ def submission_rescore(*, submission_id: int) -> bool:
             Submission.objects.filter(pk=submission_id)
             .exclude(status=Status.SCORING, lease_expires_at__gte=moment)
             .update(
-                status=Status.PENDING, attempts=0, lease_owner="", lease_expires_at=None,
-                queued_at=moment, public_score=None, private_score=None, scored_at=None,
-                duration_ms=None, solution_version=None, error_code="", error_message="",
-                error_detail="", failure_stage="", result_message="",
+                status=Status.PENDING,
+                attempts=0,
+                lease_owner="",
+                lease_expires_at=None,
+                queued_at=moment,
+                public_score=None,
+                private_score=None,
+                scored_at=None,
+                duration_ms=None,
+                solution_version=None,
+                error_code="",
+                error_message="",
+                error_detail="",
+                failure_stage="",
+                result_message="",
             )
         )
         if reset:
@@ -296,10 +345,21 @@ def submissions_rescore_for_version(
         if not ids:
             return []
         stale.filter(pk__in=ids).update(
-            status=Status.PENDING, attempts=0, lease_owner="", lease_expires_at=None,
-            queued_at=moment, public_score=None, private_score=None, scored_at=None,
-            duration_ms=None, solution_version=None, error_code="", error_message="",
-            error_detail="", failure_stage="", result_message="",
+            status=Status.PENDING,
+            attempts=0,
+            lease_owner="",
+            lease_expires_at=None,
+            queued_at=moment,
+            public_score=None,
+            private_score=None,
+            scored_at=None,
+            duration_ms=None,
+            solution_version=None,
+            error_code="",
+            error_message="",
+            error_detail="",
+            failure_stage="",
+            result_message="",
         )
         for pk in ids:
             enqueue_on_commit(SCORE_SUBMISSION, pk)
@@ -326,10 +386,12 @@ def submissions_fail_stuck(*, submission_ids: list[int], by: str = "") -> list[i
             .values_list("pk", flat=True)
         )
         Submission.objects.filter(pk__in=stuck).update(
-            status=Status.FAILED, error_code=ScoringFailure.ABANDONED.value,
+            status=Status.FAILED,
+            error_code=ScoringFailure.ABANDONED.value,
             error_message=STUCK_MESSAGE,
             error_detail=f"Failed by an organizer ({by or 'admin'}) at {moment.isoformat()}.",
-            failure_stage=Submission.FailureStage.SYSTEM, scored_at=moment,
+            failure_stage=Submission.FailureStage.SYSTEM,
+            scored_at=moment,
             lease_expires_at=None,
         )
     return sorted(stuck)
@@ -416,7 +478,10 @@ def final_selection_set(*, user, team: Team, submission_ids: Iterable[int]) -> l
         moment = now()
         return FinalSelection.objects.bulk_create(
             FinalSelection(
-                competition=competition, team=team, submission=found[pk], selected_by=user,
+                competition=competition,
+                team=team,
+                submission=found[pk],
+                selected_by=user,
                 selected_at=moment,
             )
             for pk in wanted
@@ -452,7 +517,10 @@ def final_selections_autoselect(*, competition: Competition) -> int:
             taken[team_id] += 1
             rows.append(
                 FinalSelection(
-                    competition=competition, team_id=team_id, submission_id=pk, automatic=True,
+                    competition=competition,
+                    team_id=team_id,
+                    submission_id=pk,
+                    automatic=True,
                     selected_at=moment,
                 )
             )

@@ -52,18 +52,30 @@ class TeamAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
 
     inlines = [MembershipInline]
     list_display = (
-        "name", "competition", "leader", "member_count_display", "submission_count_display",
-        "is_baseline", "disqualified",
+        "name",
+        "competition",
+        "leader",
+        "member_count_display",
+        "submission_count_display",
+        "is_baseline",
+        "disqualified",
     )
     list_filter = (
-        ("competition", admin.RelatedOnlyFieldListFilter), "is_baseline", DisqualifiedFilter,
+        ("competition", admin.RelatedOnlyFieldListFilter),
+        "is_baseline",
+        DisqualifiedFilter,
     )
     list_select_related = ("competition", "leader")
     search_fields = ("name", "memberships__user__username")
     ordering = ("competition", "name")
     fields = (
-        "name", "competition", "leader", "is_baseline", "disqualified_at",
-        "disqualification_reason", "created_at",
+        "name",
+        "competition",
+        "leader",
+        "is_baseline",
+        "disqualified_at",
+        "disqualification_reason",
+        "created_at",
     )
     readonly_fields = fields
     actions = ["download_submission_files", "disqualify_teams", "reinstate_teams"]
@@ -122,7 +134,8 @@ class TeamAdmin(ReadOnlyAdmin, OrganizerScopedAdmin, admin.ModelAdmin):
             if not error:
                 if done:
                     self.message_user(
-                        request, f"Disqualified {len(done)} team(s): {', '.join(done)}.",
+                        request,
+                        f"Disqualified {len(done)} team(s): {', '.join(done)}.",
                         messages.SUCCESS,
                     )
                 return None

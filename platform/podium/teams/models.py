@@ -85,9 +85,7 @@ class TeamRequest(TimeStampedModel):
 class Invitation(TeamRequest):
     """A team's leader invites a user; the user accepts or declines."""
 
-    team = models.ForeignKey(
-        Team, null=True, on_delete=models.SET_NULL, related_name="invitations"
-    )
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="invitations")
     team_name = models.CharField(max_length=100)
     invitee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_invitations"
@@ -99,7 +97,8 @@ class Invitation(TeamRequest):
     class Meta(TeamRequest.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "invitee"], condition=models.Q(status="pending"),
+                fields=["team", "invitee"],
+                condition=models.Q(status="pending"),
                 name="one_pending_invitation",
             ),
         ]
@@ -119,7 +118,8 @@ class JoinRequest(TeamRequest):
     class Meta(TeamRequest.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "user"], condition=models.Q(status="pending"),
+                fields=["team", "user"],
+                condition=models.Q(status="pending"),
                 name="one_pending_join_request",
             ),
         ]
@@ -144,7 +144,8 @@ class MergeRequest(TeamRequest):
     class Meta(TeamRequest.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["from_team", "to_team"], condition=models.Q(status="pending"),
+                fields=["from_team", "to_team"],
+                condition=models.Q(status="pending"),
                 name="one_pending_merge_request",
             ),
         ]

@@ -102,17 +102,17 @@ def merge_size_refusal(a: Team, b: Team, competition: Competition) -> DomainErro
     return None
 
 
-def merge_refusals_without_submissions(
-    a: Team, b: Team, moment: datetime
-) -> list[DomainError]:
+def merge_refusals_without_submissions(a: Team, b: Team, moment: datetime) -> list[DomainError]:
     """Every reason, short of counting submissions, that ``a`` may not merge into ``b``."""
     if a.pk == b.pk:
         return [DomainError(Code.MERGE_SAME_TEAM, "A team cannot merge with itself.")]
     if a.competition_id != b.competition_id:
-        return [DomainError(
-            Code.MERGE_OTHER_COMPETITION,
-            f"“{a.name}” and “{b.name}” are in different competitions.",
-        )]
+        return [
+            DomainError(
+                Code.MERGE_OTHER_COMPETITION,
+                f"“{a.name}” and “{b.name}” are in different competitions.",
+            )
+        ]
     competition = b.competition
     refusals = open_team_refusals(a) + open_team_refusals(b)
     closed = changes_closed_refusal(competition, moment)

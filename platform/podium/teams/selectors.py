@@ -84,13 +84,13 @@ class Member:
 
 def members(team: Team) -> list[Member]:
     """The team's members, the leader first, then by when they joined."""
-    rows = (
-        Membership.objects.filter(team=team).select_related("user").order_by("created_at", "pk")
-    )
+    rows = Membership.objects.filter(team=team).select_related("user").order_by("created_at", "pk")
     found = [
         Member(
-            user_id=m.user_id, username=m.user.get_username(),
-            is_leader=m.user_id == team.leader_id, joined_at=m.created_at,
+            user_id=m.user_id,
+            username=m.user.get_username(),
+            is_leader=m.user_id == team.leader_id,
+            joined_at=m.created_at,
         )
         for m in rows
     ]
@@ -123,24 +123,27 @@ def join_requests_by_user(*, user, competition: Competition) -> list[JoinRequest
     if not user.is_authenticated:
         return []
     return list(
-        JoinRequest.objects.filter(_PENDING, competition=competition, user=user, team__isnull=False)
-        .select_related("team")
+        JoinRequest.objects.filter(
+            _PENDING, competition=competition, user=user, team__isnull=False
+        ).select_related("team")
     )
 
 
 def merge_requests_in(*, team: Team) -> list[MergeRequest]:
     """Pending requests of other teams to merge into ``team``."""
     return list(
-        MergeRequest.objects.filter(_PENDING, to_team=team, from_team__isnull=False)
-        .select_related("from_team", "from_team__competition", "requested_by")
+        MergeRequest.objects.filter(_PENDING, to_team=team, from_team__isnull=False).select_related(
+            "from_team", "from_team__competition", "requested_by"
+        )
     )
 
 
 def merge_requests_out(*, team: Team) -> list[MergeRequest]:
     """Pending requests of ``team`` to merge into other teams."""
     return list(
-        MergeRequest.objects.filter(_PENDING, from_team=team, to_team__isnull=False)
-        .select_related("to_team")
+        MergeRequest.objects.filter(_PENDING, from_team=team, to_team__isnull=False).select_related(
+            "to_team"
+        )
     )
 
 
@@ -175,7 +178,9 @@ def team_page(*, user, competition: Competition) -> TeamPage:
     if team is None:
         return TeamPage(team=None, **mine)
     return TeamPage(
-        team=team, members=members(team), is_leader=team.leader_id == user.pk,
+        team=team,
+        members=members(team),
+        is_leader=team.leader_id == user.pk,
         invitations_sent=invitations_from_team(team=team),
         join_requests_in=join_requests_to_team(team=team),
         merge_requests_in=merge_requests_in(team=team),

@@ -17,8 +17,16 @@ from html import escape
 
 # Ten colours that stay apart on light and dark backgrounds (Tableau 10).
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
 )
 FAILED_COLOUR = "#c62828"
 WIDTH, HEIGHT = 640, 260  # the viewBox: 1 unit is 1 CSS pixel at this width
@@ -121,8 +129,14 @@ def _time_label(moment: datetime, span: timedelta) -> str:
 
 
 def line_chart(
-    series: Sequence[Series], *, title: str, until: datetime | None = None, legend: bool = True,
-    empty_message: str = "No scores yet.", width: int = WIDTH, height: int = HEIGHT,
+    series: Sequence[Series],
+    *,
+    title: str,
+    until: datetime | None = None,
+    legend: bool = True,
+    empty_message: str = "No scores yet.",
+    width: int = WIDTH,
+    height: int = HEIGHT,
 ) -> str:
     """Step lines of values over time (a best score holds until the next improvement), each
     carried on to ``until`` (e.g. now); a legend below when there is more than one line."""
@@ -186,7 +200,7 @@ def line_chart(
             body.append(
                 f'<circle cx="{_num(x_of(at))}" cy="{_num(y_of(value))}" r="{radius}" '
                 f'fill="{colour}"><title>{label}: {escape(f"{value:g}")} '
-                f'({at.astimezone(UTC):%d %b %H:%M} UTC)</title></circle>'
+                f"({at.astimezone(UTC):%d %b %H:%M} UTC)</title></circle>"
             )
     if rows:
         for i, s in enumerate(drawn):
@@ -198,7 +212,7 @@ def line_chart(
                 f'<rect x="{_num(x)}" y="{y}" width="12" height="12" rx="2" '
                 f'fill="{PALETTE[i % len(PALETTE)]}"/>'
                 f'<text x="{_num(x + 18)}" y="{y + 10}" fill="currentColor" font-size="12"'
-                f'{weight}>{escape(_shorten(s.label, 38))}</text>'
+                f"{weight}>{escape(_shorten(s.label, 38))}</text>"
             )
     return _frame(title, body, width, full_height)
 
@@ -215,8 +229,13 @@ class Bar:
 
 
 def bar_chart(
-    bars: Sequence[Bar], *, title: str, empty_message: str = "Nothing yet.",
-    label_every: int | None = None, width: int = WIDTH, height: int = HEIGHT,
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    empty_message: str = "Nothing yet.",
+    label_every: int | None = None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
 ) -> str:
     """Vertical bars, each with an optional "failed" segment stacked on top; ``label_every``
     labels every n-th bar (default: as many as fit)."""
@@ -264,9 +283,7 @@ def bar_chart(
     return _frame(title, body, width, height)
 
 
-def daily_bars(
-    counts: dict[date, tuple[int, int]], *, first: date, last: date
-) -> list[Bar]:
+def daily_bars(counts: dict[date, tuple[int, int]], *, first: date, last: date) -> list[Bar]:
     """One bar per day from ``first`` to ``last`` (days without submissions at 0): counts maps a
     day to (scored or waiting, failed)."""
     bars, day = [], first
@@ -278,7 +295,11 @@ def daily_bars(
 
 
 def histogram(
-    values: Sequence[float], *, title: str, bins: int = 20, width: int = WIDTH,
+    values: Sequence[float],
+    *,
+    title: str,
+    bins: int = 20,
+    width: int = WIDTH,
     height: int = HEIGHT,
 ) -> str:
     """How ``values`` spread: ``bins`` equal ranges from the smallest to the largest."""
@@ -293,6 +314,4 @@ def histogram(
     for v in finite:
         counts[min(bins - 1, int((v - low) / step))] += 1
     bars = [Bar(f"{low + i * step:.3g}", n) for i, n in enumerate(counts)]
-    return bar_chart(
-        bars, title=title, label_every=max(1, bins // 5), width=width, height=height
-    )
+    return bar_chart(bars, title=title, label_every=max(1, bins // 5), width=width, height=height)

@@ -20,7 +20,9 @@ class _LimitedSignIn:
         if username is not None and password:
             try:
                 self.user_cache = sign_in(
-                    request=self.request, username=username, password=password,
+                    request=self.request,
+                    username=username,
+                    password=password,
                     address=client_address(self.request),
                 )
             except Limited as exc:
@@ -82,7 +84,8 @@ class SubmissionForm(forms.Form):
         help_text="A CSV with the header of the sample submission; .csv.gz and .zip work too.",
     )
     description = forms.CharField(
-        max_length=500, required=False,
+        max_length=500,
+        required=False,
         widget=forms.TextInput(attrs={"placeholder": "What did you try? (optional)"}),
     )
 
@@ -103,14 +106,16 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     email = forms.CharField(
-        max_length=254, label="Email address",
+        max_length=254,
+        label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "ada@example.com"}),
     )
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password_again = forms.CharField(
-        strip=False, label="Password, again",
+        strip=False,
+        label="Password, again",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -123,7 +128,9 @@ class SignupForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        max_length=100, required=False, label="Token name",
+        max_length=100,
+        required=False,
+        label="Token name",
         widget=forms.TextInput(attrs={"placeholder": "e.g. laptop (optional)"}),
     )
 
@@ -133,21 +140,27 @@ class KernelLaunchForm(forms.Form):
     one, and whether this user may launch at all, is the service's to say."""
 
     title = forms.CharField(
-        max_length=200, required=False,
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. MLP baseline (optional)"}),
     )
     baseline = forms.ChoiceField(required=False, choices=())
     config = forms.CharField(
-        max_length=100_000, required=False, strip=False, label="Config (YAML)",
+        max_length=100_000,
+        required=False,
+        strip=False,
+        label="Config (YAML)",
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         help_text="Empty: the baseline's bundled config.",
     )
     script = forms.FileField(
-        required=False, label="Or a Python script",
+        required=False,
+        label="Or a Python script",
         help_text="It reads input/ (the public data) and writes output/submission.csv.",
     )
     publish = forms.BooleanField(
-        required=False, label="Publish it: participants may see it and download its files",
+        required=False,
+        label="Publish it: participants may see it and download its files",
     )
 
     def __init__(self, *args, baselines: list[str], **kwargs):

@@ -79,11 +79,10 @@ urlpatterns = [
     path(tab + "team/leader/", team_views.transfer, name="team_transfer"),
     path(tab + "team/join-requests/", team_views.join_request, name="team_join_request"),
     path(tab + "team/merge-requests/", team_views.merge_request, name="team_merge_request"),
+    path(tab + "team/<str:kind>/<int:pk>/<str:answer>/", team_views.answer, name="team_answer"),
     path(
-        tab + "team/<str:kind>/<int:pk>/<str:answer>/", team_views.answer, name="team_answer"
-    ),
-    path(
-        "submissions/<int:submission_id>/status", submissions.submission_status,
+        "submissions/<int:submission_id>/status",
+        submissions.submission_status,
         name="submission_status",
     ),
 ]

@@ -33,8 +33,13 @@ def test_staff_who_change_users_cannot_grant_roles(client, helpdesk):
     assert page.status_code == 200
     form = page.context["adminform"].form
     assert not {"is_staff", "is_superuser", "groups", "user_permissions"} & set(form.fields)
-    data = form_data(page, first_name="Kimberly", is_staff="on", is_superuser="on",
-                     groups=[str(Group.objects.get_or_create(name="Organizers")[0].pk)])
+    data = form_data(
+        page,
+        first_name="Kimberly",
+        is_staff="on",
+        is_superuser="on",
+        groups=[str(Group.objects.get_or_create(name="Organizers")[0].pk)],
+    )
     assert client.post(user_url(plain), data).status_code == 302
     plain.refresh_from_db()
     assert plain.first_name == "Kimberly"  # the rest of the account is theirs to change

@@ -134,6 +134,4 @@ def test_the_pages_need_a_login(client):
     token = email_verification_token(user=UserFactory(), email="ada@corp.example")
     for url in (EMAIL_PAGE, verify_url(token)):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(
-            reverse("web:login")
-        )
+        assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))

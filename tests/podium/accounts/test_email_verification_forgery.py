@@ -61,12 +61,21 @@ def test_a_link_forged_with_the_old_fixed_key_is_refused(tmp_path, start):
     }
     if start == "make run":  # its first step: this install's key file
         subprocess.run(
-            [sys.executable, "-m", "podium.config.secret_key"], env=env, cwd=ROOT, check=True,
-            capture_output=True, timeout=120,
+            [sys.executable, "-m", "podium.config.secret_key"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
     done = subprocess.run(
-        [sys.executable, "-c", ATTACK, OLD_FIXED_KEY], env=env, cwd=ROOT, capture_output=True,
-        text=True, timeout=120, check=False,
+        [sys.executable, "-c", ATTACK, OLD_FIXED_KEY],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [

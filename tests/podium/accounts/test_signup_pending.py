@@ -37,14 +37,14 @@ def limited(settings):
 @pytest.fixture
 def corp_only():
     return competition_with_solution(
-        title="Corp only", visibility=Competition.Visibility.INVITE_ONLY,
+        title="Corp only",
+        visibility=Competition.Visibility.INVITE_ONLY,
         allowed_email_domains="corp.example",
     )
 
 
 def sign_up(client, username="ceo", email="ceo@corp.example", password=SQUATTER_PASSWORD):
-    data = {"username": username, "email": email, "password": password,
-            "password_again": password}
+    data = {"username": username, "email": email, "password": password, "password_again": password}
     return client.post(reverse("web:signup"), data, follow=True)
 
 
@@ -169,7 +169,8 @@ def test_resend_mails_a_new_link_to_the_signed_up_address(client):
     )
     assert "No sign-up waiting for its address" in refused.content.decode() and not mail.outbox
     sent = client.post(
-        reverse("web:signup_resend"), {"username": "ceo", "password": SQUATTER_PASSWORD},
+        reverse("web:signup_resend"),
+        {"username": "ceo", "password": SQUATTER_PASSWORD},
         follow=True,
     )
     assert "We sent a new link to ceo@corp.example" in sent.content.decode()

@@ -111,7 +111,8 @@ def test_someone_elses_token_is_not_found(make_user):
     alice, bob = make_user("alice"), make_user("bob")
     [bobs] = bob.get("me/tokens/").json()["results"]
     for response in (
-        alice.post(f"me/tokens/{bobs['id']}/rotate/"), alice.delete(f"me/tokens/{bobs['id']}/"),
+        alice.post(f"me/tokens/{bobs['id']}/rotate/"),
+        alice.delete(f"me/tokens/{bobs['id']}/"),
         alice.delete("me/tokens/999999/"),
     ):
         error = error_of(response, 404, "token_not_found")
@@ -128,8 +129,9 @@ def test_tokens_need_a_key(api):
 
 def test_login_with_a_password_gives_a_key(api):
     UserFactory(username="alice")
-    response = api.post("auth/token/", json={"username": "alice", "password": "password",
-                                             "name": "my laptop"})
+    response = api.post(
+        "auth/token/", json={"username": "alice", "password": "password", "name": "my laptop"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["token"]["name"] == "my laptop"

@@ -28,19 +28,28 @@ def slugs(response) -> list[str]:
 def several(db):
     moment = now()
     return {
-        "active": CompetitionFactory(slug="titanic", title="Titanic survival",
-                                     subtitle="Who lived"),
-        "upcoming": CompetitionFactory(slug="houses", title="House prices",
-                                       start_at=moment + timedelta(days=2)),
-        "closed": CompetitionFactory(slug="digits", title="Digits",
-                                     start_at=moment - timedelta(days=9),
-                                     end_at=moment - timedelta(days=1)),
-        "revealed": CompetitionFactory(slug="iris", title="Iris",
-                                       start_at=moment - timedelta(days=9),
-                                       end_at=moment - timedelta(days=2),
-                                       private_revealed_at=moment - timedelta(days=1)),
-        "secret": CompetitionFactory(slug="secret", title="Secret",
-                                     visibility=Competition.Visibility.INVITE_ONLY),
+        "active": CompetitionFactory(
+            slug="titanic", title="Titanic survival", subtitle="Who lived"
+        ),
+        "upcoming": CompetitionFactory(
+            slug="houses", title="House prices", start_at=moment + timedelta(days=2)
+        ),
+        "closed": CompetitionFactory(
+            slug="digits",
+            title="Digits",
+            start_at=moment - timedelta(days=9),
+            end_at=moment - timedelta(days=1),
+        ),
+        "revealed": CompetitionFactory(
+            slug="iris",
+            title="Iris",
+            start_at=moment - timedelta(days=9),
+            end_at=moment - timedelta(days=2),
+            private_revealed_at=moment - timedelta(days=1),
+        ),
+        "secret": CompetitionFactory(
+            slug="secret", title="Secret", visibility=Competition.Visibility.INVITE_ONLY
+        ),
     }
 
 
@@ -51,9 +60,15 @@ def test_list_in_order_without_invite_only_ones(api, several):
     assert slugs(response) == ["titanic", "houses", "digits", "iris"]
     first = body["results"][0]
     assert first == {
-        "slug": "titanic", "title": "Titanic survival", "subtitle": "Who lived",
-        "metric": "roc_auc", "state": "active", "start_at": first["start_at"],
-        "end_at": first["end_at"], "team_count": 0, "invite_only": False,
+        "slug": "titanic",
+        "title": "Titanic survival",
+        "subtitle": "Who lived",
+        "metric": "roc_auc",
+        "state": "active",
+        "start_at": first["start_at"],
+        "end_at": first["end_at"],
+        "team_count": 0,
+        "invite_only": False,
     }
     assert [c["state"] for c in body["results"]] == ["active", "upcoming", "closed", "revealed"]
 
@@ -66,7 +81,8 @@ def test_list_filters_by_state_and_search(api, several):
     assert slugs(api.get("competitions/", params={"search": "price"})) == ["houses"]
     assert slugs(api.get("competitions/", params={"search": "secret"})) == []
     assert slugs(api.get("competitions/", params={"search": "i", "state": "closed"})) == [
-        "digits", "iris"
+        "digits",
+        "iris",
     ]
 
 
@@ -104,16 +120,21 @@ def test_invite_only_competition_shows_to_its_people_only(api, several, make_use
 
 
 def test_detail_and_where_i_stand(api, make_user):
-    competition = competition_with_solution(slug="titanic", daily_submission_limit=3,
-                                            score_display_precision=4)
+    competition = competition_with_solution(
+        slug="titanic", daily_submission_limit=3, score_display_precision=4
+    )
     anonymous = api.get("competitions/titanic/").json()
     assert anonymous["slug"] == "titanic" and anonymous["metric"] == "roc_auc"
     assert anonymous["greater_is_better"] is True and anonymous["private_revealed"] is False
     assert anonymous["daily_submission_limit"] == 3 and anonymous["team_count"] == 0
     assert anonymous["url"].endswith("/competitions/titanic/")
     assert anonymous["me"] == {
-        "joined": False, "accepted_rules": False, "is_organizer": False, "team": None,
-        "submissions_left_today": None, "submissions_used_today": None,
+        "joined": False,
+        "accepted_rules": False,
+        "is_organizer": False,
+        "team": None,
+        "submissions_left_today": None,
+        "submissions_used_today": None,
         "quota_resets_at": None,
     }
     alice = make_user("alice")
@@ -151,8 +172,12 @@ def test_download_needs_the_rules_accepted(api, competition, make_user):
 
 def test_download_after_joining_streams_the_exact_bytes(competition, make_participant):
     content = b"id,feature\n" + b"".join(f"{i},{i * 7 % 13}\n".encode() for i in range(5000))
-    data_file_create(competition=competition, kind="train", name="train.csv",
-                     file=ContentFile(content, name="train.csv"))
+    data_file_create(
+        competition=competition,
+        kind="train",
+        name="train.csv",
+        file=ContentFile(content, name="train.csv"),
+    )
     alice = make_participant(competition, "alice")
     response = alice.get(f"competitions/{competition.slug}/files/train.csv")
     assert response.status_code == 200
@@ -162,8 +187,9 @@ def test_download_after_joining_streams_the_exact_bytes(competition, make_partic
     assert 'attachment; filename="train.csv"' in response.headers["Content-Disposition"]
     modified = parsedate_to_datetime(response.headers["Last-Modified"])
     assert abs((modified - now()).total_seconds()) < 3600
-    error = error_of(alice.get(f"competitions/{competition.slug}/files/nope.csv"), 404,
-                     "data_file_not_found")
+    error = error_of(
+        alice.get(f"competitions/{competition.slug}/files/nope.csv"), 404, "data_file_not_found"
+    )
     assert "'nope.csv'" in error["message"]
 
 
@@ -177,16 +203,16 @@ def test_join_is_idempotent_and_refused_after_the_end(competition, make_user):
 
     Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
     late = make_user("late")
-    error = error_of(late.post(f"competitions/{competition.slug}/join/"), 400,
-                     "competition_ended")
+    error = error_of(late.post(f"competitions/{competition.slug}/join/"), 400, "competition_ended")
     assert error["message"] == f"{competition.title} has ended."
     assert not Membership.objects.filter(user=late.user).exists()
 
 
 def test_join_after_the_entry_deadline(competition, make_user):
     Competition.objects.filter(pk=competition.pk).update(entry_deadline=now() - timedelta(hours=1))
-    error = error_of(make_user().post(f"competitions/{competition.slug}/join/"), 400,
-                     "entry_deadline_passed")
+    error = error_of(
+        make_user().post(f"competitions/{competition.slug}/join/"), 400, "entry_deadline_passed"
+    )
     assert "entry deadline" in error["message"]
 
 

@@ -15,9 +15,15 @@ from tests.podium.factories import UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.parametrize("path", [
-    "/api/nope/", "/api/v1/nope/", "/api/v1/competitions/titanic/nope/", "/api/v2/competitions/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nope/",
+        "/api/v1/nope/",
+        "/api/v1/competitions/titanic/nope/",
+        "/api/v2/competitions/",
+    ],
+)
 def test_an_unknown_api_url_is_a_json_404(api, path):
     error = error_of(api.get(path), 404, "not_found")
     assert error["message"] == f"There is no API endpoint at {path}."
@@ -40,36 +46,43 @@ def test_a_method_the_endpoint_lacks_is_405(make_user):
 
 def test_malformed_json_is_400(make_user):
     alice = make_user("alice")
-    response = alice.post("me/tokens/", data=b'{"name": ', headers={
-        "Content-Type": "application/json"})
+    response = alice.post(
+        "me/tokens/", data=b'{"name": ', headers={"Content-Type": "application/json"}
+    )
     error = error_of(response, 400, "malformed_request")
     assert "JSON parse error" in error["message"]
 
 
 def test_an_unknown_media_type_is_415(make_user):
-    response = make_user().post("me/tokens/", data=b"<name/>",
-                                headers={"Content-Type": "application/xml"})
+    response = make_user().post(
+        "me/tokens/", data=b"<name/>", headers={"Content-Type": "application/xml"}
+    )
     error = error_of(response, 415, "unsupported_media_type")
     assert "application/xml" in error["message"]
 
 
 def test_anonymous_writes_are_401_with_www_authenticate(api):
     for response in (
-        api.post("competitions/titanic/join/"), api.post("me/tokens/", json={}),
-        api.delete("me/tokens/1/"), api.get("me/"),
+        api.post("competitions/titanic/join/"),
+        api.post("me/tokens/", json={}),
+        api.delete("me/tokens/1/"),
+        api.get("me/"),
     ):
         error = error_of(response, 401, "not_authenticated")
         assert response.headers["WWW-Authenticate"] == 'Token realm="api"'
         assert "Authorization: Token <key>" in error["message"]
 
 
-@pytest.mark.parametrize("header, message", [
-    ("Token pdm_" + "0" * 40, "This API key is not valid"),
-    ("Token not-even-a-key", "This API key is not valid"),
-    ("Bearer pdm_" + "f" * 40, "This API key is not valid"),
-    ("Token", "Send the key as 'Authorization: Token <key>'"),
-    ("Token a b", "Send the key as 'Authorization: Token <key>'"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("Token pdm_" + "0" * 40, "This API key is not valid"),
+        ("Token not-even-a-key", "This API key is not valid"),
+        ("Bearer pdm_" + "f" * 40, "This API key is not valid"),
+        ("Token", "Send the key as 'Authorization: Token <key>'"),
+        ("Token a b", "Send the key as 'Authorization: Token <key>'"),
+    ],
+)
 def test_a_bad_key_is_401_never_anonymous(api, header, message):
     # even where anonymous callers are welcome (the list of competitions)
     response = api.get("competitions/", headers={"Authorization": header})
@@ -87,10 +100,14 @@ def test_a_key_of_a_deactivated_user_stops_working(api):
     error_of(api.with_key(key).get("me/"), 401, "authentication_failed")
 
 
-@pytest.mark.parametrize("path", [
-    "submissions/99999999999999999999999/", "me/tokens/99999999999999999999999/rotate/",
-    "competitions/titanic/invitations/99999999999999999999999/accept/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "submissions/99999999999999999999999/",
+        "me/tokens/99999999999999999999999/rotate/",
+        "competitions/titanic/invitations/99999999999999999999999/accept/",
+    ],
+)
 def test_huge_ids_are_not_found_not_a_crash(make_user, path, db):
     from tests.podium.factories import competition_with_solution
 
@@ -112,7 +129,7 @@ def test_a_crash_is_a_500_in_the_error_shape_without_the_traceback(api, monkeypa
     error = error_of(response, 500, "server_error")
     assert error["details"] == {}
     assert "Something went wrong on the server" in error["message"]
-    for leak in ("secret internals", "RuntimeError", "Traceback", "sqlite3", "File \""):
+    for leak in ("secret internals", "RuntimeError", "Traceback", "sqlite3", 'File "'):
         assert leak not in response.text
     assert "secret internals" in caplog.text  # logged for the operators
 
@@ -121,10 +138,14 @@ def test_every_error_has_exactly_the_one_shape(api, make_user):
     """A sweep of refusals from every layer: DRF, Django, the services, the handler404."""
     alice = make_user("alice")
     responses = [
-        api.get("/api/v1/nowhere/"), api.get("competitions/nope/"), api.post("me/tokens/"),
-        alice.post("me/tokens/", json={"name": "x" * 500}), alice.delete("me/tokens/424242/"),
+        api.get("/api/v1/nowhere/"),
+        api.get("competitions/nope/"),
+        api.post("me/tokens/"),
+        alice.post("me/tokens/", json={"name": "x" * 500}),
+        alice.delete("me/tokens/424242/"),
         alice.get("competitions/", params={"state": "nope"}),
-        alice.get("competitions/", params={"page": "x"}), alice.patch("me/"),
+        alice.get("competitions/", params={"page": "x"}),
+        alice.patch("me/"),
     ]
     for response in responses:
         assert response.status_code >= 400

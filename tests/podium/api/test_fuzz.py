@@ -37,12 +37,21 @@ CHECKS = [
 # text, so the "null" that schemathesis sends as a negative example of `description` is a valid
 # description there. Negative data is checked on every other operation; the upload's refusals
 # (no file, too large, wrong columns...) are tested in test_submissions.py.
-CONFIG = "\n".join([
-    '[parameters]', '"path.slug" = "fuzz"', '', '[checks]', 'enabled = false',
-    *[f"[checks.{name}]\nenabled = true" for name in CHECKS], '',
-    '[[operations]]', 'include-operation-id = "submissions_create"',
-    'checks.negative_data_rejection.enabled = false', '',
-])
+CONFIG = "\n".join(
+    [
+        "[parameters]",
+        '"path.slug" = "fuzz"',
+        "",
+        "[checks]",
+        "enabled = false",
+        *[f"[checks.{name}]\nenabled = true" for name in CHECKS],
+        "",
+        "[[operations]]",
+        'include-operation-id = "submissions_create"',
+        "checks.negative_data_rejection.enabled = false",
+        "",
+    ]
+)
 
 
 def _schemathesis() -> str:
@@ -54,7 +63,9 @@ def test_generated_requests_find_no_server_error_and_no_schema_violation(
     live_server, eager, settings, tmp_path
 ):
     settings.API_RATES = {
-        "user": "100000/minute", "address": "100000/minute", "login": "1000/minute"
+        "user": "100000/minute",
+        "address": "100000/minute",
+        "login": "1000/minute",
     }
     competition = competition_with_solution(slug="fuzz")
     alice = participant(competition, "alice")
@@ -63,13 +74,30 @@ def test_generated_requests_find_no_server_error_and_no_schema_violation(
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
     command = [
-        _schemathesis(), "--config-file", str(config), "--no-color", "run",
+        _schemathesis(),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
         f"{live_server.url}/api/schema/",
-        "--header", f"Authorization: Token {key}",
-        "--max-examples", os.environ.get("PODIUM_FUZZ_EXAMPLES", "10"),
-        "--workers", "1", "--seed", "1", "--generation-database", "none",
-        "--exclude-operation-id", "tokens_revoke", "--exclude-operation-id", "tokens_rotate",
-        "--request-timeout", "30", "--suppress-health-check", "all",
+        "--header",
+        f"Authorization: Token {key}",
+        "--max-examples",
+        os.environ.get("PODIUM_FUZZ_EXAMPLES", "10"),
+        "--workers",
+        "1",
+        "--seed",
+        "1",
+        "--generation-database",
+        "none",
+        "--exclude-operation-id",
+        "tokens_revoke",
+        "--exclude-operation-id",
+        "tokens_rotate",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
     output = run.stdout + run.stderr

@@ -21,11 +21,17 @@ SCORES = {"alice": (0.91, 0.61), "bob": (0.82, 0.72), "carl": (0.73, 0.93)}
 
 @pytest.fixture
 def competition(db):
-    competition = competition_with_solution(rows=40, slug="titanic", title="Titanic",
-                                            score_display_precision=3)
+    competition = competition_with_solution(
+        rows=40, slug="titanic", title="Titanic", score_display_precision=3
+    )
     for name, (public, private) in SCORES.items():
-        scored(participant(competition, name), competition, public, private,
-               at=now() - timedelta(hours=1))
+        scored(
+            participant(competition, name),
+            competition,
+            public,
+            private,
+            at=now() - timedelta(hours=1),
+        )
     return competition
 
 
@@ -41,7 +47,9 @@ def test_public_board_paginated(api, competition):
     first = response.json()
     assert first["count"] == 3 and first["previous"] is None
     assert [(r["rank"], r["team"], r["score"]) for r in first["results"]] == [
-        (1, "alice", 0.91), (2, "bob", 0.82)]
+        (1, "alice", 0.91),
+        (2, "bob", 0.82),
+    ]
     row = first["results"][0]
     assert row["score_display"] == "0.910" and row["members"] == ["alice"]
     assert row["entries"] == 1 and row["is_baseline"] is False
@@ -57,8 +65,11 @@ def test_public_board_paginated(api, competition):
 def test_private_board_is_not_found_before_the_reveal(api, competition, make_participant):
     private_board_build(competition=competition)  # built early: still hidden
     for who in (api, api.as_user(Team.objects.get(name="alice").leader)):
-        error = error_of(who.get("competitions/titanic/leaderboard/private/"), 404,
-                         "private_leaderboard_not_revealed")
+        error = error_of(
+            who.get("competitions/titanic/leaderboard/private/"),
+            404,
+            "private_leaderboard_not_revealed",
+        )
         assert error["message"] == "The private leaderboard is revealed when the competition ends."
         for value in ("0.61", "0.72", "0.93"):
             assert value not in str(error)
@@ -70,10 +81,16 @@ def test_organizers_see_the_private_board_before_the_reveal(api, competition):
     response = host.get("competitions/titanic/leaderboard/private/")
     assert response.status_code == 200
     assert [(r["team"], r["private_score"]) for r in response.json()["results"]] == [
-        ("carl", 0.93), ("bob", 0.72), ("alice", 0.61)]
+        ("carl", 0.93),
+        ("bob", 0.72),
+        ("alice", 0.61),
+    ]
     other_host = api.as_user(organizer(competition_with_solution()))
-    error_of(other_host.get("competitions/titanic/leaderboard/private/"), 404,
-             "private_leaderboard_not_revealed")
+    error_of(
+        other_host.get("competitions/titanic/leaderboard/private/"),
+        404,
+        "private_leaderboard_not_revealed",
+    )
 
 
 def test_private_board_after_the_reveal_with_moves(api, competition):
@@ -84,8 +101,16 @@ def test_private_board_after_the_reveal_with_moves(api, competition):
     assert body["count"] == 3 and body["next"]
     rows = body["results"] + api.get(body["next"]).json()["results"]
     assert [
-        (r["rank"], r["team"], r["private_score"], r["private_display"], r["public_rank"],
-         r["public_score"], r["move"]) for r in rows
+        (
+            r["rank"],
+            r["team"],
+            r["private_score"],
+            r["private_display"],
+            r["public_rank"],
+            r["public_score"],
+            r["move"],
+        )
+        for r in rows
     ] == [
         (1, "carl", 0.93, "0.930", 3, 0.73, 2),
         (2, "bob", 0.72, "0.720", 2, 0.82, 0),
@@ -104,8 +129,7 @@ def test_my_rows(api, competition, make_user):
     assert body["public"]["score_display"] == "0.820" and body["public"]["entries"] == 1
     assert "0.72" not in mine.text
 
-    error_of(make_user("eve").get("competitions/titanic/leaderboard/me/"), 403,
-             "not_a_participant")
+    error_of(make_user("eve").get("competitions/titanic/leaderboard/me/"), 403, "not_a_participant")
     error_of(api.get("competitions/titanic/leaderboard/me/"), 401, "not_authenticated")
     dora = api.as_user(participant(competition, "dora"))  # joined, no submission yet
     body = dora.get("competitions/titanic/leaderboard/me/").json()
@@ -133,7 +157,9 @@ def test_baseline_teams_are_ranked_but_take_no_prize_rank(api, competition):
     rows = api.get("competitions/titanic/leaderboard/private/", params={"page_size": 2}).json()
     rows = rows["results"] + api.get(rows["next"]).json()["results"]
     assert [(r["rank"], r["team"], r["is_baseline"], r["prize_rank"]) for r in rows] == [
-        (1, "baseline", True, None), (2, "carl", False, 1), (3, "bob", False, 2),
+        (1, "baseline", True, None),
+        (2, "carl", False, 1),
+        (3, "bob", False, 2),
         (4, "alice", False, 3),
     ]  # the second page counts the Baseline team above it too
     alice = api.as_user(Team.objects.get(name="alice").leader)

@@ -48,7 +48,9 @@ def test_the_schema_over_http(api):
     validate_schema(schema)
     assert schema["info"]["title"] == "Podium API"
     assert schema["components"]["securitySchemes"]["apiToken"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization",
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
         "description": "`Token <key>`: a key from your profile page or `podium login`.",
     }
     # every operation documents the one error shape
@@ -74,17 +76,22 @@ def test_the_schema_over_http(api):
 def test_the_error_code_is_the_closed_set_of_registered_codes(api):
     """The Error component's ``code`` is an enum: every code of core.error_codes' registry (each
     app's, core's shared ones, scoring's), and nothing else."""
-    schema = api.get(
-        "/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
-    ).json()
+    schema = api.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
     code = schema["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
     assert code["type"] == "string"
     assert code["enum"] == code_values() == sorted(set(code["enum"]))
     assert {entry.code for entry in all_codes()} == set(code["enum"])
     # the API's own refusals, the shared ones, the domain's and scoring's file checks
     assert {
-        *ApiErrorCode, *CommonErrorCode, "daily_limit_reached", "no_solution", "file_empty",
-        "file_too_large", "competition_not_found", "team_full", "kernel_quota_reached",
+        *ApiErrorCode,
+        *CommonErrorCode,
+        "daily_limit_reached",
+        "no_solution",
+        "file_empty",
+        "file_too_large",
+        "competition_not_found",
+        "team_full",
+        "kernel_quota_reached",
     } <= set(code["enum"])
     # a code the API answers with is in it (error_of checks every test's error the same way)
     missing = api.get("/api/v1/competitions/nope/")

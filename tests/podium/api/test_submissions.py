@@ -24,15 +24,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def competition(db):
-    return competition_with_solution(rows=60, slug="titanic", title="Titanic",
-                                     daily_submission_limit=3)
+    return competition_with_solution(
+        rows=60, slug="titanic", title="Titanic", daily_submission_limit=3
+    )
 
 
 def upload(client, content: bytes | None = None, competition=None, name="sub.csv", **data):
     if content is None:
         content = predictions_file(competition, quality=0.6).read()
     return client.post(
-        "competitions/titanic/submissions/", files={"file": (name, content, "text/csv")},
+        "competitions/titanic/submissions/",
+        files={"file": (name, content, "text/csv")},
         data=data,
     )
 
@@ -116,13 +118,17 @@ def test_empty_file_and_missing_file(competition, make_participant):
     error = error_of(upload(alice, b""), 400, "file_empty")
     assert error["message"] == "The file is empty."
     error = error_of(
-        alice.post("competitions/titanic/submissions/", data={"description": "x"}), 400,
+        alice.post("competitions/titanic/submissions/", data={"description": "x"}),
+        400,
         "invalid_input",
     )
     assert "file" in error["details"]["fields"]
     assert "file:" in error["message"]
-    error_of(alice.post("competitions/titanic/submissions/", json={"file": "abc"}), 415,
-             "unsupported_media_type")
+    error_of(
+        alice.post("competitions/titanic/submissions/", json={"file": "abc"}),
+        415,
+        "unsupported_media_type",
+    )
     assert not Submission.objects.exists()
 
 
@@ -131,8 +137,9 @@ def test_an_oversized_upload_is_refused_while_it_streams(competition, make_parti
     Competition.objects.filter(pk=competition.pk).update(submission_max_bytes=2_000)
     alice = make_participant(competition, "alice")
     before = stored_files()
-    error = error_of(upload(alice, b"id,target\n" + b"1,0.5\n" * (size // 6)), 413,
-                     "upload_too_large")
+    error = error_of(
+        upload(alice, b"id,target\n" + b"1,0.5\n" * (size // 6)), 413, "upload_too_large"
+    )
     assert error["details"] == {"limit_bytes": 2_000}
     assert "Compress the file" in error["message"]
     assert not Submission.objects.exists()
@@ -156,7 +163,8 @@ def test_private_score_after_the_reveal_and_to_organizers(eager, competition, ma
     stored = Submission.objects.get(pk=sid)
     host = alice.as_user(organizer(competition))
     assert host.get(f"submissions/{sid}/").json()["private_score"] == pytest.approx(
-        stored.private_score)
+        stored.private_score
+    )
     assert alice.get(f"submissions/{sid}/").json()["private_score"] is None
     Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
     competition.refresh_from_db()
@@ -174,38 +182,53 @@ def test_final_selection(eager, competition, make_participant):
     state = alice.get("competitions/titanic/final-selection/").json()
     assert state["choosing"] is True and state["limit"] == 2 and state["selected"] == []
     assert state["open"] is True and state["closes_at"]
-    response = alice.put("competitions/titanic/final-selection/",
-                         json={"submission_ids": [a3, a1]})
+    response = alice.put("competitions/titanic/final-selection/", json={"submission_ids": [a3, a1]})
     assert response.status_code == 200 and response.json()["selected"] == sorted([a1, a3])
     assert alice.get(f"submissions/{a1}/").json()["selected"] is True
 
-    error = error_of(alice.put("competitions/titanic/final-selection/",
-                               json={"submission_ids": [a1, a2, a3]}), 400,
-                     "final_selection_too_many")
+    error = error_of(
+        alice.put("competitions/titanic/final-selection/", json={"submission_ids": [a1, a2, a3]}),
+        400,
+        "final_selection_too_many",
+    )
     assert error["message"] == "You can select at most 2 submissions."
     assert error["details"] == {"limit": 2, "selected": 3}
-    error = error_of(alice.put("competitions/titanic/final-selection/",
-                               json={"submission_ids": [theirs]}), 404,
-                     "final_selection_not_your_submission")
+    error = error_of(
+        alice.put("competitions/titanic/final-selection/", json={"submission_ids": [theirs]}),
+        404,
+        "final_selection_not_your_submission",
+    )
     assert error["message"] == f"Submission {theirs} is not one of your team's submissions."
     for impossible in (99999999999999999999999, 2**63):  # past the database's range: no crash
-        error = error_of(alice.put("competitions/titanic/final-selection/",
-                                   json={"submission_ids": [impossible]}), 404,
-                         "final_selection_not_your_submission")
+        error = error_of(
+            alice.put(
+                "competitions/titanic/final-selection/", json={"submission_ids": [impossible]}
+            ),
+            404,
+            "final_selection_not_your_submission",
+        )
         assert error["message"] == f"Submission {impossible} is not one of your team's submissions."
-    error = error_of(alice.put("competitions/titanic/final-selection/",
-                               json={"submission_ids": "nope"}), 400, "invalid_input")
+    error = error_of(
+        alice.put("competitions/titanic/final-selection/", json={"submission_ids": "nope"}),
+        400,
+        "invalid_input",
+    )
     assert "submission_ids" in error["details"]["fields"]
     assert alice.get("competitions/titanic/final-selection/").json()["selected"] == sorted(
-        [a1, a3])  # the refusals changed nothing
+        [a1, a3]
+    )  # the refusals changed nothing
     cleared = alice.put("competitions/titanic/final-selection/", json={"submission_ids": []})
     assert cleared.json()["selected"] == []
 
     Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
-    error = error_of(alice.put("competitions/titanic/final-selection/",
-                               json={"submission_ids": [a1]}), 409, "final_selection_closed")
+    error = error_of(
+        alice.put("competitions/titanic/final-selection/", json={"submission_ids": [a1]}),
+        409,
+        "final_selection_closed",
+    )
     assert error["message"] == (
-        "The competition has ended: the final selection can no longer be changed.")
+        "The competition has ended: the final selection can no longer be changed."
+    )
 
 
 def test_refusals_of_the_submission_rules(competition, make_participant):
@@ -216,8 +239,9 @@ def test_refusals_of_the_submission_rules(competition, make_participant):
     assert error["message"] == "Your team has used all 1 submissions this competition allows."
     assert error["details"] == {"used": 1, "limit": 1}
 
-    Team.objects.filter(name="alice").update(disqualified_at=now(),
-                                             disqualification_reason="shared accounts")
+    Team.objects.filter(name="alice").update(
+        disqualified_at=now(), disqualification_reason="shared accounts"
+    )
     error = error_of(upload(alice, competition=competition), 403, "team_disqualified")
     assert error["message"] == "Your team was disqualified: shared accounts."
 
@@ -254,7 +278,8 @@ def test_a_session_upload_is_capped_at_the_competition_limit_while_it_streams(
     response = session.post(
         f"{live_server.url}/api/v1/competitions/titanic/submissions/",
         files={"file": ("sub.csv", b"id,target\n" + b"1,0.5\n" * 40_000, "text/csv")},
-        headers={"X-CSRFToken": secret}, timeout=60,
+        headers={"X-CSRFToken": secret},
+        timeout=60,
     )
     error = error_of(response, 413, "upload_too_large")
     assert error["details"] == {"limit_bytes": 2_000}

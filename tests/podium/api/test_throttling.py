@@ -89,13 +89,21 @@ def test_a_spoofed_forwarded_for_is_the_same_address(rates, api, settings):
     settings.PODIUM_PROXIES = 0
     rates(login="3/minute")
     statuses = [
-        api.post("auth/token/", json={"username": "ada", "password": "x"},
-                 headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+        api.post(
+            "auth/token/",
+            json={"username": "ada", "password": "x"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
         for n in range(5)
     ]
     assert statuses == [401, 401, 401, 429, 429], statuses
-    refused(api.post("auth/token/", json={"username": "ada", "password": "x"},
-                     headers={"X-Forwarded-For": "203.0.113.1"}))
+    refused(
+        api.post(
+            "auth/token/",
+            json={"username": "ada", "password": "x"},
+            headers={"X-Forwarded-For": "203.0.113.1"},
+        )
+    )
 
 
 def test_failed_logins_are_limited_per_account(api, make_user, settings):

@@ -85,10 +85,17 @@ def open_page(browser, server, tmp_path):
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         # What the Content-Security-Policy refuses (podium/core/csp.py) breaks htmx or a script
         # silently: the browser only says so on the console.
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and problems.append(f"CSP: {message.text}"))
-        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
-                                          dialog.dismiss()))
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and problems.append(f"CSP: {message.text}")
+            ),
+        )
+        page.on(
+            "dialog",
+            lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()),
+        )
         return page
 
     yield make

@@ -41,7 +41,9 @@ def words(text: str) -> str:
 @pytest.fixture
 def competition():
     return competition_with_solution(
-        rows=400, seed=7, title="Titanic: Who Survived?",
+        rows=400,
+        seed=7,
+        title="Titanic: Who Survived?",
         subtitle="Predict survival from the passenger list",
         overview="## The challenge\n\nPredict who survived. Scored with **ROC AUC**.",
         evaluation="Submissions are scored on the area under the ROC curve.",
@@ -60,7 +62,8 @@ def test_sign_up_join_download_submit_and_climb_the_board(
         submit(others[name], competition, file=predictions_file(competition, quality, seed=3))
     e2e.start_worker()
     e2e.wait_until(
-        lambda: Submission.objects.filter(status=SCORED).count() == len(OTHERS), 60,
+        lambda: Submission.objects.filter(status=SCORED).count() == len(OTHERS),
+        60,
         "the other teams' submissions scored",
     )
     from podium.teams.models import Team

@@ -72,7 +72,7 @@ def test_script_in_a_team_name_or_description_is_rendered_inert(server, open_pag
     competition = competition_with_solution(
         title="Safe Pages",
         overview='Hello <script>window.__xss=3</script><img src=x onerror="window.__xss=4">'
-        '[click](javascript:window.__xss=5)',
+        "[click](javascript:window.__xss=5)",
     )
     mallory = participant(competition, "mallory")
     scored(mallory, competition, 0.7, 0.6)

@@ -56,7 +56,8 @@ def hidden_everywhere(client, competition) -> bool:
 @pytest.fixture
 def secret():
     return competition_with_solution(
-        title="Secret", visibility=Competition.Visibility.INVITE_ONLY,
+        title="Secret",
+        visibility=Competition.Visibility.INVITE_ONLY,
         allowed_email_domains="corp.example, @Lab.Example",
     )
 

@@ -204,7 +204,8 @@ def test_board_export_is_in_rank_order_and_defeats_formula_injection(client, eag
 def test_board_export_wants_exactly_one_competition(admin_client_):
     a, b = competition_with_solution(rows=20), competition_with_solution(rows=20)
     response = admin_client_.post(
-        LIST_URL, {"action": "export_public_board_csv", "_selected_action": [a.pk, b.pk]},
+        LIST_URL,
+        {"action": "export_public_board_csv", "_selected_action": [a.pk, b.pk]},
         follow=True,
     )
     assert "Select exactly one competition" in response.content.decode()

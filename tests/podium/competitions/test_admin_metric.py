@@ -92,14 +92,22 @@ def test_a_crashing_metric_is_refused_with_its_traceback(admin_client_):
 @pytest.mark.parametrize(
     ("source", "words"),
     [
-        ("def score(solution, submission, row_id_column_name)\n    return 1\n",
-         ["could not be loaded", "SyntaxError"]),
-        ("def metric(solution, submission, row_id_column_name):\n    return 1\n",
-         ["must define a function named &#x27;score&#x27;"]),
-        ("def score(solution, submission, row_id_column_name):\n    return 'high'\n",
-         ["not a single number"]),
-        ("def score(solution, submission, row_id_column_name):\n    return float('nan')\n",
-         ["not a finite number"]),
+        (
+            "def score(solution, submission, row_id_column_name)\n    return 1\n",
+            ["could not be loaded", "SyntaxError"],
+        ),
+        (
+            "def metric(solution, submission, row_id_column_name):\n    return 1\n",
+            ["must define a function named &#x27;score&#x27;"],
+        ),
+        (
+            "def score(solution, submission, row_id_column_name):\n    return 'high'\n",
+            ["not a single number"],
+        ),
+        (
+            "def score(solution, submission, row_id_column_name):\n    return float('nan')\n",
+            ["not a finite number"],
+        ),
     ],
     ids=["syntax-error", "no-score", "string", "nan"],
 )
@@ -135,14 +143,15 @@ def test_a_good_metric_is_saved_and_the_organizer_sees_both_scores(admin_client_
     assert "A perfect submission (the answer key): public 1, private 1" in tried
     assert "the sample submission: public 0.5, private 0.5" in tried
     # Saved again with nothing of the metric changed: not tried again.
-    again = admin_client_.post(change_url(competition),
-                               form_data(admin_client_.get(change_url(competition))), follow=True)
+    again = admin_client_.post(
+        change_url(competition), form_data(admin_client_.get(change_url(competition))), follow=True
+    )
     assert not any("ran in the sandbox" in m for m in messages_of(again))
 
 
 @sandboxed
 def test_a_custom_metric_and_its_answer_key_are_stored_and_its_stored_file_tried_again(
-    admin_client_
+    admin_client_,
 ):
     code = "def score(solution, submission, row_id_column_name, **kwargs):\n    return 1.0\n"
     data = new_competition_data(
@@ -164,7 +173,9 @@ def test_a_custom_metric_and_its_answer_key_are_stored_and_its_stored_file_tried
 @sandboxed
 def test_a_parameter_the_metric_does_not_take_shows_in_the_dry_run(admin_client_):
     data = new_competition_data(
-        admin_client_, custom_metric_file=metric_upload(ROC_AUC), solution_file=solution_upload(),
+        admin_client_,
+        custom_metric_file=metric_upload(ROC_AUC),
+        solution_file=solution_upload(),
         metric_params='{"threshold": 0.5}',
     )
     (error,) = file_errors(admin_client_.post(ADD_URL, data))
@@ -178,15 +189,21 @@ def test_the_sample_submission_refused_by_the_metric_is_a_note_not_a_refusal(adm
         "    del solution[row_id_column_name]\n",
         "    if submission['target'].nunique() == 1:\n"
         "        raise ParticipantVisibleError('All predictions are the same')\n"
-        "    del solution[row_id_column_name]\n", 1,
+        "    del solution[row_id_column_name]\n",
+        1,
     )
-    data = form_data(admin_client_.get(change_url(competition)), metric="custom",
-                     custom_metric_file=metric_upload(picky))
+    data = form_data(
+        admin_client_.get(change_url(competition)),
+        metric="custom",
+        custom_metric_file=metric_upload(picky),
+    )
     response = admin_client_.post(change_url(competition), data, follow=True)
     (tried,) = [m for m in messages_of(response) if "ran in the sandbox" in m]
     assert "public 1, private 1" in tried
-    assert "The metric refused the sample submission as it would a participant's: " \
-           "All predictions are the same" in tried
+    assert (
+        "The metric refused the sample submission as it would a participant's: "
+        "All predictions are the same" in tried
+    )
 
 
 # -- only a superuser enables a custom metric ------------------------------------------------------
@@ -196,8 +213,10 @@ def test_an_organizer_may_not_choose_the_custom_metric_nor_upload_a_file(client,
     competition = competition_with_solution(rows=60)
     client.force_login(organizer(competition))
     page = client.get(change_url(competition))
-    response = client.post(change_url(competition), form_data(
-        page, metric="custom", custom_metric_file=metric_upload(ROC_AUC)))
+    response = client.post(
+        change_url(competition),
+        form_data(page, metric="custom", custom_metric_file=metric_upload(ROC_AUC)),
+    )
     errors = response.context["adminform"].form.errors
     assert "Only a superuser may choose the custom metric" in errors["metric"][0]
     assert "Only a superuser may choose the custom metric" in errors["custom_metric_file"][0]
@@ -209,23 +228,31 @@ def test_an_organizer_may_edit_a_competition_whose_custom_metric_a_superuser_set
     client, no_sandbox
 ):
     competition = competition_with_solution(
-        rows=60, metric="custom", custom_metric_file=ContentFile(ROC_AUC.encode(), "metric.py"))
+        rows=60, metric="custom", custom_metric_file=ContentFile(ROC_AUC.encode(), "metric.py")
+    )
     client.force_login(organizer(competition))
     data = form_data(client.get(change_url(competition)), subtitle="Now with a subtitle")
     assert client.post(change_url(competition), data).status_code == 302
     competition.refresh_from_db()
     assert competition.subtitle == "Now with a subtitle" and competition.metric == "custom"
     # ...but not replace its file.
-    data = form_data(client.get(change_url(competition)),
-                     custom_metric_file=metric_upload("def score(a, b, c):\n    return 1.0\n"))
+    data = form_data(
+        client.get(change_url(competition)),
+        custom_metric_file=metric_upload("def score(a, b, c):\n    return 1.0\n"),
+    )
     response = client.post(change_url(competition), data)
     assert "Only a superuser" in response.context["adminform"].form.errors["custom_metric_file"][0]
 
 
 def test_the_service_refuses_a_custom_metric_unless_a_superuser_creates_it(db):
-    fields = {"title": "T", "slug": "t", "metric": "custom", "start_at": now(),
-              "end_at": now() + timedelta(days=1),
-              "custom_metric_file": ContentFile(b"def score(a, b, c): return 1", "m.py")}
+    fields = {
+        "title": "T",
+        "slug": "t",
+        "metric": "custom",
+        "start_at": now(),
+        "end_at": now() + timedelta(days=1),
+        "custom_metric_file": ContentFile(b"def score(a, b, c): return 1", "m.py"),
+    }
     for who in (None, organizer()):
         with pytest.raises(PermissionDenied) as info:
             competition_create(created_by=who, **fields)
@@ -237,8 +264,12 @@ def test_the_service_refuses_a_custom_metric_unless_a_superuser_creates_it(db):
 
 
 def scored_submissions(competition, n: int = 3) -> list[Submission]:
-    subs = [submit(participant(competition), competition,
-                   predictions_file(competition, 0.1 * i, seed=i)) for i in range(n)]
+    subs = [
+        submit(
+            participant(competition), competition, predictions_file(competition, 0.1 * i, seed=i)
+        )
+        for i in range(n)
+    ]
     for sub in subs:
         sub.refresh_from_db()
         assert sub.status == Submission.Status.SCORED
@@ -266,16 +297,18 @@ def test_changing_the_metric_without_rescoring_warns(admin_client_, eager):
         assert sub.public_score == before
 
 
-def test_changing_the_metric_and_ticking_rescore_rescores_with_the_new_metric(
-    admin_client_, eager
-):
+def test_changing_the_metric_and_ticking_rescore_rescores_with_the_new_metric(admin_client_, eager):
     competition = competition_with_solution(rows=60)
     subs = scored_submissions(competition)
-    data = form_data(admin_client_.get(change_url(competition)), metric="average_precision",
-                     rescore_submissions="on")
+    data = form_data(
+        admin_client_.get(change_url(competition)),
+        metric="average_precision",
+        rescore_submissions="on",
+    )
     response = admin_client_.post(change_url(competition), data, follow=True)
-    assert any("Rescoring all 3 submissions with the new metric" in m
-               for m in messages_of(response))
+    assert any(
+        "Rescoring all 3 submissions with the new metric" in m for m in messages_of(response)
+    )
     assert active_solution(competition).rescore_requested_at is not None
     import scoring
     from podium.competitions.services import prepared_solution
@@ -287,8 +320,10 @@ def test_changing_the_metric_and_ticking_rescore_rescores_with_the_new_metric(
         assert sub.status == Submission.Status.SCORED
         expected = scoring.score_submission(solution, sub.file.path, metric="average_precision")
         assert sub.public_score == pytest.approx(expected.public_score)
-    assert "Rescoring with v1" in admin_client_.get(change_url(competition)).content.decode() \
+    assert (
+        "Rescoring with v1" in admin_client_.get(change_url(competition)).content.decode()
         or "Rescored with v1" in admin_client_.get(change_url(competition)).content.decode()
+    )
 
 
 @sandboxed
@@ -296,8 +331,12 @@ def test_a_new_custom_metric_rescores_through_the_sandbox(admin_client_, eager):
     competition = competition_with_solution(rows=60)
     subs = scored_submissions(competition, n=2)
     constant = "def score(solution, submission, row_id_column_name):\n    return 0.25\n"
-    data = form_data(admin_client_.get(change_url(competition)), metric="custom",
-                     custom_metric_file=metric_upload(constant), rescore_submissions="on")
+    data = form_data(
+        admin_client_.get(change_url(competition)),
+        metric="custom",
+        custom_metric_file=metric_upload(constant),
+        rescore_submissions="on",
+    )
     assert admin_client_.post(change_url(competition), data).status_code == 302
     for sub in subs:
         sub.refresh_from_db()

@@ -20,8 +20,12 @@ def change_url(competition: Competition) -> str:
 
 
 def search(client, field: str, term: str = "", page: int | None = None):
-    params = {"field_name": field, "term": term, "app_label": "competitions",
-              "model_name": "competition"}
+    params = {
+        "field_name": field,
+        "term": term,
+        "app_label": "competitions",
+        "model_name": "competition",
+    }
     if page is not None:
         params["page"] = str(page)
     return client.get(SEARCH_URL, params)

@@ -35,29 +35,37 @@ ATTACKS = {
     "symlink-key": "os.symlink({key!r}, {result!r})\n    os._exit(0)",
     "symlink-environ": "os.symlink('/proc/self/environ', {result!r})\n    os._exit(0)",
     "symlink-dev-zero": "os.symlink('/dev/zero', {result!r})\n    os._exit(0)",
-    "ctypes-symlink-key": ("ctypes.CDLL(None).symlink({key!r}.encode(), {result!r}.encode())\n"
-                           "    os._exit(0)"),
+    "ctypes-symlink-key": (
+        "ctypes.CDLL(None).symlink({key!r}.encode(), {result!r}.encode())\n    os._exit(0)"
+    ),
     "hardlink-key": "os.link({key!r}, {result!r})\n    os._exit(0)",
     "fifo-result": "os.mkfifo({result!r})\n    os._exit(0)",
     "write-outside": "open({data_dir!r} + '/pwned', 'w').write('x')",
     "ctypes-shell": (
         "ctypes.CDLL(None).system(b'cat /proc/*/environ {db} {key} > /tmp/loot 2>&1; env >> "
-        "/tmp/loot')\n    raise ParticipantVisibleError(open('/tmp/loot').read()[-3000:])"),
+        "/tmp/loot')\n    raise ParticipantVisibleError(open('/tmp/loot').read()[-3000:])"
+    ),
     "double-fork-setsid": (
         "if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n"
-        "            linger()\n        os._exit(0)\n    raise RuntimeError('forked')"),
-    "200-processes": ("for _ in range(200):\n        if os.fork() == 0:\n"
-                      "            linger()"),
-    "fill-tmp": ("with open('/tmp/fill', 'wb') as f:\n        while True:\n"
-                 "            f.write(b'x' * 1048576)"),
-    "fill-disk": ("i = 0\n    while True:\n        with open(f'/sandbox/fill{{i}}', 'wb') as f:\n"
-                  "            f.write(b'x' * 1048576)\n        i += 1"),
-    "result-over-cap": ("open({result!r}, 'w').write('{{\"public\": 1, \"private\": 1, \"x\": \"'"
-                        " + 'y' * 4000000 + '\"}}')\n    os._exit(0)"),
+        "            linger()\n        os._exit(0)\n    raise RuntimeError('forked')"
+    ),
+    "200-processes": ("for _ in range(200):\n        if os.fork() == 0:\n            linger()"),
+    "fill-tmp": (
+        "with open('/tmp/fill', 'wb') as f:\n        while True:\n"
+        "            f.write(b'x' * 1048576)"
+    ),
+    "fill-disk": (
+        "i = 0\n    while True:\n        with open(f'/sandbox/fill{{i}}', 'wb') as f:\n"
+        "            f.write(b'x' * 1048576)\n        i += 1"
+    ),
+    "result-over-cap": (
+        'open({result!r}, \'w\').write(\'{{"public": 1, "private": 1, "x": "\''
+        " + 'y' * 4000000 + '\"}}')\n    os._exit(0)"
+    ),
 }
 
 SURVIVOR = "podium-metric-survivor"  # in the command line of what tries to outlive it
-TEMPLATE = '''import ctypes, os, sys, time
+TEMPLATE = """import ctypes, os, sys, time
 
 
 class ParticipantVisibleError(Exception):
@@ -72,12 +80,16 @@ def score(solution, submission, row_id_column_name):
     os.makedirs("/sandbox/output", exist_ok=True)
     {body}
     return 0.5
-'''
+"""
 
 
 def _source(attack: str, key: str, marker: str) -> str:
-    values = {"db": str(connection.settings_dict["NAME"]), "key": key, "result": RESULT,
-              "data_dir": str(settings.DATA_DIR)}
+    values = {
+        "db": str(connection.settings_dict["NAME"]),
+        "key": key,
+        "result": RESULT,
+        "data_dir": str(settings.DATA_DIR),
+    }
     return TEMPLATE.format(body=ATTACKS[attack].format(**values), survivor=marker)
 
 
@@ -90,8 +102,17 @@ def marker() -> str:
 def _secrets(key: str) -> list[str]:
     with open(key) as answer:
         rows = answer.read().splitlines()[1:4]
-    return [settings.SECRET_KEY, CANARY, "SQLite format 3", "pbkdf2", "md5$", "DATABASE_URL",
-            "DJANGO_SETTINGS_MODULE", "id,target,Usage", *rows]
+    return [
+        settings.SECRET_KEY,
+        CANARY,
+        "SQLite format 3",
+        "pbkdf2",
+        "md5$",
+        "DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "id,target,Usage",
+        *rows,
+    ]
 
 
 def _no_survivor(marker: str) -> None:
@@ -121,9 +142,18 @@ def test_as_the_worker_scores_a_submission(attack, marker, monkeypatch):
     _no_survivor(marker)
 
 
-@pytest.mark.parametrize("attack", ["symlink-key", "symlink-environ", "ctypes-shell",
-                                    "double-fork-setsid", "200-processes", "fill-disk",
-                                    "write-outside"])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "symlink-key",
+        "symlink-environ",
+        "ctypes-shell",
+        "double-fork-setsid",
+        "200-processes",
+        "fill-disk",
+        "write-outside",
+    ],
+)
 def test_as_the_organizer_saves_it_in_the_admin(attack, marker, client, monkeypatch):
     monkeypatch.setenv("PODIUM_CANARY", CANARY)
     client.force_login(superuser())

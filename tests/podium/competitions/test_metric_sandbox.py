@@ -65,7 +65,8 @@ def score(solution: pd.DataFrame, submission: pd.DataFrame, row_id_column_name: 
 
 def custom_competition(source: str, **kwargs):
     return competition_with_solution(
-        metric="custom", custom_metric_file=ContentFile(source.encode(), name="metric.py"),
+        metric="custom",
+        custom_metric_file=ContentFile(source.encode(), name="metric.py"),
         **kwargs,
     )
 
@@ -103,9 +104,11 @@ def test_a_kaggle_style_metric_scores_in_the_sandbox_like_scikit_learn():
     assert sub.private_score == pytest.approx(private, abs=1e-12)
     # The same numbers as the built-in, in-process roc_auc.
     builtin = scoring.score_submission(
-        scoring.prepare_solution(active_solution(competition).file.path,
-                                 metric=scoring.get_metric("roc_auc")),
-        sub.file.path, metric="roc_auc",
+        scoring.prepare_solution(
+            active_solution(competition).file.path, metric=scoring.get_metric("roc_auc")
+        ),
+        sub.file.path,
+        metric="roc_auc",
     )
     assert (sub.public_score, sub.private_score) == pytest.approx(
         (builtin.public_score, builtin.private_score), abs=1e-12
@@ -165,13 +168,15 @@ def test_a_lost_lease_stops_the_run():
         b"import time\ntime.sleep(60)\ndef score(s, p, i):\n    return 1.0\n", "metric.py"
     )
     with pytest.raises(scoring.ScoringError) as info:
-        metric_sandbox.run_metric(source=source, id_column="id", params={}, board_inputs=None,
-                                  should_stop=lambda: True)
+        metric_sandbox.run_metric(
+            source=source, id_column="id", params={}, board_inputs=None, should_stop=lambda: True
+        )
     assert "stopped" in info.value.detail
 
 
-def test_without_the_sandbox_the_metric_does_not_run_and_the_submission_fails(monkeypatch,
-                                                                              tmp_path):
+def test_without_the_sandbox_the_metric_does_not_run_and_the_submission_fails(
+    monkeypatch, tmp_path
+):
     ran = tmp_path / "ran"
     competition = custom_competition(
         f"open({str(ran)!r}, 'w').write('x')\n"
@@ -205,7 +210,7 @@ def test_the_worker_s_metric_is_a_descriptor_that_refuses_to_run(tmp_path):
 # -- escapes: nothing of the host comes back ------------------------------------------------------
 
 
-ESCAPE = '''\
+ESCAPE = """\
 import os
 import socket
 import sqlite3
@@ -223,7 +228,7 @@ def score(solution, submission, row_id_column_name):
     loot = attempt()
     # Had it worked, the loot would reach the participant word for word.
     raise ParticipantVisibleError(f"loot: {{loot!r}}")
-'''
+"""
 
 
 class Listener:
@@ -262,11 +267,15 @@ def test_a_metric_cannot_reach_the_host(attack, monkeypatch):
     bodies = {
         "answer_key": f"    return open({other_key!r}).read()",
         "parent_environ": "    return open(f'/proc/{os.getppid()}/environ', 'rb').read()",
-        "socket": (f"    s = socket.create_connection(('127.0.0.1', {listener.port}), timeout=3)\n"
-                   "    return s.recv(100)"),
-        "database": (f"    db = sqlite3.connect({str(database)!r})\n"
-                     "    return db.execute('select username, password from auth_user')"
-                     ".fetchall()"),
+        "socket": (
+            f"    s = socket.create_connection(('127.0.0.1', {listener.port}), timeout=3)\n"
+            "    return s.recv(100)"
+        ),
+        "database": (
+            f"    db = sqlite3.connect({str(database)!r})\n"
+            "    return db.execute('select username, password from auth_user')"
+            ".fetchall()"
+        ),
     }
     try:
         competition = custom_competition(ESCAPE.format(body=bodies[attack]))
@@ -279,8 +288,15 @@ def test_a_metric_cannot_reach_the_host(attack, monkeypatch):
         other_rows = key.read().splitlines()[1:]
     assert not any(row in seen.splitlines() for row in other_rows)
     assert "id,target,Usage" not in seen
-    for secret in ("host-environ-secret", settings.SECRET_KEY, "DJANGO_SETTINGS_MODULE",
-                   "host-listener-secret", "host-db-user-zq", "pbkdf2", "md5$"):
+    for secret in (
+        "host-environ-secret",
+        settings.SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE",
+        "host-listener-secret",
+        "host-db-user-zq",
+        "pbkdf2",
+        "md5$",
+    ):
         assert secret not in seen, (attack, seen)
     assert listener.connections == 0
     if sub.error_code == "participant_visible_error":  # the attempt "worked" inside: on nothing
@@ -292,7 +308,7 @@ def test_a_metric_cannot_reach_the_host(attack, monkeypatch):
 
 @sandboxed
 def test_a_metric_sees_only_its_own_competition_s_rows():
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import os
 
         def score(solution, submission, row_id_column_name):
@@ -301,7 +317,7 @@ def test_a_metric_sees_only_its_own_competition_s_rows():
                               "submission_private.parquet", "submission_public.parquet"], inputs
             assert "Usage" not in solution.columns
             return float(len(solution))
-    ''')
+    """)
     competition = custom_competition(source, rows=60)
     competition_with_solution(rows=80)  # another one, whose key is nowhere to be seen
     sub = scored(competition)
@@ -315,13 +331,19 @@ def test_a_metric_sees_only_its_own_competition_s_rows():
 @pytest.mark.parametrize(
     ("forgery", "words"),
     [
-        ("os.symlink('/etc/passwd', '/sandbox/output/result.json')",
-         ["could not be read: the metric wrote no result", "Not copied out of the sandbox"]),
-        ("open('/sandbox/output/result.json', 'w').write('{\"public\": 1e999, \"private\": 1}')",
-         ["could not be read: public and private must both be finite numbers"]),
-        ("open('/sandbox/output/result.json', 'w').write("
-         "'{\"public\": 1, \"private\": 1, \"admin\": true}')",
-         ["could not be read: expected the keys public and private"]),
+        (
+            "os.symlink('/etc/passwd', '/sandbox/output/result.json')",
+            ["could not be read: the metric wrote no result", "Not copied out of the sandbox"],
+        ),
+        (
+            "open('/sandbox/output/result.json', 'w').write('{\"public\": 1e999, \"private\": 1}')",
+            ["could not be read: public and private must both be finite numbers"],
+        ),
+        (
+            "open('/sandbox/output/result.json', 'w').write("
+            '\'{"public": 1, "private": 1, "admin": true}\')',
+            ["could not be read: expected the keys public and private"],
+        ),
     ],
     ids=["link", "overflow", "extra-key"],
 )

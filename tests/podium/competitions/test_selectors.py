@@ -33,7 +33,9 @@ def test_cards_count_teams_order_by_state_and_filter():
         title="closed", start_at=now() - timedelta(days=5), end_at=now() - timedelta(days=1)
     )
     revealed = CompetitionFactory(
-        title="revealed", start_at=now() - timedelta(days=9), end_at=now() - timedelta(days=3),
+        title="revealed",
+        start_at=now() - timedelta(days=9),
+        end_at=now() - timedelta(days=3),
         private_revealed_at=now() - timedelta(days=2),
     )
     participant(later)
@@ -41,12 +43,17 @@ def test_cards_count_teams_order_by_state_and_filter():
 
     cards = competition_cards(user=UserFactory())
     assert [c.title for c in cards] == [
-        soon.title, later.title, upcoming.title, closed.title, revealed.title
+        soon.title,
+        later.title,
+        upcoming.title,
+        closed.title,
+        revealed.title,
     ]
     assert {c.title: c.team_count for c in cards}["ends later"] == 2
     assert cards[0].state == "active" and cards[-1].state == "revealed"
     assert [c.title for c in competition_cards(user=UserFactory(), state="closed")] == [
-        "closed", "revealed"
+        "closed",
+        "revealed",
     ]
     assert len(competition_cards(user=UserFactory(), state="bogus")) == 5
 

@@ -33,8 +33,14 @@ pytestmark = pytest.mark.django_db(transaction=True)  # files are removed on com
 
 def fields(**overrides) -> dict:
     start = now()
-    return {"slug": "new-one", "title": "New one", "metric": "rmse", "start_at": start,
-            "end_at": start + timedelta(days=5), **overrides}
+    return {
+        "slug": "new-one",
+        "title": "New one",
+        "metric": "rmse",
+        "start_at": start,
+        "end_at": start + timedelta(days=5),
+        **overrides,
+    }
 
 
 def test_create_checks_the_metric_and_makes_the_creator_an_organizer():
@@ -106,7 +112,9 @@ def rights(user) -> tuple:
     """Everything of ``user`` that says what they may do outside a competition's list."""
     user.refresh_from_db()
     return (
-        user.is_staff, user.is_superuser, sorted(user.groups.values_list("name", flat=True)),
+        user.is_staff,
+        user.is_superuser,
+        sorted(user.groups.values_list("name", flat=True)),
         sorted(user.user_permissions.values_list("codename", flat=True)),
     )
 
@@ -134,7 +142,8 @@ def test_a_co_host_adds_an_existing_organizer_with_rights_on_that_competition_al
     before = rights(guest)
 
     assert set(competition_organizers_set(competition=mine, users=[guest], by=host)) == {
-        host, guest
+        host,
+        guest,
     }
     assert set(mine.organizers.all()) == {host, guest}
     assert rights(guest) == before  # no flag, group or permission changed

@@ -36,7 +36,9 @@ def test_redis_requires_a_password_and_the_urls_carry_it():
         env = services[name]["environment"]
         for key in ("CELERY_BROKER_URL", "REDIS_URL"):
             assert re.match(r"redis://:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379/\d$", env[key]), (
-                name, key, env[key],
+                name,
+                key,
+                env[key],
             )
 
 

@@ -41,7 +41,12 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 
@@ -54,8 +59,10 @@ def test_podium_refuses_to_start_without_a_key_outside_debug(tmp_path):
     data = tmp_path / "data"
     done = run(["manage.py", "check"], clean_env(data, DJANGO_DEBUG="0"))
     assert done.returncode != 0, done.stdout + done.stderr
-    assert "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY is not set and there " \
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY is not set and there "
         f"is no key file at {data / 'secret_key'}." in done.stderr
+    )
     # what to do: a random key in production, or `make run` for a demo
     assert "secrets.token_urlsafe(50)" in done.stderr
     assert "run `make run`" in done.stderr
@@ -126,8 +133,11 @@ def test_podium_secret_key_file_names_the_file(tmp_path):
 
 def test_check_deploy_is_clean_in_the_production_setup(tmp_path):
     env = clean_env(
-        tmp_path / "data", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="0",
-        PODIUM_HTTPS="1", DJANGO_ALLOWED_HOSTS="podium.example.com",
+        tmp_path / "data",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_DEBUG="0",
+        PODIUM_HTTPS="1",
+        DJANGO_ALLOWED_HOSTS="podium.example.com",
     )
     done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert done.returncode == 0, done.stdout + done.stderr

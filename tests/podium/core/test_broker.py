@@ -35,9 +35,12 @@ def connect(folders, **options) -> Connection:
     return Connection(
         transport=broker.AtomicFilesystemTransport,
         transport_options={
-            "data_folder_in": str(folders / "queue"), "data_folder_out": str(folders / "queue"),
-            "processed_folder": str(folders / "processed"), "store_processed": False,
-            "control_folder": str(folders / "control"), **options,
+            "data_folder_in": str(folders / "queue"),
+            "data_folder_out": str(folders / "queue"),
+            "processed_folder": str(folders / "processed"),
+            "store_processed": False,
+            "control_folder": str(folders / "control"),
+            **options,
         },
     )
 

@@ -47,8 +47,10 @@ def test_pages_have_no_inline_code(client):
     scored(user, competition, 0.9, 0.1)
     client.force_login(user)
     pages = [
-        "/", reverse("web:leaderboard", args=[competition.slug]),
-        reverse("web:profile"), reverse("web:overview", args=[competition.slug]),
+        "/",
+        reverse("web:leaderboard", args=[competition.slug]),
+        reverse("web:profile"),
+        reverse("web:overview", args=[competition.slug]),
         reverse("web:my_submissions", args=[competition.slug]),
     ]
     for url in pages:

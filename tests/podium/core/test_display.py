@@ -15,9 +15,16 @@ from podium.core import display
 
 @pytest.mark.parametrize(
     ("value", "precision", "text"),
-    [(None, None, "—"), (None, 3, "—"), (0.98765, 2, "0.99"), (0.98765, 0, "1"),
-     (2.0, 3, "2.000"), (-0.5, 1, "-0.5"), (0.1 + 0.2, None, "0.30000000000000004"),
-     (0.0, None, "0.0")],
+    [
+        (None, None, "—"),
+        (None, 3, "—"),
+        (0.98765, 2, "0.99"),
+        (0.98765, 0, "1"),
+        (2.0, 3, "2.000"),
+        (-0.5, 1, "-0.5"),
+        (0.1 + 0.2, None, "0.30000000000000004"),
+        (0.0, None, "0.0"),
+    ],
 )
 def test_score_text(value, precision, text):
     assert display.score_text(value, precision) == text

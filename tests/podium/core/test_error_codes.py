@@ -83,6 +83,10 @@ def test_error_codes_modules_import_no_app(path):
     tree = ast.parse(path.read_text())
     imported = [
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-    ] + [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-         for alias in node.names]
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
     assert not [name for name in imported if name.startswith("podium.")], imported

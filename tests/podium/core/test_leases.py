@@ -41,8 +41,14 @@ def clock():
 
 @pytest.fixture
 def lease(clock):
-    return Lease(model=Submission, waiting=Status.PENDING, running=Status.SCORING, seconds=60,
-                 max_attempts=2, clock=clock)
+    return Lease(
+        model=Submission,
+        waiting=Status.PENDING,
+        running=Status.SCORING,
+        seconds=60,
+        max_attempts=2,
+        clock=clock,
+    )
 
 
 @pytest.fixture
@@ -113,8 +119,15 @@ def test_no_claim_past_the_attempts_limit_nor_of_an_ended_row(lease, clock, pend
 
 @pytest.mark.django_db
 def test_claim_also_adds_a_condition(clock, pending):
-    picky = Lease(model=Submission, waiting=Status.PENDING, running=Status.SCORING, seconds=60,
-                  max_attempts=2, clock=clock, claim_also=Q(is_late=False))
+    picky = Lease(
+        model=Submission,
+        waiting=Status.PENDING,
+        running=Status.SCORING,
+        seconds=60,
+        max_attempts=2,
+        clock=clock,
+        claim_also=Q(is_late=False),
+    )
     Submission.objects.filter(pk=pending.pk).update(is_late=True)
     assert not picky.claim(pending.pk, "a")
 
@@ -139,7 +152,7 @@ def test_the_reconciler_requeues_or_abandons_only_the_row_it_read(lease, clock, 
     assert not lease.finish(pending.pk, "b", status=Status.SCORED)  # b lost it
     # A pending row waiting past the grace period is stale too; abandon ends it.
     clock.advance(121)
-    assert [pk for pk, in lease.stale(clock.moment, 120).values_list("pk")] == [pending.pk]
+    assert [pk for (pk,) in lease.stale(clock.moment, 120).values_list("pk")] == [pending.pk]
     assert lease.abandon(pending.pk, Status.PENDING, "", status=Status.FAILED)
     assert row(pending).status == Status.FAILED
 

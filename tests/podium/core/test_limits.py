@@ -16,8 +16,14 @@ def clock(monkeypatch):
 
 @pytest.mark.parametrize(
     ("rate", "parsed"),
-    [("20/minute", (20, 60)), ("10/15m", (10, 900)), ("3/hour", (3, 3600)), ("5/30s", (5, 30)),
-     ("1/day", (1, 86400)), ("2/2h", (2, 7200))],
+    [
+        ("20/minute", (20, 60)),
+        ("10/15m", (10, 900)),
+        ("3/hour", (3, 3600)),
+        ("5/30s", (5, 30)),
+        ("1/day", (1, 86400)),
+        ("2/2h", (2, 7200)),
+    ],
 )
 def test_parse_rate(rate, parsed):
     assert limits.parse_rate(rate) == parsed

@@ -40,10 +40,19 @@ def test_a_sqlite_database_podium_opens_is_private(tmp_path, django_db_blocker):
     name = tmp_path / "db.sqlite3"
     wrapper = SQLiteWrapper(
         {
-            "ENGINE": "django.db.backends.sqlite3", "NAME": str(name), "OPTIONS": {},
-            "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
-            "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "USER": "", "PASSWORD": "",
-            "HOST": "", "PORT": "", "TEST": {},
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(name),
+            "OPTIONS": {},
+            "TIME_ZONE": None,
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True,
+            "ATOMIC_REQUESTS": False,
+            "USER": "",
+            "PASSWORD": "",
+            "HOST": "",
+            "PORT": "",
+            "TEST": {},
         },
         alias="private-check",
     )

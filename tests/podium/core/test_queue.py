@@ -82,7 +82,7 @@ def test_outside_a_transaction_it_is_sent_at_once(sent):
     assert sent == [(queue.RESCORE_SUBMISSIONS, (3, 0), {})]
 
 
-PROBE = '''
+PROBE = """
 import json
 from pathlib import Path
 
@@ -92,7 +92,7 @@ from celery import shared_task
 @shared_task(name="podium_queue_probe.record")
 def record(path, *values):
     Path(path).write_text(json.dumps(values))
-'''
+"""
 
 
 @pytest.fixture

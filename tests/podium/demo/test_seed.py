@@ -38,7 +38,9 @@ def test_seed_builds_three_scored_competitions_and_is_idempotent():
     assert {c.metric for c in competitions.values()} == {"roc_auc", "accuracy", "rmse"}
     for competition in competitions.values():
         assert {f.name for f in competition.data_files.all()} == {
-            "train.csv", "test.csv", "sample_submission.csv"
+            "train.csv",
+            "test.csv",
+            "sample_submission.csv",
         }
         rows = competition.solution_versions.get().rows
         assert rows["public"] and rows["private"] and rows["ignored"]

@@ -30,8 +30,13 @@ pytestmark = [
 
 # The embedded defaults are what is tested: nothing of the CI's PostgreSQL or Redis.
 SERVICE_VARIABLES = (
-    "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "PODIUM_MEDIA_ROOT",
-    "PODIUM_SOLUTIONS_ROOT", "PODIUM_STATIC_ROOT", "CELERY_TASK_ALWAYS_EAGER",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "PODIUM_MEDIA_ROOT",
+    "PODIUM_SOLUTIONS_ROOT",
+    "PODIUM_STATIC_ROOT",
+    "CELERY_TASK_ALWAYS_EAGER",
 )
 
 
@@ -79,17 +84,24 @@ def site(tmp_path_factory):
     makes it: no DJANGO_SECRET_KEY, the install's key file made first, every process reading it."""
     data_dir = tmp_path_factory.mktemp("run") / f"podium-run-{uuid.uuid4().hex}"
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in SERVICE_VARIABLES and k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")
     }
     env.update(PODIUM_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="podium.config.settings")
     subprocess.run(
-        [sys.executable, "-m", "podium.config.secret_key"], env=env, cwd=ROOT, check=True,
+        [sys.executable, "-m", "podium.config.secret_key"],
+        env=env,
+        cwd=ROOT,
+        check=True,
         timeout=60,
     )
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, check=True,
+            [sys.executable, str(ROOT / "manage.py"), *command],
+            env=env,
+            cwd=ROOT,
+            check=True,
             timeout=180,
         )
     return data_dir, env
@@ -102,9 +114,18 @@ class Run:
         self.log = tmp_path / "podium_run.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "podium_run", "--port", str(self.port),
-                 *args],
-                env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "podium_run",
+                    "--port",
+                    str(self.port),
+                    *args,
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
 
     def url(self, path: str) -> str:

@@ -73,8 +73,15 @@ from tests.podium.e2e.live import (
 
 # The variables that choose the backends and folders; a delegated child gets none of them.
 _BACKEND_VARIABLES = (
-    "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "PODIUM_DATA_DIR", "PODIUM_MEDIA_ROOT",
-    "PODIUM_SOLUTIONS_ROOT", "PODIUM_SANDBOX_ROOT", "PODIUM_S3_BUCKET", "CELERY_TASK_ALWAYS_EAGER",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "PODIUM_DATA_DIR",
+    "PODIUM_MEDIA_ROOT",
+    "PODIUM_SOLUTIONS_ROOT",
+    "PODIUM_SANDBOX_ROOT",
+    "PODIUM_S3_BUCKET",
+    "CELERY_TASK_ALWAYS_EAGER",
 )
 _CHILD_TIMEOUT_S = 600
 
@@ -113,15 +120,21 @@ def pytest_pyfunc_call(pyfuncitem):
 
 def _run_in_child(nodeid: str) -> None:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in _BACKEND_VARIABLES and not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))
     }
     with tempfile.TemporaryDirectory(prefix="podium-e2e-child-") as data_dir:
         env["PODIUM_DATA_DIR"] = data_dir
         command = [sys.executable, "-m", "pytest", nodeid, "-q", "-p", "no:cacheprovider"]
         done = subprocess.run(
-            command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-            timeout=_CHILD_TIMEOUT_S, check=False,
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=_CHILD_TIMEOUT_S,
+            check=False,
         )
     output = done.stdout + done.stderr
     if done.returncode != 0 or not re.search(r"\b1 passed\b", output):

@@ -98,7 +98,10 @@ class LiveProcess:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "podium.config", *self.args],
-                cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: killpg reaches the pool too
                 preexec_fn=_die_with_parent,
             )
@@ -165,16 +168,31 @@ def children_of(pid: int) -> list[int]:
 def worker_args(concurrency: int = 1, queues: str = "default,cpu") -> list[str]:
     """A worker on the scoring queue and the kernels' CPU queue (as ``make run``'s)."""
     return [
-        "worker", "-P", "prefork", "-c", str(concurrency), "-Q", queues, "-l", "INFO",
-        "-n", f"e2e-{uuid.uuid4().hex[:8]}@%h",
-        "--without-mingle", "--without-gossip", "--without-heartbeat",
+        "worker",
+        "-P",
+        "prefork",
+        "-c",
+        str(concurrency),
+        "-Q",
+        queues,
+        "-l",
+        "INFO",
+        "-n",
+        f"e2e-{uuid.uuid4().hex[:8]}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
     ]
 
 
 def beat_args(folder: Path) -> list[str]:
     return [
-        "beat", "-l", "INFO", "--pidfile=",
-        "-s", str(folder / "celerybeat-schedule"),
+        "beat",
+        "-l",
+        "INFO",
+        "--pidfile=",
+        "-s",
+        str(folder / "celerybeat-schedule"),
     ]
 
 
@@ -182,8 +200,13 @@ WORKER_READY = " ready."
 BEAT_READY = "beat: Starting..."
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str, every: float = 0.1,
-               log: Callable[[], str] | None = None) -> None:
+def wait_until(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    every: float = 0.1,
+    log: Callable[[], str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -42,7 +42,8 @@ def score(solution, submission, row_id_column_name, sleep=0, **kwargs):
 def slow_metric_competition(*, armed: bool):
     """A competition scored by the slow metric (armed or not: ``arm`` switches it later)."""
     return competition_with_solution(
-        metric="custom", metric_params=ARMED if armed else {},
+        metric="custom",
+        metric_params=ARMED if armed else {},
         custom_metric_file=ContentFile(SLOW_METRIC.encode(), name="slow_metric.py"),
     )
 

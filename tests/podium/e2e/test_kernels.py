@@ -20,11 +20,17 @@ from podium.leaderboards.services import leaderboard_reveal
 from podium.submissions.models import Submission
 from tests.podium.kernels.helpers import constant_private_score, demo_competition, small_config
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow,
-              pytest.mark.usefixtures("sandbox_ready")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.usefixtures("sandbox_ready"),
+]
 
-STARTERS = (("breast_cancer", {"epochs": 3}), ("digits", {"epochs": 2}),
-            ("diabetes", {"epochs": 12}))
+STARTERS = (
+    ("breast_cancer", {"epochs": 3}),
+    ("digits", {"epochs": 2}),
+    ("diabetes", {"epochs": 12}),
+)
 
 
 def wait_run(e2e, run, *statuses, timeout=180):
@@ -40,9 +46,12 @@ def test_the_starter_solutions_beat_a_constant_through_the_kernel_path(e2e, tmp_
     e2e.start_worker()
     for dataset, overrides in STARTERS:
         competition, organizer = demo_competition(dataset)
-        run = kernel_launch(user=organizer, competition=competition,
-                            baseline=competition.config_name,
-                            config=small_config(competition.config_name, **overrides))
+        run = kernel_launch(
+            user=organizer,
+            competition=competition,
+            baseline=competition.config_name,
+            config=small_config(competition.config_name, **overrides),
+        )
         assert run.queue == "cpu"
         run = wait_run(e2e, run, KernelRun.Status.SUCCEEDED, KernelRun.Status.FAILED)
         assert run.status == KernelRun.Status.SUCCEEDED, (run.error_message, run_log_text(run=run))
@@ -55,7 +64,10 @@ def test_the_starter_solutions_beat_a_constant_through_the_kernel_path(e2e, tmp_
         constant = constant_private_score(competition, tmp_path)
         metric = scoring.get_metric(competition.metric)
         assert metric.is_better(submission.private_score, constant), (
-            dataset, submission.private_score, constant)
+            dataset,
+            submission.private_score,
+            constant,
+        )
         kernel_publish(user=organizer, run=run)
         # the baseline's row is marked on the private board, and wins nothing
         Competition.objects.filter(pk=competition.pk).update(end_at=now())
@@ -78,8 +90,9 @@ def test_a_worker_killed_during_a_run_leaves_it_retried_not_stuck(e2e):
     competition, organizer = demo_competition("breast_cancer")
     worker = e2e.start_worker()
     e2e.start_beat()  # the reconciler, every second here
-    run = kernel_launch(user=organizer, competition=competition,
-                        script=ContentFile(SLOW_COPY, name="kernel.py"))
+    run = kernel_launch(
+        user=organizer, competition=competition, script=ContentFile(SLOW_COPY, name="kernel.py")
+    )
     e2e.wait_until(lambda: "started" in run_log_text(run=run), 60, "the kernel started")
     worker.kill(signal.SIGKILL)  # worker, pool and (through PDEATHSIG) the kernel process
     run.refresh_from_db()

@@ -38,12 +38,15 @@ from tests.podium.factories import (
 )
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True), pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
     pytest.mark.usefixtures("sandbox_ready"),
 ]
 
 SCORED, FAILED, SCORING = (
-    Submission.Status.SCORED, Submission.Status.FAILED, Submission.Status.SCORING
+    Submission.Status.SCORED,
+    Submission.Status.FAILED,
+    Submission.Status.SCORING,
 )
 
 
@@ -99,7 +102,8 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e):
         assert sub.status == SCORED and sub.solution_version_id == v2.pk, sub.error_detail
         expected = scoring.score_submission(solution, sub.file.path, metric=metric)
         assert (sub.public_score, sub.private_score) == (
-            expected.public_score, expected.private_score
+            expected.public_score,
+            expected.private_score,
         )
     for entry in LeaderboardEntry.objects.filter(competition=competition):
         team_subs = [s for s in subs if s.team_id == entry.team_id]

@@ -27,8 +27,10 @@ SCORED, FAILED = Submission.Status.SCORED, Submission.Status.FAILED
 def direct_scores(competition, submission) -> scoring.ScoreResult:
     """What the scoring library says, called directly in this process."""
     return scoring.score_submission(
-        prepared_solution(active_solution(competition)), submission.file.path,
-        metric=competition_metric(competition), params=competition.metric_params,
+        prepared_solution(active_solution(competition)),
+        submission.file.path,
+        metric=competition_metric(competition),
+        params=competition.metric_params,
         max_bytes=competition.submission_max_bytes,
     )
 

@@ -29,7 +29,8 @@ from tests.podium.e2e.slow_metric import (
 from tests.podium.factories import participant, predictions_file, submit
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True), pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
     pytest.mark.usefixtures("sandbox_ready"),
 ]
 
@@ -64,7 +65,8 @@ def test_a_killed_worker_s_submission_is_scored_exactly_once(e2e, kill):
     assert sub.result_message.startswith("Your Best Entry! Your submission scored")
 
     expected = scoring.score_submission(  # the same file, offline, unarmed
-        prepared_solution(active_solution(competition)), sub.file.path,
+        prepared_solution(active_solution(competition)),
+        sub.file.path,
         metric=offline_metric(competition),
     )
     assert (sub.public_score, sub.private_score) == (expected.public_score, expected.private_score)

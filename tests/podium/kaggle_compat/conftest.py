@@ -37,8 +37,10 @@ class Kaggle:
 
     def call(self, method: str, body: dict | None = None, service: str = SERVICE):
         return self.client.post(
-            f"/api/v1/{service}/{method}", data=json.dumps(body or {}),
-            content_type="application/json", **self.headers(),
+            f"/api/v1/{service}/{method}",
+            data=json.dumps(body or {}),
+            content_type="application/json",
+            **self.headers(),
         )
 
     def get(self, url: str):
@@ -78,8 +80,13 @@ class KaggleCli:
 
     def __call__(self, *args, **env) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "podium_client", "kaggle", *map(str, args)], cwd=self.cwd,
-            env={**self.env, **env}, capture_output=True, text=True, timeout=600, check=False,
+            [sys.executable, "-m", "podium_client", "kaggle", *map(str, args)],
+            cwd=self.cwd,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
 
 
@@ -94,12 +101,16 @@ def kaggle_cli(tmp_path) -> KaggleCli:
     home = tmp_path / "home"
     home.mkdir()
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("PODIUM_", "DJANGO_", "PYTEST_", "CELERY_", "DATABASE_", "KAGGLE_"))
     }
     env.update(
-        PYTHONPATH=str(CLIENT_DIR), HOME=str(home), PODIUM_CONFIG=str(home / "podium.json"),
-        PYTHONUNBUFFERED="1", **{KAGGLE_VARIABLE: program},
+        PYTHONPATH=str(CLIENT_DIR),
+        HOME=str(home),
+        PODIUM_CONFIG=str(home / "podium.json"),
+        PYTHONUNBUFFERED="1",
+        **{KAGGLE_VARIABLE: program},
     )
     env.pop("XDG_CONFIG_HOME", None)
     return KaggleCli(env, tmp_path)

@@ -32,8 +32,10 @@ def test_introspect_token_guesses_are_limited(rates, settings):
     guesser = Kaggle()
     for n in range(3):
         response = guesser.client.post(
-            f"/api/v1/{OAUTH}/IntrospectToken", data=f'{{"token": "pdm_guess{n}"}}',
-            content_type="application/json", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            f"/api/v1/{OAUTH}/IntrospectToken",
+            data=f'{{"token": "pdm_guess{n}"}}',
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
         )
         assert response.json() == {"active": False}
     refused(

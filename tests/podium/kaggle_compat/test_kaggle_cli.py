@@ -55,8 +55,18 @@ def test_list_files_download_submit_scored_submissions_leaderboard(
     ok(kaggle("competitions", "download", "-c", slug, "-p", tmp_path / "all"))
     with zipfile.ZipFile(tmp_path / "all" / f"{slug}.zip") as archive:
         assert archive.read("sample_submission.csv") == sample
-    ok(kaggle("competitions", "download", "-c", slug, "-f", "sample_submission.csv",
-              "-p", tmp_path / "one"))
+    ok(
+        kaggle(
+            "competitions",
+            "download",
+            "-c",
+            slug,
+            "-f",
+            "sample_submission.csv",
+            "-p",
+            tmp_path / "one",
+        )
+    )
     assert (tmp_path / "one" / "sample_submission.csv").read_bytes() == sample
 
     predictions = tmp_path / "predictions.csv"
@@ -85,16 +95,24 @@ def test_list_files_download_submit_scored_submissions_leaderboard(
 
     # Podium's refusals, printed by the kaggle CLI
     Competition.objects.filter(pk=competition.pk).update(daily_submission_limit=1)
-    refused(kaggle("competitions", "submit", "-c", slug, "-f", predictions, "-m", "again"),
-            "Your team has used 1 of 1 submissions today.")
+    refused(
+        kaggle("competitions", "submit", "-c", slug, "-f", predictions, "-m", "again"),
+        "Your team has used 1 of 1 submissions today.",
+    )
     assert Submission.objects.count() == 1
-    refused(kaggle("competitions", "files", "-c", "no-such-competition"),
-            "There is no competition called 'no-such-competition'.")
-    refused(kaggle("competitions", "submit", "-c", "no-such-competition", "-f", predictions,
-                   "-m", "x"), "There is no competition called 'no-such-competition'.")
+    refused(
+        kaggle("competitions", "files", "-c", "no-such-competition"),
+        "There is no competition called 'no-such-competition'.",
+    )
+    refused(
+        kaggle("competitions", "submit", "-c", "no-such-competition", "-f", predictions, "-m", "x"),
+        "There is no competition called 'no-such-competition'.",
+    )
     _, eve_key = api_token_create(user=UserFactory(username="eve"), name="kaggle")
-    refused(kaggle("competitions", "download", "-c", slug, "-p", tmp_path / "eve",
-                   token=eve_key), f"Join {competition.title} and accept its rules first")
+    refused(
+        kaggle("competitions", "download", "-c", slug, "-p", tmp_path / "eve", token=eve_key),
+        f"Join {competition.title} and accept its rules first",
+    )
 
 
 def test_a_bearer_token_is_introspected_and_used(live_server, kaggle_cli):
@@ -105,12 +123,18 @@ def test_a_bearer_token_is_introspected_and_used(live_server, kaggle_cli):
     alice = participant(competition, "alice")
     _, key = api_token_create(user=alice, name="kaggle")
     env = {
-        **kaggle_cli.env, "KAGGLE_API_ENVIRONMENT": "LOCALHOST", "KAGGLE_API_TOKEN": key,
+        **kaggle_cli.env,
+        "KAGGLE_API_ENVIRONMENT": "LOCALHOST",
+        "KAGGLE_API_TOKEN": key,
         "PODIUM_KAGGLE_URL": live_server.url,
     }
     python = interpreter_of(kaggle_cli.env["PODIUM_KAGGLE_CLI"])
     done = subprocess.run(
-        [python, "-c", LAUNCHER, "competitions", "files", "-c", competition.slug], env=env,
-        capture_output=True, text=True, timeout=300, check=False,
+        [python, "-c", LAUNCHER, "competitions", "files", "-c", competition.slug],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert "sample_submission.csv" in ok(done)

@@ -43,13 +43,24 @@ def test_basic_and_bearer_keys_are_podium_keys_and_wrong_ones_are_refused(kaggle
             "ListSubmissions", {"competitionName": competition.slug}
         )
         assert response.status_code == 200, response.content
-    refused(Kaggle(basic("alice", "pdm_" + "0" * 40)).call("ListSubmissions", {
-        "competitionName": competition.slug}), 401, "This API key is not valid")
-    refused(Kaggle("Bearer nope").call("ListSubmissions", {
-        "competitionName": competition.slug}), 401, "This API key is not valid")
+    refused(
+        Kaggle(basic("alice", "pdm_" + "0" * 40)).call(
+            "ListSubmissions", {"competitionName": competition.slug}
+        ),
+        401,
+        "This API key is not valid",
+    )
+    refused(
+        Kaggle("Bearer nope").call("ListSubmissions", {"competitionName": competition.slug}),
+        401,
+        "This API key is not valid",
+    )
     refused(Kaggle("Basic !!!").call("ListCompetitions"), 401, "not valid")
-    refused(Kaggle().call("ListSubmissions", {"competitionName": competition.slug}), 401,
-            "Sign in first")
+    refused(
+        Kaggle().call("ListSubmissions", {"competitionName": competition.slug}),
+        401,
+        "Sign in first",
+    )
 
 
 def test_a_browser_session_is_not_a_credential(client):
@@ -58,7 +69,8 @@ def test_a_browser_session_is_not_a_credential(client):
     client.force_login(alice)
     response = client.post(
         "/api/v1/competitions.CompetitionApiService/ListSubmissions",
-        data={"competitionName": competition.slug}, content_type="application/json",
+        data={"competitionName": competition.slug},
+        content_type="application/json",
     )
     refused(response, 401, "Sign in first")
 
@@ -78,15 +90,20 @@ def test_introspect_token_names_the_keys_owner(kaggle_as):
 def test_malformed_calls_unknown_methods_and_gets(kaggle_as):
     caller = kaggle_as(UserFactory())
     response = caller.client.post(
-        "/api/v1/competitions.CompetitionApiService/ListCompetitions", data=b"{not json",
-        content_type="application/json", **caller.headers(),
+        "/api/v1/competitions.CompetitionApiService/ListCompetitions",
+        data=b"{not json",
+        content_type="application/json",
+        **caller.headers(),
     )
     refused(response, 400, "not valid JSON")
     refused(caller.call("ListCompetitions", {"pageSize": "many"}), 400, "'pageSize'")
     refused(caller.call("ListCompetitions", {"pageToken": "x1"}), 400, "page token")
     refused(caller.call("CreateCompetition"), 404, "Podium does not offer")
-    refused(caller.call("ListDatasets", service="datasets.DatasetApiService"), 404,
-            "Podium does not offer datasets.DatasetApiService/ListDatasets")
+    refused(
+        caller.call("ListDatasets", service="datasets.DatasetApiService"),
+        404,
+        "Podium does not offer datasets.DatasetApiService/ListDatasets",
+    )
     response = caller.get("/api/v1/competitions.CompetitionApiService/ListCompetitions")
     refused(response, 405, "POST only")
     assert response["Allow"] == "POST"
@@ -111,7 +128,9 @@ def test_list_competitions_shapes_search_and_paging(kaggle_as):
     assert len(first["competitions"]) == 1 and first["nextPageToken"] == "1"
     second = caller.call("ListCompetitions", {"pageSize": 1, "pageToken": "1"}).json()
     assert {first["competitions"][0]["ref"], second["competitions"][0]["ref"]} == {
-        competition.slug, other.slug}
+        competition.slug,
+        other.slug,
+    }
     assert "nextPageToken" not in second or second["nextPageToken"] == ""
     # anonymous: the list a visitor sees; an invite-only competition is not in it
     Competition.objects.filter(pk=other.pk).update(visibility=Competition.Visibility.INVITE_ONLY)
@@ -126,10 +145,15 @@ def test_files_and_downloads_need_the_rules_for_the_bytes(kaggle_as):
     data_file = competition.data_files.get()
     [row] = caller.call("ListDataFiles", {"competitionName": competition.slug}).json()["files"]
     assert (row["name"], row["ref"], row["totalBytes"]) == (
-        "sample_submission.csv", "sample_submission.csv", data_file.size)
+        "sample_submission.csv",
+        "sample_submission.csv",
+        data_file.size,
+    )
 
-    response = caller.call("DownloadDataFile", {
-        "competitionName": competition.slug, "fileName": "sample_submission.csv"})
+    response = caller.call(
+        "DownloadDataFile",
+        {"competitionName": competition.slug, "fileName": "sample_submission.csv"},
+    )
     assert response.status_code == 302
     assert response["Location"].rsplit("/", 1)[-1] == "sample_submission.csv"
     got = caller.get(response["Location"])
@@ -143,29 +167,48 @@ def test_files_and_downloads_need_the_rules_for_the_bytes(kaggle_as):
     archive = zipfile.ZipFile(io.BytesIO(zipped))
     assert archive.read("sample_submission.csv") == data_file.file.open("rb").read()
 
-    refused(caller.call("DownloadDataFile", {
-        "competitionName": competition.slug, "fileName": "nope.csv"}), 404, "has no data file")
+    refused(
+        caller.call(
+            "DownloadDataFile", {"competitionName": competition.slug, "fileName": "nope.csv"}
+        ),
+        404,
+        "has no data file",
+    )
     # no rules accepted: Podium's refusal, on the call and on the URL it would redirect to
     eve = kaggle_as(UserFactory(username="eve"))
     message = f"Join {competition.title} and accept its rules first"
     refused(eve.call("DownloadDataFiles", {"competitionName": competition.slug}), 403, message)
-    refused(eve.call("DownloadDataFile", {
-        "competitionName": competition.slug, "fileName": "sample_submission.csv"}), 403, message)
+    refused(
+        eve.call(
+            "DownloadDataFile",
+            {"competitionName": competition.slug, "fileName": "sample_submission.csv"},
+        ),
+        403,
+        message,
+    )
     refused(eve.get(response["Location"]), 403, message)
     refused(Kaggle().get(response["Location"]), 401, "Sign in first")
     # unknown competition: Podium's message
-    refused(caller.call("ListDataFiles", {"competitionName": "no-such"}), 404,
-            "There is no competition called 'no-such'")
+    refused(
+        caller.call("ListDataFiles", {"competitionName": "no-such"}),
+        404,
+        "There is no competition called 'no-such'",
+    )
 
 
 # -- submitting ------------------------------------------------------------------------------------
 
 
 def _upload(caller, competition, content: bytes, name: str = "sub.csv") -> str:
-    start = caller.call("StartSubmissionUpload", {
-        "competitionName": competition.slug, "fileName": name, "contentLength": len(content),
-        "lastModifiedEpochSeconds": 1700000000,
-    })
+    start = caller.call(
+        "StartSubmissionUpload",
+        {
+            "competitionName": competition.slug,
+            "fileName": name,
+            "contentLength": len(content),
+            "lastModifiedEpochSeconds": 1700000000,
+        },
+    )
     assert start.status_code == 200, start.content
     body = start.json()
     assert set(body) == {"token", "createUrl"} and body["token"] in body["createUrl"]
@@ -180,10 +223,14 @@ def test_submit_in_three_steps_then_get_and_list(kaggle_as, eager):
     caller = kaggle_as(alice)
     content = predictions_file(competition, quality=0.4).read()
     token = _upload(caller, competition, content, name="my predictions.csv")
-    created = caller.call("CreateSubmission", {
-        "competitionName": competition.slug, "blobFileTokens": token,
-        "submissionDescription": "first try",
-    })
+    created = caller.call(
+        "CreateSubmission",
+        {
+            "competitionName": competition.slug,
+            "blobFileTokens": token,
+            "submissionDescription": "first try",
+        },
+    )
     assert created.status_code == 200, created.content
     body = created.json()
     submission = Submission.objects.get(pk=body["ref"])
@@ -197,7 +244,8 @@ def test_submit_in_three_steps_then_get_and_list(kaggle_as, eager):
     assert "privateScore" not in got  # hidden until the reveal
     assert got["fileName"] == "my predictions.csv" and got["submittedBy"] == "alice"
     [listed] = caller.call("ListSubmissions", {"competitionName": competition.slug}).json()[
-        "submissions"]
+        "submissions"
+    ]
     assert listed == got
     limits = caller.call("GetSubmissionLimits", {"competitionName": competition.slug}).json()
     assert limits["numToday"] == 1
@@ -205,22 +253,27 @@ def test_submit_in_three_steps_then_get_and_list(kaggle_as, eager):
 
     # after the reveal the private score shows
     Competition.objects.filter(pk=competition.pk).update(
-        end_at=now() - timedelta(minutes=1), private_revealed_at=now())
+        end_at=now() - timedelta(minutes=1), private_revealed_at=now()
+    )
     got = caller.call("GetSubmission", {"ref": submission.pk}).json()
     assert got["privateScore"] == f"{submission.private_score:.4f}"
 
     # another team's submission does not exist for alice
     bob = kaggle_as(participant(competition, "bob"))
-    refused(bob.call("GetSubmission", {"ref": submission.pk}), 404,
-            f"You have no submission with id {submission.pk}.")
+    refused(
+        bob.call("GetSubmission", {"ref": submission.pk}),
+        404,
+        f"You have no submission with id {submission.pk}.",
+    )
 
 
 def test_a_failed_scoring_is_an_error_with_its_message(kaggle_as, eager):
     competition = competition_with_solution()
     caller = kaggle_as(participant(competition, "alice"))
     token = _upload(caller, competition, b"id,target\n1,0.5\n")
-    ref = caller.call("CreateSubmission", {
-        "competitionName": competition.slug, "blobFileTokens": token}).json()["ref"]
+    ref = caller.call(
+        "CreateSubmission", {"competitionName": competition.slug, "blobFileTokens": token}
+    ).json()["ref"]
     got = caller.call("GetSubmission", {"ref": ref}).json()
     assert got["status"] == "ERROR" and "expected 200" in got["errorDescription"]
 
@@ -231,26 +284,44 @@ def test_podiums_refusals_pass_through_with_its_messages(kaggle_as, eager):
     caller = kaggle_as(alice)
     submit(alice, competition)
     token = _upload(caller, competition, predictions_file(competition).read())
-    refused(caller.call("CreateSubmission", {
-        "competitionName": competition.slug, "blobFileTokens": token}), 429,
-        "Your team has used 1 of 1 submissions today.")
+    refused(
+        caller.call(
+            "CreateSubmission", {"competitionName": competition.slug, "blobFileTokens": token}
+        ),
+        429,
+        "Your team has used 1 of 1 submissions today.",
+    )
     assert Submission.objects.count() == 1
     # not a member: refused before any upload
     eve = kaggle_as(UserFactory(username="eve"))
-    refused(eve.call("StartSubmissionUpload", {
-        "competitionName": competition.slug, "fileName": "x.csv", "contentLength": 10}), 403,
-        f"You have not joined {competition.title}")
+    refused(
+        eve.call(
+            "StartSubmissionUpload",
+            {"competitionName": competition.slug, "fileName": "x.csv", "contentLength": 10},
+        ),
+        403,
+        f"You have not joined {competition.title}",
+    )
     # unknown competition
-    refused(caller.call("StartSubmissionUpload", {
-        "competitionName": "no-such", "fileName": "x.csv", "contentLength": 10}), 404,
-        "There is no competition called 'no-such'")
+    refused(
+        caller.call(
+            "StartSubmissionUpload",
+            {"competitionName": "no-such", "fileName": "x.csv", "contentLength": 10},
+        ),
+        404,
+        "There is no competition called 'no-such'",
+    )
     # a member who has not accepted the rules (e.g. joined, then the rules were reset)
     Competition.objects.filter(pk=competition.pk).update(daily_submission_limit=5)
     RuleAcceptance.objects.filter(user=alice).delete()
     token = _upload(caller, competition, predictions_file(competition).read())
-    refused(caller.call("CreateSubmission", {
-        "competitionName": competition.slug, "blobFileTokens": token}), 403,
-        f"Join {competition.title} and accept its rules first")
+    refused(
+        caller.call(
+            "CreateSubmission", {"competitionName": competition.slug, "blobFileTokens": token}
+        ),
+        403,
+        f"Join {competition.title} and accept its rules first",
+    )
 
 
 # -- the leaderboard -------------------------------------------------------------------------------
@@ -263,14 +334,19 @@ def test_leaderboard_show_and_download_public_only_before_the_reveal(kaggle_as, 
     submit(bob, competition, predictions_file(competition, quality=0.2))
     caller = kaggle_as(alice)
     rows = caller.call("GetLeaderboard", {"competitionName": competition.slug}).json()[
-        "submissions"]
+        "submissions"
+    ]
     assert [r["teamName"] for r in rows] == ["alice", "bob"]
     best = Submission.objects.get(team__name="alice")
     assert rows[0]["score"] == f"{best.public_score:.4f}"
     assert rows[0]["submissionDate"].endswith("Z")
-    refused(caller.call("GetLeaderboard", {
-        "competitionName": competition.slug, "overridePublic": True}), 404,
-        "The private leaderboard is revealed when the competition ends.")
+    refused(
+        caller.call(
+            "GetLeaderboard", {"competitionName": competition.slug, "overridePublic": True}
+        ),
+        404,
+        "The private leaderboard is revealed when the competition ends.",
+    )
 
     response = Kaggle().call("DownloadLeaderboard", {"competitionName": competition.slug})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"

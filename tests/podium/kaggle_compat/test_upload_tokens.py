@@ -20,15 +20,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def start(caller, competition, size: int) -> dict:
-    response = caller.call("StartSubmissionUpload", {
-        "competitionName": competition.slug, "fileName": "sub.csv", "contentLength": size})
+    response = caller.call(
+        "StartSubmissionUpload",
+        {"competitionName": competition.slug, "fileName": "sub.csv", "contentLength": size},
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
 
 def create(caller, competition, token: str):
-    return caller.call("CreateSubmission", {
-        "competitionName": competition.slug, "blobFileTokens": token})
+    return caller.call(
+        "CreateSubmission", {"competitionName": competition.slug, "blobFileTokens": token}
+    )
 
 
 def test_a_token_is_random_hashed_and_single_use(kaggle_as, eager):
@@ -47,8 +50,9 @@ def test_a_token_is_random_hashed_and_single_use(kaggle_as, eager):
     assert again.status_code == 404 and "used already" in again.json()["message"]
     assert Submission.objects.count() == 1
     # what was stored for the upload is gone once it became a submission
-    assert not UploadToken.objects.filter(pk__isnull=False, used_at__isnull=True,
-                                          put_at__isnull=False).exists()
+    assert not UploadToken.objects.filter(
+        pk__isnull=False, used_at__isnull=True, put_at__isnull=False
+    ).exists()
     # a token that was never uploaded to cannot be submitted
     assert create(caller, competition, second["token"]).status_code == 404
     assert caller.put(first["createUrl"].replace(first["token"], "guess"), b"x").status_code == 404
@@ -87,8 +91,10 @@ def test_the_put_is_capped_like_any_upload_and_streamed_to_storage(kaggle_as):
     competition = competition_with_solution(submission_max_bytes=1000)
     caller = kaggle_as(participant(competition, "alice"))
     # declared too large: refused before the upload, with core/uploads.py's message
-    response = caller.call("StartSubmissionUpload", {
-        "competitionName": competition.slug, "fileName": "big.csv", "contentLength": 5000})
+    response = caller.call(
+        "StartSubmissionUpload",
+        {"competitionName": competition.slug, "fileName": "big.csv", "contentLength": 5000},
+    )
     assert response.status_code == 413
     assert "larger than the" in response.json()["message"]
     # declared small, sent large: refused by the PUT, nothing kept
@@ -97,8 +103,10 @@ def test_the_put_is_capped_like_any_upload_and_streamed_to_storage(kaggle_as):
     assert response.status_code == 413 and "larger than the" in response.json()["message"]
     token = UploadToken.objects.get()
     assert token.stored_name == ""
-    assert not default_storage.exists(upload_tokens.FOLDER) or not default_storage.listdir(
-        upload_tokens.FOLDER)[1]
+    assert (
+        not default_storage.exists(upload_tokens.FOLDER)
+        or not default_storage.listdir(upload_tokens.FOLDER)[1]
+    )
 
 
 def test_the_put_reads_the_body_in_chunks(kaggle_as, monkeypatch):

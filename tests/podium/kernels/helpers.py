@@ -28,15 +28,25 @@ def demo_competition(dataset: str, **kwargs):
     made = _CACHE[dataset]
     metric, config = DEMOS[dataset]
     competition = CompetitionFactory(
-        metric=metric, start_at=now() - timedelta(days=1), end_at=now() + timedelta(days=30),
+        metric=metric,
+        start_at=now() - timedelta(days=1),
+        end_at=now() + timedelta(days=30),
         **kwargs,
     )
-    for name, kind in (("sample_submission.csv", "sample_submission"), ("train.csv", "train"),
-                       ("test.csv", "test")):
-        data_file_create(competition=competition, kind=kind, name=name,
-                         file=ContentFile(getattr(made, name.removesuffix(".csv")), name=name))
-    solution_version_create(competition=competition,
-                            file=ContentFile(made.solution, name="solution.csv"))
+    for name, kind in (
+        ("sample_submission.csv", "sample_submission"),
+        ("train.csv", "train"),
+        ("test.csv", "test"),
+    ):
+        data_file_create(
+            competition=competition,
+            kind=kind,
+            name=name,
+            file=ContentFile(getattr(made, name.removesuffix(".csv")), name=name),
+        )
+    solution_version_create(
+        competition=competition, file=ContentFile(made.solution, name="solution.csv")
+    )
     competition.config_name = config
     return competition, organizer(competition)
 

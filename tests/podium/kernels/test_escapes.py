@@ -33,57 +33,109 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 CANARY = "podium-canary-7f3a9c"  # in the worker's environment: must never come out
 
 SYMLINK = "import os\nos.makedirs('output', exist_ok=True)\nos.symlink({target!r}, {link!r})\n"
-CTYPES_SYMLINK = ("import ctypes\nctypes.CDLL(None).symlink({target!r}.encode(), "
-                  "{link!r}.encode())\n")
+CTYPES_SYMLINK = (
+    "import ctypes\nctypes.CDLL(None).symlink({target!r}.encode(), {link!r}.encode())\n"
+)
 
 ATTACKS = {
     # links out of output/ and the artifacts folder, made with os and with ctypes
     "symlink-db": (SYMLINK, {"target": "{db}", "link": "output/submission.csv"}, F.UNSAFE_OUTPUT),
-    "symlink-key": (SYMLINK, {"target": "{key}", "link": "output/submission.csv"},
-                    F.UNSAFE_OUTPUT),
-    "symlink-environ": (SYMLINK, {"target": "/proc/self/environ",
-                                  "link": "output/submission.csv"}, F.UNSAFE_OUTPUT),
-    "symlink-dev-zero": (SYMLINK, {"target": "/dev/zero", "link": "output/submission.csv"},
-                         F.UNSAFE_OUTPUT),
+    "symlink-key": (SYMLINK, {"target": "{key}", "link": "output/submission.csv"}, F.UNSAFE_OUTPUT),
+    "symlink-environ": (
+        SYMLINK,
+        {"target": "/proc/self/environ", "link": "output/submission.csv"},
+        F.UNSAFE_OUTPUT,
+    ),
+    "symlink-dev-zero": (
+        SYMLINK,
+        {"target": "/dev/zero", "link": "output/submission.csv"},
+        F.UNSAFE_OUTPUT,
+    ),
     "symlink-artifact": (
         "import os\nos.makedirs('output/logs')\nos.symlink({key!r}, 'output/logs/train.log')\n"
-        "open('output/submission.csv', 'w').write('id,malignant\\n')\n", {}, F.UNSAFE_OUTPUT),
-    "ctypes-symlink-key": (CTYPES_SYMLINK, {"target": "{key}", "link": "output/submission.csv"},
-                           F.UNSAFE_OUTPUT),
-    "ctypes-symlink-environ": (CTYPES_SYMLINK, {"target": "/proc/1/environ",
-                                                "link": "output/logs.txt"}, F.UNSAFE_OUTPUT),
+        "open('output/submission.csv', 'w').write('id,malignant\\n')\n",
+        {},
+        F.UNSAFE_OUTPUT,
+    ),
+    "ctypes-symlink-key": (
+        CTYPES_SYMLINK,
+        {"target": "{key}", "link": "output/submission.csv"},
+        F.UNSAFE_OUTPUT,
+    ),
+    "ctypes-symlink-environ": (
+        CTYPES_SYMLINK,
+        {"target": "/proc/1/environ", "link": "output/logs.txt"},
+        F.UNSAFE_OUTPUT,
+    ),
     "hardlink-key": ("import os\nos.link({key!r}, 'output/submission.csv')\n", {}, F.EXCEPTION),
     "hardlink-inside": (
         "import os, shutil\nshutil.copy('input/sample_submission.csv', 'output/a.csv')\n"
-        "os.link('output/a.csv', 'output/submission.csv')\n", {}, F.UNSAFE_OUTPUT),
+        "os.link('output/a.csv', 'output/submission.csv')\n",
+        {},
+        F.UNSAFE_OUTPUT,
+    ),
     "fifo": ("import os\nos.mkfifo('output/submission.csv')\n", {}, F.UNSAFE_OUTPUT),
     # reading the host
-    "sqlite-db": ("import sqlite3\nc = sqlite3.connect({db!r})\n"
-                  "print(c.execute('select * from auth_user').fetchall())\n", {}, F.EXCEPTION),
-    "proc-ppid-environ": ("import os\nprint(open(f'/proc/{{os.getppid()}}/environ').read())\n",
-                          {}, F.EXCEPTION),
-    "proc-walk": ("import os\nfor p in os.listdir('/proc'):\n    if p.isdigit():\n"
-                  "        print(open(f'/proc/{{p}}/environ').read())\n", {}, F.EXCEPTION),
+    "sqlite-db": (
+        "import sqlite3\nc = sqlite3.connect({db!r})\n"
+        "print(c.execute('select * from auth_user').fetchall())\n",
+        {},
+        F.EXCEPTION,
+    ),
+    "proc-ppid-environ": (
+        "import os\nprint(open(f'/proc/{{os.getppid()}}/environ').read())\n",
+        {},
+        F.EXCEPTION,
+    ),
+    "proc-walk": (
+        "import os\nfor p in os.listdir('/proc'):\n    if p.isdigit():\n"
+        "        print(open(f'/proc/{{p}}/environ').read())\n",
+        {},
+        F.EXCEPTION,
+    ),
     "ctypes-shell": (
         "import ctypes\nctypes.CDLL(None).system(b'cat /proc/*/environ {db} {key} "
-        "> output/submission.csv 2>&1; env >> output/submission.csv')\n", {}, F.OUTPUT_REFUSED),
-    "socket": ("import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
-               "print('CONNECTED')\n", {}, F.EXCEPTION),
+        "> output/submission.csv 2>&1; env >> output/submission.csv')\n",
+        {},
+        F.OUTPUT_REFUSED,
+    ),
+    "socket": (
+        "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+        "print('CONNECTED')\n",
+        {},
+        F.EXCEPTION,
+    ),
     "write-outside": ("open({data_dir!r} + '/pwned', 'w').write('x')\n", {}, F.EXCEPTION),
     "write-etc": ("open('/etc/pwned', 'w').write('x')\n", {}, F.EXCEPTION),
     # outliving the run, and the budgets
     "double-fork-setsid": (
         "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-        "        time.sleep(600)\n    os._exit(0)\nprint('parent done')\n", {},
-        F.OUTPUT_NOT_FOUND),
-    "200-processes": ("import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n"
-                      "        time.sleep(600)\n", {}, F.PROCESS_LIMIT),
-    "fill-tmp": ("with open('/tmp/fill', 'wb') as f:\n    while True:\n"
-                 "        f.write(b'x' * 1048576)\n", {}, F.DISK_FULL),
-    "fill-disk": ("i = 0\nwhile True:\n    with open(f'scratch{{i}}', 'wb') as f:\n"
-                  "        f.write(b'x' * 1048576)\n    i += 1\n", {}, F.DISK_FULL),
-    "output-over-cap": ("with open('output/submission.csv', 'wb') as f:\n    while True:\n"
-                        "        f.write(b'1,0\\n' * 262144)\n", {}, F.OUTPUT_TOO_LARGE),
+        "        time.sleep(600)\n    os._exit(0)\nprint('parent done')\n",
+        {},
+        F.OUTPUT_NOT_FOUND,
+    ),
+    "200-processes": (
+        "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n        time.sleep(600)\n",
+        {},
+        F.PROCESS_LIMIT,
+    ),
+    "fill-tmp": (
+        "with open('/tmp/fill', 'wb') as f:\n    while True:\n        f.write(b'x' * 1048576)\n",
+        {},
+        F.DISK_FULL,
+    ),
+    "fill-disk": (
+        "i = 0\nwhile True:\n    with open(f'scratch{{i}}', 'wb') as f:\n"
+        "        f.write(b'x' * 1048576)\n    i += 1\n",
+        {},
+        F.DISK_FULL,
+    ),
+    "output-over-cap": (
+        "with open('output/submission.csv', 'wb') as f:\n    while True:\n"
+        "        f.write(b'1,0\\n' * 262144)\n",
+        {},
+        F.OUTPUT_TOO_LARGE,
+    ),
 }
 
 
@@ -103,20 +155,32 @@ def listener():
 
 def _code(name: str, competition, port: int) -> str:
     template, args, _ = ATTACKS[name]
-    values = {"db": str(connection.settings_dict["NAME"]), "port": port,
-              "key": active_solution(competition).file.path, "data_dir": str(settings.DATA_DIR)}
+    values = {
+        "db": str(connection.settings_dict["NAME"]),
+        "port": port,
+        "key": active_solution(competition).file.path,
+        "data_dir": str(settings.DATA_DIR),
+    }
     values.update({k: v.format(**values) for k, v in args.items()})
     return template.format(**values)
 
 
 def _launch_as_participant(competition, code: str) -> KernelRun:
     KernelSettings.objects.update_or_create(
-        competition=competition, defaults={"participants_may_run": True})
+        competition=competition, defaults={"participants_may_run": True}
+    )
     api = APIClient()
     api.force_authenticate(participant(competition))
-    made = api.post(f"/api/v1/competitions/{competition.slug}/kernels/",
-                    {"script": ContentFile(code.encode(), name="kernel.py"), "title": "attack",
-                     "memory_mb": 1024, "output_mb": 8}, format="multipart")
+    made = api.post(
+        f"/api/v1/competitions/{competition.slug}/kernels/",
+        {
+            "script": ContentFile(code.encode(), name="kernel.py"),
+            "title": "attack",
+            "memory_mb": 1024,
+            "output_mb": 8,
+        },
+        format="multipart",
+    )
     assert made.status_code == 201, made.content
     return KernelRun.objects.get(pk=made.json()["id"])
 
@@ -125,10 +189,19 @@ def _launch_as_organizer(competition, code: str, client) -> KernelRun:
     admin = superuser()
     competition.organizers.add(admin)
     client.force_login(admin)
-    page = client.post("/admin/kernels/kernelrun/add/", {
-        "competition": competition.pk, "title": "attack", "baseline": "", "config": "",
-        "script": ContentFile(code.encode(), name="kernel.py"), "wall_seconds": 60,
-        "memory_mb": 1024, "output_mb": 8})
+    page = client.post(
+        "/admin/kernels/kernelrun/add/",
+        {
+            "competition": competition.pk,
+            "title": "attack",
+            "baseline": "",
+            "config": "",
+            "script": ContentFile(code.encode(), name="kernel.py"),
+            "wall_seconds": 60,
+            "memory_mb": 1024,
+            "output_mb": 8,
+        },
+    )
     assert page.status_code == 302, page.content.decode()[:2000]
     return KernelRun.objects.filter(competition=competition).latest("pk")
 
@@ -136,13 +209,20 @@ def _launch_as_organizer(competition, code: str, client) -> KernelRun:
 def _host_secrets(competition) -> list[bytes]:
     with open(active_solution(competition).file.path, "rb") as key:
         key_lines = key.read().splitlines()[1:4]
-    return [settings.SECRET_KEY.encode(), CANARY.encode(), b"SQLite format 3", b"pbkdf2",
-            b"md5$", b"DJANGO_SECRET_KEY", b"DATABASE_URL", *key_lines]
+    return [
+        settings.SECRET_KEY.encode(),
+        CANARY.encode(),
+        b"SQLite format 3",
+        b"pbkdf2",
+        b"md5$",
+        b"DJANGO_SECRET_KEY",
+        b"DATABASE_URL",
+        *key_lines,
+    ]
 
 
 def _everything_it_left(run: KernelRun) -> bytes:
-    parts = [run_log_text(run=run).encode(), run.error_message.encode(),
-             run.error_detail.encode()]
+    parts = [run_log_text(run=run).encode(), run.error_message.encode(), run.error_detail.encode()]
     for field in (run.output, run.artifacts):
         if field:
             with field.open("rb") as stored:
@@ -166,7 +246,9 @@ def test_the_attack_fails_named_and_leaks_nothing(attack, via, eager, canary, li
     run.refresh_from_db()
     expected = ATTACKS[attack][2]
     assert (run.status, run.failure) == (KernelRun.Status.FAILED, expected), (
-        run.error_message, run_log_text(run=run)[-3000:])
+        run.error_message,
+        run_log_text(run=run)[-3000:],
+    )
     assert run.sandbox.startswith("bubblewrap, uid ") and run.submission_id is None
     left = _everything_it_left(run)
     for secret in _host_secrets(competition):
@@ -181,8 +263,10 @@ def test_the_attack_fails_named_and_leaks_nothing(attack, via, eager, canary, li
 
 def test_a_clean_kernel_still_succeeds(eager):
     competition, _organizer = demo_competition("breast_cancer")
-    code = ("import os, shutil\nprint(sorted(os.listdir('input')))\n"
-            "shutil.copy('input/sample_submission.csv', 'output/submission.csv')\n")
+    code = (
+        "import os, shutil\nprint(sorted(os.listdir('input')))\n"
+        "shutil.copy('input/sample_submission.csv', 'output/submission.csv')\n"
+    )
     run = _launch_as_participant(competition, code)
     run.refresh_from_db()
     assert run.status == KernelRun.Status.SUCCEEDED, run.error_message
@@ -194,9 +278,13 @@ def test_past_its_time_limit_it_is_stopped_as_a_timeout(eager):
     from podium.kernels import services
 
     run = services.kernel_launch(
-        user=organizer, competition=competition, wall_seconds=2,
-        script=ContentFile(b"import time\nprint('sleeping', flush=True)\ntime.sleep(120)\n",
-                           name="kernel.py"))
+        user=organizer,
+        competition=competition,
+        wall_seconds=2,
+        script=ContentFile(
+            b"import time\nprint('sleeping', flush=True)\ntime.sleep(120)\n", name="kernel.py"
+        ),
+    )
     run.refresh_from_db()
     assert run.failure == F.TIMEOUT and "time limit of 2 s" in run.error_message
     assert "sleeping" in run_log_text(run=run)
@@ -209,8 +297,11 @@ def test_without_a_sandbox_nothing_runs_and_the_run_says_why(eager, monkeypatch,
     monkeypatch.setattr(boundary.shutil, "which", lambda name: None)
     competition, organizer = demo_competition("breast_cancer")
     marker = tmp_path / "ran"
-    run = services.kernel_launch(user=organizer, competition=competition, script=ContentFile(
-        f"open({str(marker)!r}, 'w')\n".encode(), name="kernel.py"))
+    run = services.kernel_launch(
+        user=organizer,
+        competition=competition,
+        script=ContentFile(f"open({str(marker)!r}, 'w')\n".encode(), name="kernel.py"),
+    )
     run.refresh_from_db()
     assert (run.status, run.failure) == (KernelRun.Status.FAILED, F.SANDBOX_UNAVAILABLE)
     assert "bubblewrap" in run.error_message and "apt-get install bubblewrap" in run.error_message

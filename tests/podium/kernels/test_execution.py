@@ -19,10 +19,15 @@ SLEEPER = b"import time\nprint('working', flush=True)\ntime.sleep(120)\n"
 def test_a_kernel_is_stopped_when_its_team_s_hours_run_out(eager, settings):
     settings.KERNEL_LEASE_SECONDS = 3  # a heartbeat, and a charge, every second
     competition, _organizer = demo_competition("breast_cancer")
-    KernelSettings.objects.update_or_create(competition=competition, defaults={
-        "participants_may_run": True, "team_cpu_hours": 2 / 3600})  # two seconds
-    run = services.kernel_launch(user=participant(competition), competition=competition,
-                                 script=ContentFile(SLEEPER, name="kernel.py"), wall_seconds=60)
+    KernelSettings.objects.update_or_create(
+        competition=competition, defaults={"participants_may_run": True, "team_cpu_hours": 2 / 3600}
+    )  # two seconds
+    run = services.kernel_launch(
+        user=participant(competition),
+        competition=competition,
+        script=ContentFile(SLEEPER, name="kernel.py"),
+        wall_seconds=60,
+    )
     run.refresh_from_db()
     assert (run.status, run.failure) == (KernelRun.Status.FAILED, KernelFailure.QUOTA_EXCEEDED)
     assert "compute hours" in run.error_message and "working" in run_log_text(run=run)
@@ -51,8 +56,12 @@ def test_a_cancel_stops_a_running_kernel(eager, settings):
 
     canceller = threading.Thread(target=cancel_when_running)
     canceller.start()
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=ContentFile(SLEEPER, name="kernel.py"), wall_seconds=60)
+    run = services.kernel_launch(
+        user=organizer,
+        competition=competition,
+        script=ContentFile(SLEEPER, name="kernel.py"),
+        wall_seconds=60,
+    )
     canceller.join()
     run.refresh_from_db()
     assert (run.status, run.failure) == (KernelRun.Status.CANCELLED, KernelFailure.CANCELLED)
@@ -63,8 +72,9 @@ def test_nul_characters_in_its_log_and_its_error_are_stored(eager):
     message, still ends as a plain failed run, its text kept with a replacement character."""
     competition, organizer = demo_competition("breast_cancer")
     code = b"print('a\\x00b', flush=True)\nraise ValueError('c\\x00d')\n"
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=ContentFile(code, name="kernel.py"))
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=ContentFile(code, name="kernel.py")
+    )
     run.refresh_from_db()
     assert (run.status, run.failure) == (KernelRun.Status.FAILED, KernelFailure.EXCEPTION)
     assert "a\ufffdb" in run_log_text(run=run) and "c\ufffdd" in run.error_message

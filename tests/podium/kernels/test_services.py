@@ -41,8 +41,9 @@ def demo():
 @pytest.mark.usefixtures("sandbox_ready")
 def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, settings):
     competition, organizer = demo
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=script(COPY_SAMPLE), title="copy")
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE), title="copy"
+    )
     run.refresh_from_db()
     assert run.status == KernelRun.Status.SUCCEEDED, selectors.run_log_text(run=run)
     assert run.is_baseline and run.team.is_baseline and run.team.name == "Baseline"
@@ -51,8 +52,9 @@ def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, sett
     assert "copying the sample submission" in selectors.run_log_text(run=run)
     assert run.output.read().startswith(b"id,malignant")
     # a second baseline goes to the same team
-    again = services.kernel_launch(user=organizer, competition=competition,
-                                   script=script(COPY_SAMPLE))
+    again = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE)
+    )
     assert again.team_id == run.team_id
 
 
@@ -62,10 +64,14 @@ def test_an_organizer_s_script_submits_under_the_baseline_team(demo, eager, sett
         (b"raise ValueError('bad column')\n", KernelFailure.EXCEPTION),
         (b"print('nothing written')\n", KernelFailure.OUTPUT_NOT_FOUND),
         (b"x = bytearray(8 * 1024**3)\n", KernelFailure.MEMORY),
-        (b"open('output/submission.csv', 'w').write('id,malignant\\n1,0.5\\n')\n",
-         KernelFailure.OUTPUT_REFUSED),
-        (b"open('output/big', 'wb').write(b'0' * 3 * 1024 * 1024)\n",
-         KernelFailure.OUTPUT_TOO_LARGE),
+        (
+            b"open('output/submission.csv', 'w').write('id,malignant\\n1,0.5\\n')\n",
+            KernelFailure.OUTPUT_REFUSED,
+        ),
+        (
+            b"open('output/big', 'wb').write(b'0' * 3 * 1024 * 1024)\n",
+            KernelFailure.OUTPUT_TOO_LARGE,
+        ),
     ],
 )
 @pytest.mark.usefixtures("sandbox_ready")
@@ -87,8 +93,9 @@ def test_participants_need_the_setting_and_stay_within_their_quota(demo, eager):
     user = participant(competition)
     with pytest.raises(PermissionDenied):
         services.kernel_launch(user=user, competition=competition, script=script(COPY_SAMPLE))
-    services.kernel_settings_update(competition=competition, participants_may_run=True,
-                                    team_gpu_hours=0, team_cpu_hours=0.5)
+    services.kernel_settings_update(
+        competition=competition, participants_may_run=True, team_gpu_hours=0, team_cpu_hours=0.5
+    )
     run = services.kernel_launch(user=user, competition=competition, script=script(COPY_SAMPLE))
     run.refresh_from_db()
     assert run.status == KernelRun.Status.SUCCEEDED and not run.is_baseline
@@ -103,8 +110,12 @@ def test_participants_need_the_setting_and_stay_within_their_quota(demo, eager):
 def test_a_bad_config_or_unknown_baseline_is_refused(demo):
     competition, organizer = demo
     with pytest.raises(DomainError, match="unknown key"):
-        services.kernel_launch(user=organizer, competition=competition,
-                               baseline="breast_cancer_mlp", config="name: x\nmetric: rmse\nep: 1")
+        services.kernel_launch(
+            user=organizer,
+            competition=competition,
+            baseline="breast_cancer_mlp",
+            config="name: x\nmetric: rmse\nep: 1",
+        )
     with pytest.raises(DomainError) as unknown:
         services.kernel_launch(user=organizer, competition=competition, baseline="nope")
     assert unknown.value.code == "kernel_unknown_baseline"
@@ -112,8 +123,9 @@ def test_a_bad_config_or_unknown_baseline_is_refused(demo):
 
 def test_visibility_published_runs_only_for_participants(demo):
     competition, organizer = demo
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 baseline="breast_cancer_mlp")
+    run = services.kernel_launch(
+        user=organizer, competition=competition, baseline="breast_cancer_mlp"
+    )
     user = participant(competition)
     with pytest.raises(NotFound):
         selectors.run_get(run_id=run.pk, viewer=user)
@@ -126,20 +138,23 @@ def test_visibility_published_runs_only_for_participants(demo):
 
 def test_a_second_delivery_finds_the_run_leased_and_does_nothing(demo):
     competition, organizer = demo
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=script(COPY_SAMPLE))
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE)
+    )
     assert services.kernel_claim(run_id=run.pk, worker="w1") is not None
     assert services.kernel_claim(run_id=run.pk, worker="w2") is None
     assert services.kernel_heartbeat(run_id=run.pk, worker="w1") == services.Heartbeat(
-        held=True, stop="")
+        held=True, stop=""
+    )
     assert services.kernel_heartbeat(run_id=run.pk, worker="w2").held is False
 
 
 def test_the_reconciler_retries_then_fails_a_run_whose_worker_died(demo, settings):
     settings.KERNEL_MAX_ATTEMPTS = 2
     competition, organizer = demo
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=script(COPY_SAMPLE))
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE)
+    )
     later = now() + timedelta(seconds=settings.KERNEL_LEASE_SECONDS + 1)
     services.kernel_claim(run_id=run.pk, worker="dead")
     assert services.kernels_reconcile(moment=later)["requeued"] == [run.pk]
@@ -150,14 +165,16 @@ def test_the_reconciler_retries_then_fails_a_run_whose_worker_died(demo, setting
     run.refresh_from_db()
     assert run.status == KernelRun.Status.FAILED and run.failure == KernelFailure.ABANDONED
     # the dead worker's late result is not written
-    assert not services.kernel_mark_succeeded(run_id=run.pk, worker="dead-again", submission_id=1,
-                                              exit_code=0, cpu_seconds=1, sandbox="x")
+    assert not services.kernel_mark_succeeded(
+        run_id=run.pk, worker="dead-again", submission_id=1, exit_code=0, cpu_seconds=1, sandbox="x"
+    )
 
 
 def test_cancel_a_queued_run(demo):
     competition, organizer = demo
-    run = services.kernel_launch(user=organizer, competition=competition,
-                                 script=script(COPY_SAMPLE))
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE)
+    )
     run = services.kernel_cancel(user=organizer, run=run)
     assert run.status == KernelRun.Status.CANCELLED
     assert services.kernel_claim(run_id=run.pk, worker="w") is None
@@ -170,8 +187,9 @@ def test_cancel_a_queued_run(demo):
 def open_competition():
     """Participants may run kernels: 0.05 CPU hours (180 s) per team, the default limits."""
     competition = CompetitionFactory(title="Quota Cup")
-    services.kernel_settings_update(competition=competition, participants_may_run=True,
-                                    team_gpu_hours=0.05, team_cpu_hours=0.05)
+    services.kernel_settings_update(
+        competition=competition, participants_may_run=True, team_gpu_hours=0.05, team_cpu_hours=0.05
+    )
     return competition
 
 
@@ -211,11 +229,11 @@ def test_each_heartbeat_charges_the_time_since_the_last_one(open_competition, cl
     for _ in range(3):
         clock.advance(20)
         assert services.kernel_heartbeat(run_id=run.pk, worker="w") == services.Heartbeat(
-            held=True, stop="")
+            held=True, stop=""
+        )
     run.refresh_from_db()
     assert run.charged_seconds == pytest.approx(60) and run.charged_at == clock.moment
-    quota = selectors.team_quota(competition=open_competition, team=team_of(user,
-                                                                            open_competition))
+    quota = selectors.team_quota(competition=open_competition, team=team_of(user, open_competition))
     assert quota.used_hours == pytest.approx(60 / 3600) and not quota.reached
     # another worker's heartbeat charges nothing and says the lease is not its own
     clock.advance(5)
@@ -226,8 +244,13 @@ def test_each_heartbeat_charges_the_time_since_the_last_one(open_competition, cl
 
 def test_the_end_of_a_run_charges_its_last_interval_once(open_competition, clock):
     user = participant(open_competition)
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=1, team_cpu_hours=1, max_concurrent_runs=2)
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=1,
+        team_cpu_hours=1,
+        max_concurrent_runs=2,
+    )
     ok, bad = launch(user, open_competition), launch(user, open_competition)
     for run in (ok, bad):
         services.kernel_claim(run_id=run.pk, worker="w")
@@ -237,13 +260,16 @@ def test_the_end_of_a_run_charges_its_last_interval_once(open_competition, clock
     clock.advance(7)
     services.kernel_charge_final(run_id=ok.pk, worker="w")
     services.kernel_charge_final(run_id=ok.pk, worker="w")  # again: nothing more
-    assert services.kernel_mark_succeeded(run_id=ok.pk, worker="w", submission_id=None,
-                                          exit_code=0, cpu_seconds=1, sandbox="x")
-    assert services.kernel_mark_failed(run_id=bad.pk, worker="w",
-                                       failure=KernelFailure.EXCEPTION, message="boom")
+    assert services.kernel_mark_succeeded(
+        run_id=ok.pk, worker="w", submission_id=None, exit_code=0, cpu_seconds=1, sandbox="x"
+    )
+    assert services.kernel_mark_failed(
+        run_id=bad.pk, worker="w", failure=KernelFailure.EXCEPTION, message="boom"
+    )
     clock.advance(20)  # a late heartbeat of an ended run: not ours, nothing charged
     assert services.kernel_heartbeat(run_id=bad.pk, worker="w") == services.Heartbeat(
-        held=False, stop="")
+        held=False, stop=""
+    )
     for run in (ok, bad):
         run.refresh_from_db()
         assert run.charged_seconds == pytest.approx(27), run.status
@@ -268,17 +294,22 @@ def test_concurrent_runs_of_a_team_are_stopped_once_together_they_reach_the_quot
     open_competition, clock
 ):
     user = participant(open_competition)  # 180 s of CPU for the team
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=0.05, team_cpu_hours=0.05,
-                                    max_concurrent_runs=3)
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=0.05,
+        team_cpu_hours=0.05,
+        max_concurrent_runs=3,
+    )
     runs = [launch(user, open_competition) for _ in range(3)]
     for run in runs:
         services.kernel_claim(run_id=run.pk, worker=f"w{run.pk}")
     beats = []
     for _ in range(4):  # 3 runs x 20 s a round: 60, 120, 180 s
         clock.advance(20)
-        beats.append([services.kernel_heartbeat(run_id=run.pk, worker=f"w{run.pk}").stop
-                      for run in runs])
+        beats.append(
+            [services.kernel_heartbeat(run_id=run.pk, worker=f"w{run.pk}").stop for run in runs]
+        )
     assert beats[0] == beats[1] == ["", "", ""]
     # the quota is reached during the third round: the run that reached it and those after it
     # are asked to stop; the first one at its next heartbeat
@@ -287,8 +318,12 @@ def test_concurrent_runs_of_a_team_are_stopped_once_together_they_reach_the_quot
     assert used == pytest.approx(240)  # at most one interval per run past the 180 s
     # and the next launch is refused: the team's hours are spent
     for run in runs:
-        services.kernel_mark_failed(run_id=run.pk, worker=f"w{run.pk}",
-                                    failure=KernelFailure.QUOTA_EXCEEDED, message="quota")
+        services.kernel_mark_failed(
+            run_id=run.pk,
+            worker=f"w{run.pk}",
+            failure=KernelFailure.QUOTA_EXCEEDED,
+            message="quota",
+        )
     with pytest.raises(LimitReached) as refused:
         launch(user, open_competition)
     assert refused.value.code == "kernel_quota_reached"
@@ -303,7 +338,8 @@ def test_a_cancel_is_said_before_a_spent_quota(open_competition, clock):
     KernelRun.objects.filter(pk=run.pk).update(charged_seconds=170)
     services.kernel_cancel(user=user, run=run)
     assert services.kernel_heartbeat(run_id=run.pk, worker="w") == services.Heartbeat(
-        held=True, stop="cancel")
+        held=True, stop="cancel"
+    )
 
 
 def test_the_organizers_baselines_are_never_charged_to_a_team(open_competition, clock):
@@ -326,13 +362,18 @@ def test_a_disqualified_team_is_refused(open_competition):
     from podium.leaderboards.disqualification import team_disqualify
 
     user = participant(open_competition)
-    team_disqualify(team=team_of(user, open_competition), reason="Shared code privately",
-                    by=organizer(open_competition))
+    team_disqualify(
+        team=team_of(user, open_competition),
+        reason="Shared code privately",
+        by=organizer(open_competition),
+    )
     with pytest.raises(PermissionDenied) as refused:
         launch(user, open_competition)
     assert refused.value.code == "kernel_team_disqualified"
-    assert refused.value.message == ("Your team was disqualified (Shared code privately); "
-                                     "a disqualified team cannot run kernels.")
+    assert refused.value.message == (
+        "Your team was disqualified (Shared code privately); "
+        "a disqualified team cannot run kernels."
+    )
     assert not KernelRun.objects.exists()
 
 
@@ -356,7 +397,8 @@ def test_only_members_who_accepted_the_rules_of_an_open_competition_launch(open_
         launch(other, open_competition)
     assert refused.value.code == "competition_ended"
     Competition.objects.filter(pk=open_competition.pk).update(
-        start_at=now() + timedelta(hours=2), end_at=now() + timedelta(days=2))
+        start_at=now() + timedelta(hours=2), end_at=now() + timedelta(days=2)
+    )
     open_competition.refresh_from_db()
     with pytest.raises(PermissionDenied) as refused:
         launch(other, open_competition)
@@ -372,7 +414,8 @@ def test_runs_at_once_are_limited_per_team(open_competition):
     assert refused.value.code == "kernel_too_many_runs"
     assert refused.value.message == (
         "Your team has 1 kernel queued or running; this competition allows 1 at a time. Wait "
-        "for it to finish, or cancel it, then launch again.")
+        "for it to finish, or cancel it, then launch again."
+    )
     assert refused.value.details == {"limit": "concurrent_runs", "active": 1, "max": 1}
     assert KernelRun.objects.count() == 1  # the refused script was not kept
     services.kernel_cancel(user=user, run=first)
@@ -380,9 +423,14 @@ def test_runs_at_once_are_limited_per_team(open_competition):
 
 
 def test_runs_per_utc_day_are_limited_per_team(open_competition):
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=1, team_cpu_hours=1, max_concurrent_runs=5,
-                                    max_daily_runs=2)
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=1,
+        team_cpu_hours=1,
+        max_concurrent_runs=5,
+        max_daily_runs=2,
+    )
     user = participant(open_competition)
     runs = [launch(user, open_competition) for _ in range(2)]
     with pytest.raises(LimitReached) as refused:
@@ -390,29 +438,45 @@ def test_runs_per_utc_day_are_limited_per_team(open_competition):
     assert refused.value.code == "kernel_too_many_runs"
     assert refused.value.message.startswith(
         "Your team has launched 2 kernels today; this competition allows 2 per UTC day. The "
-        "next one may start at 00:00 UTC (in ")
+        "next one may start at 00:00 UTC (in "
+    )
     assert refused.value.details["limit"] == "daily_runs"
     # one cancelled before it started used nothing and does not count; yesterday's do not
     services.kernel_cancel(user=user, run=runs[0])
     third = launch(user, open_competition)
     KernelRun.objects.filter(pk__in=[runs[1].pk, third.pk]).update(
-        created_at=now() - timedelta(days=1, hours=1))
+        created_at=now() - timedelta(days=1, hours=1)
+    )
     assert launch(user, open_competition)
 
 
 def test_asking_for_more_than_a_cap_is_refused_naming_the_cap(open_competition, settings):
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=1, team_cpu_hours=1, max_wall_seconds=600,
-                                    max_memory_mb=1024, max_concurrent_runs=5)
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=1,
+        team_cpu_hours=1,
+        max_wall_seconds=600,
+        max_memory_mb=1024,
+        max_concurrent_runs=5,
+    )
     user = participant(open_competition)
     for asked, message in [
-        ({"wall_seconds": 601}, "You asked for 601 s of wall-clock time; a run may ask for at "
-                                "most 600 s in this competition. Ask for 600 s or less."),
-        ({"memory_mb": 2048}, "You asked for 2048 MB of memory; a run may ask for at most "
-                              "1024 MB in this competition. Ask for 1024 MB or less."),
-        ({"output_mb": settings.KERNEL_OUTPUT_MB + 1},
-         f"You asked for {settings.KERNEL_OUTPUT_MB + 1} MB of output; a run may ask for at "
-         f"most {settings.KERNEL_OUTPUT_MB} MB in this competition."),
+        (
+            {"wall_seconds": 601},
+            "You asked for 601 s of wall-clock time; a run may ask for at "
+            "most 600 s in this competition. Ask for 600 s or less.",
+        ),
+        (
+            {"memory_mb": 2048},
+            "You asked for 2048 MB of memory; a run may ask for at most "
+            "1024 MB in this competition. Ask for 1024 MB or less.",
+        ),
+        (
+            {"output_mb": settings.KERNEL_OUTPUT_MB + 1},
+            f"You asked for {settings.KERNEL_OUTPUT_MB + 1} MB of output; a run may ask for at "
+            f"most {settings.KERNEL_OUTPUT_MB} MB in this competition.",
+        ),
     ]:
         with pytest.raises(DomainError) as refused:
             launch(user, open_competition, **asked)
@@ -423,7 +487,10 @@ def test_asking_for_more_than_a_cap_is_refused_naming_the_cap(open_competition, 
     # nothing asked: the server's default, within the caps; the caps themselves are fine
     default = launch(user, open_competition)
     assert (default.wall_seconds, default.memory_mb, default.output_mb) == (
-        600, 1024, settings.KERNEL_OUTPUT_MB)
+        600,
+        1024,
+        settings.KERNEL_OUTPUT_MB,
+    )
     exact = launch(user, open_competition, wall_seconds=600, memory_mb=1024, output_mb=1)
     assert (exact.wall_seconds, exact.memory_mb, exact.output_mb) == (600, 1024, 1)
 
@@ -432,20 +499,34 @@ def test_kernel_settings_update_keeps_limits_not_passed_and_checks_the_server_s_
     open_competition, settings
 ):
     limits = selectors.kernel_limits(competition=open_competition)
-    assert (limits.max_concurrent_runs, limits.max_daily_runs, limits.wall_seconds,
-            limits.memory_mb, limits.output_mb) == (
-        1, 10, settings.KERNEL_WALL_SECONDS, settings.KERNEL_MEMORY_MB, settings.KERNEL_OUTPUT_MB)
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=1, team_cpu_hours=1, max_daily_runs=3,
-                                    max_wall_seconds=settings.KERNEL_MAX_WALL_SECONDS)
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=2, team_cpu_hours=2)
+    assert (
+        limits.max_concurrent_runs,
+        limits.max_daily_runs,
+        limits.wall_seconds,
+        limits.memory_mb,
+        limits.output_mb,
+    ) == (1, 10, settings.KERNEL_WALL_SECONDS, settings.KERNEL_MEMORY_MB, settings.KERNEL_OUTPUT_MB)
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=1,
+        team_cpu_hours=1,
+        max_daily_runs=3,
+        max_wall_seconds=settings.KERNEL_MAX_WALL_SECONDS,
+    )
+    services.kernel_settings_update(
+        competition=open_competition, participants_may_run=True, team_gpu_hours=2, team_cpu_hours=2
+    )
     limits = selectors.kernel_limits(competition=open_competition)
     assert limits.max_daily_runs == 3 and limits.wall_seconds == settings.KERNEL_MAX_WALL_SECONDS
     with pytest.raises(DomainError) as refused:
         services.kernel_settings_update(
-            competition=open_competition, participants_may_run=True, team_gpu_hours=1,
-            team_cpu_hours=1, max_wall_seconds=settings.KERNEL_MAX_WALL_SECONDS + 1)
+            competition=open_competition,
+            participants_may_run=True,
+            team_gpu_hours=1,
+            team_cpu_hours=1,
+            max_wall_seconds=settings.KERNEL_MAX_WALL_SECONDS + 1,
+        )
     assert refused.value.code == "kernel_limit_too_high"
     assert f"at most {settings.KERNEL_MAX_WALL_SECONDS} s" in refused.value.message
 
@@ -479,10 +560,18 @@ def race(*calls):
 
 @pytest.mark.parametrize("limit", ["concurrent", "daily"])
 def test_concurrent_launches_cannot_pass_a_limit(open_competition, limit):
-    many = {"max_concurrent_runs": 2, "max_daily_runs": 10} if limit == "concurrent" else {
-        "max_concurrent_runs": 10, "max_daily_runs": 2}
-    services.kernel_settings_update(competition=open_competition, participants_may_run=True,
-                                    team_gpu_hours=1, team_cpu_hours=1, **many)
+    many = (
+        {"max_concurrent_runs": 2, "max_daily_runs": 10}
+        if limit == "concurrent"
+        else {"max_concurrent_runs": 10, "max_daily_runs": 2}
+    )
+    services.kernel_settings_update(
+        competition=open_competition,
+        participants_may_run=True,
+        team_gpu_hours=1,
+        team_cpu_hours=1,
+        **many,
+    )
     users = [participant(open_competition)]
     team = team_of(users[0], open_competition)
     for _ in range(2):
@@ -503,13 +592,17 @@ def test_the_migration_charges_runs_from_before_charging(open_competition):
     from django.apps import apps
 
     migration = importlib.import_module(
-        "podium.kernels.migrations.0002_run_charging_and_team_limits")
+        "podium.kernels.migrations.0002_run_charging_and_team_limits"
+    )
     user = participant(open_competition)
-    done, running = launch(user, open_competition), launch(
-        organizer(open_competition), open_competition)
+    done, running = (
+        launch(user, open_competition),
+        launch(organizer(open_competition), open_competition),
+    )
     start = now() - timedelta(hours=2)
     KernelRun.objects.filter(pk=done.pk).update(
-        status="succeeded", started_at=start, finished_at=start + timedelta(minutes=30))
+        status="succeeded", started_at=start, finished_at=start + timedelta(minutes=30)
+    )
     KernelRun.objects.filter(pk=running.pk).update(status="running", started_at=start)
     migration.charge_existing_runs(apps, None)
     done.refresh_from_db()

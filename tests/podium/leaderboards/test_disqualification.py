@@ -159,12 +159,21 @@ def test_only_the_competition_s_organizers_disqualify_and_reinstate(race):
 @pytest.mark.parametrize(
     "reason, code, message",
     [
-        ("", "disqualification_reason_required",
-         "Give a reason for the disqualification: the team sees it on the competition's pages."),
-        ("   ", "disqualification_reason_required",
-         "Give a reason for the disqualification: the team sees it on the competition's pages."),
-        ("x" * 501, "disqualification_reason_too_long",
-         "The reason is 501 characters long; at most 500 fit."),
+        (
+            "",
+            "disqualification_reason_required",
+            "Give a reason for the disqualification: the team sees it on the competition's pages.",
+        ),
+        (
+            "   ",
+            "disqualification_reason_required",
+            "Give a reason for the disqualification: the team sees it on the competition's pages.",
+        ),
+        (
+            "x" * 501,
+            "disqualification_reason_too_long",
+            "The reason is 501 characters long; at most 500 fit.",
+        ),
     ],
 )
 def test_a_reason_is_required_and_must_fit(race, reason, code, message):
@@ -181,13 +190,15 @@ def test_disqualifying_twice_and_reinstating_a_team_in_good_standing_are_refused
     with pytest.raises(Conflict) as refused:
         team_reinstate(team=ann, by=host)
     assert (refused.value.code, refused.value.message) == (
-        "team_not_disqualified", "ann is not disqualified."
+        "team_not_disqualified",
+        "ann is not disqualified.",
     )
     team_disqualify(team=ann, reason=REASON, by=host)
     with pytest.raises(Conflict) as refused:
         team_disqualify(team=ann, reason="Another reason", by=host)
     assert (refused.value.code, refused.value.message) == (
-        "team_already_disqualified", f"ann is already disqualified: {REASON}"
+        "team_already_disqualified",
+        f"ann is already disqualified: {REASON}",
     )
     assert team_of(users["ann"], competition).disqualification_reason == REASON
 

@@ -120,18 +120,20 @@ def test_moves_are_against_the_rank_a_day_before_the_moment(a_day_later):
     # 30 hours from now the 25-hour-old snapshot has been replaced by the 1-hour-old one
     rows = public_board(competition=a_day_later, moment=now() + timedelta(hours=30))
     assert [(r.team_name, r.rank_change, r.is_new) for r in rows][:4] == [
-        ("carol", 0, False), ("alice", 0, False), ("bob", 0, False), ("dave", 0, False),
+        ("carol", 0, False),
+        ("alice", 0, False),
+        ("bob", 0, False),
+        ("dave", 0, False),
     ]
 
 
-def test_a_board_page_is_three_queries_whatever_its_size(
-    a_day_later, django_assert_num_queries
-):
+def test_a_board_page_is_three_queries_whatever_its_size(a_day_later, django_assert_num_queries):
     """The page, its teams' ranks a day ago, its members: never one query per row."""
     with django_assert_num_queries(3):
         rows = public_board(competition=a_day_later, offset=1, limit=2)
     assert [(r.rank, r.team_name, r.rank_change) for r in rows] == [
-        (2, "alice", -1), (3, "bob", -1),
+        (2, "alice", -1),
+        (3, "bob", -1),
     ]
     with django_assert_num_queries(3):
         assert len(public_board(competition=a_day_later, limit=100)) == 5  # every team

@@ -49,7 +49,9 @@ from tests.podium.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCORED, FAILED, PENDING, SCORING = (
-    Submission.Status.SCORED, Submission.Status.FAILED, Submission.Status.PENDING,
+    Submission.Status.SCORED,
+    Submission.Status.FAILED,
+    Submission.Status.PENDING,
     Submission.Status.SCORING,
 )
 NOTHING = {"requeued": [], "finished": [], "superseded": []}
@@ -70,8 +72,10 @@ def direct(sub) -> scoring.ScoreResult:
     """What the scoring library says with the competition's active answer key."""
     competition = sub.competition
     return scoring.score_submission(
-        prepared_solution(active_solution(competition)), sub.file.path,
-        metric=competition_metric(competition), params=competition.metric_params,
+        prepared_solution(active_solution(competition)),
+        sub.file.path,
+        metric=competition_metric(competition),
+        params=competition.metric_params,
     )
 
 
@@ -124,7 +128,8 @@ def test_a_new_answer_key_rescores_every_submission_and_rebuilds_the_board(eager
     for sub in map(fresh, subs):  # the walk and the scoring ran on commit (eager)
         assert sub.status == SCORED and sub.solution_version_id == v2.pk
         assert (sub.public_score, sub.private_score) == (
-            direct(sub).public_score, direct(sub).private_score
+            direct(sub).public_score,
+            direct(sub).private_score,
         )
         assert sub.attempts == 1
     progress = rescore_progress(competition)
@@ -239,8 +244,12 @@ def test_a_worker_that_scored_with_the_old_key_after_the_start_is_rescored():
     # ... and writes its v1 result after the rescoring started.
     old = direct(subs[0])  # any scores: what matters is the version
     assert score_record(
-        submission=claimed, worker="slow-worker", public_score=old.public_score,
-        private_score=old.private_score, duration_ms=1, solution_version_id=v1.pk,
+        submission=claimed,
+        worker="slow-worker",
+        public_score=old.public_score,
+        private_score=old.private_score,
+        duration_ms=1,
+        solution_version_id=v1.pk,
     )
     assert rescore_progress(competition).text == "Rescoring with v2: 3 of 4 submissions done"
     assert rescore_sweep() == {**NOTHING, "requeued": [slow.pk]}
@@ -328,8 +337,7 @@ def test_only_the_active_answer_key_rescores():
         rescore_start(competition=competition, version=v1, by=host)
     assert refused.value.code == "rescore_not_active_version"
     assert refused.value.message == (
-        "Only the active answer key can rescore the submissions of Titanic; v1 is not it "
-        "(v2 is)."
+        "Only the active answer key can rescore the submissions of Titanic; v1 is not it (v2 is)."
     )
     elsewhere = competition_with_solution(title="Other")
     with pytest.raises(DomainError) as refused:

@@ -91,10 +91,14 @@ def test_an_organizer_reveals_the_board_with_each_teams_move(shake_up):
 
     rows = private_board(competition=competition, viewer=AnonymousUser())
     assert [(r.rank, r.team_name, r.private_score) for r in rows] == [
-        (1, "carol", 0.90), (2, "bob", 0.75), (3, "alice", 0.60),
+        (1, "carol", 0.90),
+        (2, "bob", 0.75),
+        (3, "alice", 0.60),
     ]
     assert [(r.public_rank, r.public_score, r.move) for r in rows] == [
-        (3, 0.85, 2), (2, 0.90, 0), (1, 0.95, -2),
+        (3, 0.85, 2),
+        (2, 0.90, 0),
+        (1, 0.95, -2),
     ]
     assert [r.submission_id for r in rows] == [c.pk, b.pk, a.pk]
     assert rows[0].private_display == "0.90000" and rows[0].public_display == "0.85000"
@@ -271,7 +275,8 @@ def test_disqualified_teams_are_left_out_and_the_ranks_close_up(shake_up):
     leaderboard_reveal(competition=competition)
     rows = private_board(competition=competition, viewer=AnonymousUser())
     assert [(r.rank, r.team_name, r.public_rank) for r in rows] == [
-        (1, "carol", 2), (2, "alice", 1),
+        (1, "carol", 2),
+        (2, "alice", 1),
     ]
 
 
@@ -370,7 +375,9 @@ def test_the_admin_exports_the_private_board(client, shake_up):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:5] == ["rank", "move", "team", "members", "private_score"]
     assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
-        ("1", "2", "carol"), ("2", "0", "bob"), ("3", "-2", "alice"),
+        ("1", "2", "carol"),
+        ("2", "0", "bob"),
+        ("3", "-2", "alice"),
     ]
 
 

@@ -47,16 +47,22 @@ FAILURES = {
     # what went wrong: (how, the stage recorded, whether it counts toward the daily limit)
     "file check": (
         scoring.SubmissionError.single(SubmissionErrorCode.VALUE_MISSING, "Empty value."),
-        Stage.VALIDATION, False,
+        Stage.VALIDATION,
+        False,
     ),
     "metric error": (scoring.ScoringError(detail="ZeroDivisionError"), Stage.METRIC, True),
     "participant-visible metric error": (
-        scoring.ScoringError("Bad row", detail="", participant_visible=True), Stage.METRIC, True,
+        scoring.ScoringError("Bad row", detail="", participant_visible=True),
+        Stage.METRIC,
+        True,
     ),
     "time limit": (SoftTimeLimitExceeded(), Stage.METRIC, True),
     "sandbox cannot start": (_sandbox_cannot_start, Stage.SYSTEM, False),
-    "broken metric setting": (DomainError("metric_invalid", "No such metric."), Stage.SYSTEM,
-                              False),
+    "broken metric setting": (
+        DomainError("metric_invalid", "No such metric."),
+        Stage.SYSTEM,
+        False,
+    ),
 }
 
 
@@ -99,7 +105,9 @@ def test_predictions_are_checked_against_the_competitions_bound():
     score_submission(submission_id=sub.pk, worker="w1")
     sub.refresh_from_db()
     assert (sub.status, sub.failure_stage, sub.error_code) == (
-        "failed", Stage.VALIDATION, "value_out_of_range",
+        "failed",
+        Stage.VALIDATION,
+        "value_out_of_range",
     )
     assert "between -1e+12 and 1e+12" in sub.error_message
 

@@ -104,13 +104,17 @@ def test_the_accepting_team_remains_with_everyone_and_a_recomputed_board_row(eag
     assert (row.team_name, row.members, row.entries) == ("bob", ["alice", "bob", "carl"], 2)
     request.refresh_from_db()
     assert (request.status, request.from_team, request.from_team_name, request.decided_by) == (
-        RequestStatus.ACCEPTED, None, "alice", bob
+        RequestStatus.ACCEPTED,
+        None,
+        "alice",
+        bob,
     )
     to_dave.refresh_from_db()
     assert to_dave.status == RequestStatus.CANCELLED and dave.team_invitations.get() == to_dave
 
 
 # -- the rules -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def competition(db):
@@ -169,8 +173,12 @@ def test_merged_submissions_must_fit_the_total_limit(db):
 
 def test_the_preview_gives_every_reason_at_once(db):
     competition = competition_with_solution(
-        rows=40, title="Titanic", start_at=utc_day_start(now()), daily_submission_limit=1,
-        max_team_size=2, team_merger_deadline=PAST_DEADLINE,
+        rows=40,
+        title="Titanic",
+        start_at=utc_day_start(now()),
+        daily_submission_limit=1,
+        max_team_size=2,
+        team_merger_deadline=PAST_DEADLINE,
     )
     alice, bob = participant(competition, "alice"), participant(competition, "bob")
     submit(alice, competition)
@@ -188,7 +196,10 @@ def test_the_preview_gives_every_reason_at_once(db):
         "now (1 a day for the 1 day Titanic has run).",
     ]
     assert (preview.members, preview.max_members, preview.submissions, preview.max_submissions) == (
-        2, 2, 2, 1
+        2,
+        2,
+        2,
+        1,
     )
     carl = participant(competition, "carl")
     ok = team_merges.merge_preview(
@@ -361,7 +372,10 @@ def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, a
         "Only the leader of “bob”, bob, can accept merge requests for the team.",
     ):
         team_merges.request_answer(
-            user=alice, competition=competition, kind="merge-requests", pk=merge.pk,
+            user=alice,
+            competition=competition,
+            kind="merge-requests",
+            pk=merge.pk,
             answer="accept",
         )
     done = team_merges.request_answer(
@@ -374,7 +388,10 @@ def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, a
         user=carol, team=team_of(carol, competition), invitee="dave"
     )
     done = team_merges.request_answer(
-        user=dave, competition=competition, kind="invitations", pk=invitation.pk,
+        user=dave,
+        competition=competition,
+        kind="invitations",
+        pk=invitation.pk,
         answer="decline",
     )
     assert done.request.status == RequestStatus.DECLINED and done.team is None

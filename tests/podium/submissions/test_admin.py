@@ -38,7 +38,10 @@ def act(client, action, *submissions):
 
 def scored(submission, public=0.8123456789, private=0.7987654321):
     Submission.objects.filter(pk=submission.pk).update(
-        status=Status.SCORED, public_score=public, private_score=private, duration_ms=1234,
+        status=Status.SCORED,
+        public_score=public,
+        private_score=private,
+        duration_ms=1234,
     )
     submission.refresh_from_db()
     return submission
@@ -102,7 +105,9 @@ def test_the_admin_never_adds_or_edits_a_submission(client, setup):
 def test_detail_shows_the_error_detail_escaped_and_preformatted(client, setup):
     competition, submission, _ = setup
     Submission.objects.filter(pk=submission.pk).update(
-        status=Status.FAILED, error_code="scoring_error", error_message="Submission Scoring Error",
+        status=Status.FAILED,
+        error_code="scoring_error",
+        error_message="Submission Scoring Error",
         error_detail="Traceback:\n  <script>alert(1)</script>",
     )
     client.force_login(organizer(competition))
@@ -160,8 +165,12 @@ def test_rescore_brings_back_an_abandoned_submission(client, eager):
     competition = competition_with_solution(rows=40)
     submission = submit(participant(competition), competition)
     Submission.objects.filter(pk=submission.pk).update(
-        status=Status.FAILED, error_code="scoring_abandoned", error_message="gave up",
-        attempts=3, public_score=None, private_score=None,
+        status=Status.FAILED,
+        error_code="scoring_abandoned",
+        error_message="gave up",
+        attempts=3,
+        public_score=None,
+        private_score=None,
     )
     client.force_login(organizer(competition))
     act(client, "rescore", submission)
@@ -173,7 +182,8 @@ def test_rescore_brings_back_an_abandoned_submission(client, eager):
 def test_rescore_skips_a_submission_being_scored(client, setup):
     competition, submission, _ = setup
     Submission.objects.filter(pk=submission.pk).update(
-        status=Status.SCORING, lease_owner="worker-1",
+        status=Status.SCORING,
+        lease_owner="worker-1",
         lease_expires_at=now() + timedelta(minutes=5),
     )
     client.force_login(organizer(competition))
@@ -186,7 +196,9 @@ def test_rescore_skips_a_submission_being_scored(client, setup):
 def test_rescore_takes_over_an_expired_lease(client, setup):
     competition, submission, _ = setup
     Submission.objects.filter(pk=submission.pk).update(
-        status=Status.SCORING, lease_owner="dead", lease_expires_at=now() - timedelta(seconds=1),
+        status=Status.SCORING,
+        lease_owner="dead",
+        lease_expires_at=now() - timedelta(seconds=1),
         attempts=2,
     )
     client.force_login(organizer(competition))

@@ -83,16 +83,22 @@ def test_at_most_the_competitions_number(competition):
     team = team_of(alice, competition)
     subs = [scored(alice, competition, 0.7, 0.6) for _ in range(3)]
     error = refused(
-        "final_selection_too_many", "You can select at most 2 submissions.",
-        user=alice, team=team, submission_ids=[s.pk for s in subs],
+        "final_selection_too_many",
+        "You can select at most 2 submissions.",
+        user=alice,
+        team=team,
+        submission_ids=[s.pk for s in subs],
     )
     assert error.details == {"limit": 2, "selected": 3}
     assert selected(team) == set()
 
     Competition.objects.filter(pk=competition.pk).update(max_final_selections=1)
     refused(
-        "final_selection_too_many", "You can select at most 1 submission.",
-        user=alice, team=team, submission_ids=[s.pk for s in subs[:2]],
+        "final_selection_too_many",
+        "You can select at most 1 submission.",
+        user=alice,
+        team=team,
+        submission_ids=[s.pk for s in subs[:2]],
     )
     Competition.objects.filter(pk=competition.pk).update(max_final_selections=3)
     final_selection_set(user=alice, team=team, submission_ids=[s.pk for s in subs])
@@ -106,13 +112,17 @@ def test_only_scored_submissions(competition):
     refused(
         "final_selection_not_scored",
         f"Submission {pending.pk} is pending: only scored submissions can be selected.",
-        user=alice, team=team, submission_ids=[pending.pk],
+        user=alice,
+        team=team,
+        submission_ids=[pending.pk],
     )
     Submission.objects.filter(pk=pending.pk).update(status=Submission.Status.FAILED)
     refused(
         "final_selection_not_scored",
         f"Submission {pending.pk} is failed: only scored submissions can be selected.",
-        user=alice, team=team, submission_ids=[pending.pk],
+        user=alice,
+        team=team,
+        submission_ids=[pending.pk],
     )
 
 
@@ -123,14 +133,18 @@ def test_only_the_teams_own_submissions(competition):
     error = refused(
         "final_selection_not_your_submission",
         f"Submission {theirs.pk} is not one of your team's submissions.",
-        user=alice, team=team_of(alice, competition), submission_ids=[mine.pk, theirs.pk],
+        user=alice,
+        team=team_of(alice, competition),
+        submission_ids=[mine.pk, theirs.pk],
     )
     assert error.status == 404
     # an id that does not exist reads the same: nothing is said about other teams' submissions
     refused(
         "final_selection_not_your_submission",
         "Submission 999999 is not one of your team's submissions.",
-        user=alice, team=team_of(alice, competition), submission_ids=[999999],
+        user=alice,
+        team=team_of(alice, competition),
+        submission_ids=[999999],
     )
     assert selected(team_of(alice, competition)) == set()  # nothing half-saved
 
@@ -139,8 +153,11 @@ def test_only_members_choose(competition):
     alice, mallory = participant(competition, "alice"), participant(competition, "mallory")
     sub = scored(alice, competition, 0.8, 0.8)
     refused(
-        "not_a_participant", "You are not a member of the team “alice”.",
-        user=mallory, team=team_of(alice, competition), submission_ids=[sub.pk],
+        "not_a_participant",
+        "You are not a member of the team “alice”.",
+        user=mallory,
+        team=team_of(alice, competition),
+        submission_ids=[sub.pk],
     )
 
 
@@ -150,7 +167,9 @@ def test_late_submissions_cannot_be_selected(competition):
     refused(
         "final_selection_late_submission",
         f"Submission {late.pk} was made after the deadline: late submissions cannot be selected.",
-        user=alice, team=team_of(alice, competition), submission_ids=[late.pk],
+        user=alice,
+        team=team_of(alice, competition),
+        submission_ids=[late.pk],
     )
 
 
@@ -176,8 +195,11 @@ def test_a_disqualified_team_cannot_choose(competition):
         disqualified_at=now(), disqualification_reason="Shared code"
     )
     refused(
-        "team_disqualified", "Your team was disqualified: Shared code.",
-        user=alice, team=team, submission_ids=[sub.pk],
+        "team_disqualified",
+        "Your team was disqualified: Shared code.",
+        user=alice,
+        team=team,
+        submission_ids=[sub.pk],
     )
 
 
@@ -189,7 +211,9 @@ def test_nothing_to_choose_when_every_team_is_ranked_by_its_best_private_score()
         "final_selection_not_used",
         "This competition ranks every team by its best private score among all its submissions "
         "made before the deadline: there is nothing to select.",
-        user=alice, team=team_of(alice, competition), submission_ids=[sub.pk],
+        user=alice,
+        team=team_of(alice, competition),
+        submission_ids=[sub.pk],
     )
     state = final_selection_state(team=team_of(alice, competition), competition=competition)
     assert not state.choosing and not state.open
@@ -255,8 +279,11 @@ def test_a_chosen_submission_that_no_longer_counts_falls_back_to_automatic(compe
     final_selection_set(user=alice, team=team, submission_ids=[chosen.pk])
     Submission.objects.filter(pk=chosen.pk).update(status=Submission.Status.FAILED)  # rescored
     final_selections_autoselect(competition=competition)
-    auto = set(FinalSelection.objects.filter(team=team, automatic=True).values_list(
-        "submission_id", flat=True))
+    auto = set(
+        FinalSelection.objects.filter(team=team, automatic=True).values_list(
+            "submission_id", flat=True
+        )
+    )
     assert auto == {other.pk}
 
 

@@ -174,7 +174,9 @@ def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, 
     doomed = submit(user, competition)
     current_app.conf.task_always_eager = True
     Submission.objects.filter(pk=doomed.pk).update(
-        status=Submission.Status.SCORING, attempts=2, lease_owner="dead",
+        status=Submission.Status.SCORING,
+        attempts=2,
+        lease_owner="dead",
         lease_expires_at=now() - timedelta(seconds=1),
     )
     result = submissions_reconcile()

@@ -51,7 +51,8 @@ def test_a_teams_files_download_as_one_zip(client, team):
     first, second = team.submissions.order_by("pk")
     # The original name of the second was "second.csv" (submission_create keeps the basename).
     assert archive.namelist() == [
-        f"=HYPERLINK(1)/{first.pk}-sub.csv", f"=HYPERLINK(1)/{second.pk}-second.csv"
+        f"=HYPERLINK(1)/{first.pk}-sub.csv",
+        f"=HYPERLINK(1)/{second.pk}-second.csv",
     ]
     with first.file.open("rb") as stored:
         assert archive.read(archive.namelist()[0]) == stored.read()

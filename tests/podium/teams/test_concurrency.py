@@ -68,23 +68,21 @@ def test_two_merges_at_once_that_together_exceed_the_size_cap_one_succeeds(round
         for asker in (first, second)
     ]
 
-    outcomes = race(*[
-        lambda r=r: team_merges.merge_request_accept(user=bob, merge_request=r)
-        for r in requests
-    ])
+    outcomes = race(
+        *[lambda r=r: team_merges.merge_request_accept(user=bob, merge_request=r) for r in requests]
+    )
 
     merged = [o for o in outcomes if isinstance(o, Team)]
     refusals = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(merged) == 1 and len(refusals) == 1, outcomes
     assert (refusals[0].code, refusals[0].message) == (
-        "merge_too_large", "Merging would give 3 members; this competition allows 2."
+        "merge_too_large",
+        "Merging would give 3 members; this competition allows 2.",
     )
     survivor = team_of(bob, competition)
     assert Membership.objects.filter(team=survivor).count() == 2
     assert Team.objects.filter(competition=competition).count() == 2  # bob's, and the refused one
-    statuses = sorted(
-        type(r).objects.get(pk=r.pk).status for r in requests
-    )
+    statuses = sorted(type(r).objects.get(pk=r.pk).status for r in requests)
     assert statuses == [RequestStatus.ACCEPTED, RequestStatus.PENDING]
 
 
@@ -99,16 +97,19 @@ def test_two_people_accepting_the_last_free_place_at_once_one_gets_it(round_):
         for racer in racers
     ]
 
-    outcomes = race(*[
-        lambda u=u, i=i: team_merges.invitation_accept(user=u, invitation=i)
-        for u, i in zip(racers, invitations, strict=True)
-    ])
+    outcomes = race(
+        *[
+            lambda u=u, i=i: team_merges.invitation_accept(user=u, invitation=i)
+            for u, i in zip(racers, invitations, strict=True)
+        ]
+    )
 
     joined = [o for o in outcomes if isinstance(o, Team)]
     refusals = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(joined) == 1 and len(refusals) == 1, outcomes
     assert (refusals[0].code, refusals[0].message) == (
-        "team_full", "“lead” already has 2 members; this competition allows 2."
+        "team_full",
+        "“lead” already has 2 members; this competition allows 2.",
     )
     assert Membership.objects.filter(team=team).count() == 2
     # The one left out keeps their own team and a pending invitation.

@@ -105,7 +105,10 @@ def test_invite_by_username_or_email_and_again_returns_the_same_invitation(compe
     dave = UserFactory(username="dave", email="Dave@Example.com")
     first = invite(alice, competition, "dave")
     assert (first.status, first.invitee, first.invited_by, first.team_name) == (
-        RequestStatus.PENDING, dave, alice, "alice"
+        RequestStatus.PENDING,
+        dave,
+        alice,
+        "alice",
     )
     assert invite(alice, competition, "dave@example.COM") == first
     assert Invitation.objects.count() == 1
@@ -206,10 +209,14 @@ def test_a_participant_accepts_and_their_solo_team_is_dissolved_with_its_pending
     to_bob.refresh_from_db()
     other.refresh_from_db()
     assert (to_bob.status, to_bob.decided_by, to_bob.decided_at is not None) == (
-        RequestStatus.ACCEPTED, bob, True
+        RequestStatus.ACCEPTED,
+        bob,
+        True,
     )
     assert (from_bob.status, from_bob.team, from_bob.team_name) == (
-        RequestStatus.CANCELLED, None, "bob"
+        RequestStatus.CANCELLED,
+        None,
+        "bob",
     )
     assert other.status == RequestStatus.CANCELLED  # bob chose a team
     assert carl.team_invitations.get() == from_bob
@@ -218,9 +225,7 @@ def test_a_participant_accepts_and_their_solo_team_is_dissolved_with_its_pending
 def test_someone_who_has_not_joined_joins_the_competition_by_accepting(competition, alice):
     newcomer = UserFactory(username="newcomer")
     invitation = invite(alice, competition, "newcomer")
-    with refused(
-        "rules_not_accepted", "To join “alice” you must accept the rules of Titanic."
-    ):
+    with refused("rules_not_accepted", "To join “alice” you must accept the rules of Titanic."):
         services.invitation_accept(user=newcomer, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.status == RequestStatus.PENDING  # a refusal changes nothing
@@ -366,9 +371,11 @@ def test_join_request_refusals(competition, alice, bob):
 
 
 def test_only_the_leader_answers_and_the_requester_is_checked_again(competition, alice, bob):
-    carl = team_with(competition, alice, UserFactory(username="carl")).memberships.get(
-        user__username="carl"
-    ).user
+    carl = (
+        team_with(competition, alice, UserFactory(username="carl"))
+        .memberships.get(user__username="carl")
+        .user
+    )
     erin = participant(competition, "erin")
     request = services.join_request_create(user=bob, team=team_of(alice, competition))
     with refused(
@@ -438,7 +445,9 @@ def test_the_last_member_of_a_team_without_submissions_dissolves_it(competition,
     assert solo.name == "alice" and team_of(alice, competition) == solo
     pending.refresh_from_db()
     assert (pending.status, pending.team, pending.team_name) == (
-        RequestStatus.CANCELLED, None, "Old"
+        RequestStatus.CANCELLED,
+        None,
+        "Old",
     )
 
 

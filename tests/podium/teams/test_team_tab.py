@@ -57,7 +57,7 @@ def test_the_tab_shows_the_team_its_members_and_the_leaders_forms(client, compet
     page = text(client.get(url("team", competition)))
     assert 'aria-current="page">Team</a>' in page
     assert "2 of 2 places taken" in page
-    assert "alice <span class=\"badge\">leader</span>" in page and "bob" in page
+    assert 'alice <span class="badge">leader</span>' in page and "bob" in page
     assert "Invite someone" in page and "Hand over the leadership" in page
     client.force_login(bob)
     page = text(client.get(url("team", competition)))
@@ -177,7 +177,8 @@ def test_merge_preview_request_and_acceptance(client, competition):
         client, answer_url(competition, "merge-requests", from_carl.pk, "decline")
     )
     assert set(team_of(bob, competition).memberships.values_list("user__username", flat=True)) == {
-        "alice", "bob"
+        "alice",
+        "bob",
     }
 
 

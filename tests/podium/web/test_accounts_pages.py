@@ -27,8 +27,13 @@ PASSWORD = "analytical-engine-1843"
 
 
 def sign_up(client, **fields):
-    data = {"username": "ada", "email": "ada@example.com", "password": PASSWORD,
-            "password_again": PASSWORD, **fields}
+    data = {
+        "username": "ada",
+        "email": "ada@example.com",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        **fields,
+    }
     return client.post(reverse("web:signup"), data)
 
 
@@ -62,7 +67,7 @@ def test_sign_up_refusals_show_their_message_and_keep_the_form(client):
     ]
     for fields, message in cases:
         page = sign_up(client, **fields).content.decode()
-        assert message in page, (fields, page[page.find("form-error") - 50:][:400])
+        assert message in page, (fields, page[page.find("form-error") - 50 :][:400])
         assert 'value="ada@example.com"' in page or fields.get("email")  # typed values kept
     assert User.objects.count() == 1 and not mail.outbox
 
@@ -110,11 +115,15 @@ def test_password_reset_by_email(client):
     link = re.search(r"http://testserver(/password-reset/\S+/\S+/)", message.body).group(1)
     form = client.get(link, follow=True)
     assert "Choose a new password" in form.content.decode() and form.context["validlink"]
-    mismatch = client.post(form.redirect_chain[-1][0], {"new_password1": "horse-battery-9",
-                                                        "new_password2": "horse-battery-8"})
+    mismatch = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "horse-battery-9", "new_password2": "horse-battery-8"},
+    )
     assert "didn’t match" in mismatch.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "horse-battery-9",
-                                                    "new_password2": "horse-battery-9"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "horse-battery-9", "new_password2": "horse-battery-9"},
+    )
     assert done["Location"] == reverse("web:password_reset_complete")
     user.refresh_from_db()
     assert user.check_password("horse-battery-9")

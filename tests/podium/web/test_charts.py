@@ -62,9 +62,11 @@ def test_a_line_chart_draws_each_series_as_a_step_line_to_the_end():
 
 
 def test_higher_values_are_drawn_higher():
-    root = parse(charts.line_chart(
-        [charts.Series("a", [(T0, 0.2), (T0 + timedelta(hours=5), 0.9)])], title="t"
-    ))
+    root = parse(
+        charts.line_chart(
+            [charts.Series("a", [(T0, 0.2), (T0 + timedelta(hours=5), 0.9)])], title="t"
+        )
+    )
     low, high = (float(c.get("cy")) for c in root.findall(f"{SVG}circle"))
     assert high < low  # SVG's y grows downwards
 
@@ -72,8 +74,9 @@ def test_higher_values_are_drawn_higher():
 def test_a_chart_without_data_says_so():
     root = parse(charts.line_chart([charts.Series("a", [])], title="t", empty_message="Nothing"))
     assert "Nothing" in texts(root) and "empty" in root.get("class")
-    assert "No submissions" in texts(parse(charts.bar_chart([], title="b",
-                                                            empty_message="No submissions")))
+    assert "No submissions" in texts(
+        parse(charts.bar_chart([], title="b", empty_message="No submissions"))
+    )
     assert "No scores yet." in texts(parse(charts.histogram([], title="h")))
 
 
@@ -89,10 +92,12 @@ def test_text_is_escaped():
 
 
 def test_bars_stack_failed_on_top_and_scale_to_the_tallest():
-    root = parse(charts.bar_chart(
-        [charts.Bar("1 Mar", 4, failed=2), charts.Bar("2 Mar", 0), charts.Bar("3 Mar", 8)],
-        title="per day",
-    ))
+    root = parse(
+        charts.bar_chart(
+            [charts.Bar("1 Mar", 4, failed=2), charts.Bar("2 Mar", 0), charts.Bar("3 Mar", 8)],
+            title="per day",
+        )
+    )
     rects = root.findall(f"{SVG}rect")
     ok = [r for r in rects if r.get("class") == "bar"]
     failed = [r for r in rects if r.get("class") == "bar failed"]
@@ -109,10 +114,14 @@ def test_bars_stack_failed_on_top_and_scale_to_the_tallest():
 def test_daily_bars_fill_the_days_without_submissions():
     bars = charts.daily_bars(
         {date(2026, 3, 1): (3, 1), date(2026, 3, 4): (2, 0)},
-        first=date(2026, 3, 1), last=date(2026, 3, 4),
+        first=date(2026, 3, 1),
+        last=date(2026, 3, 4),
     )
     assert [(b.label, b.value, b.failed) for b in bars] == [
-        ("01 Mar", 3, 1), ("02 Mar", 0, 0), ("03 Mar", 0, 0), ("04 Mar", 2, 0),
+        ("01 Mar", 3, 1),
+        ("02 Mar", 0, 0),
+        ("03 Mar", 0, 0),
+        ("04 Mar", 2, 0),
     ]
 
 

@@ -89,8 +89,12 @@ def test_the_list_shows_status_failure_duration_and_the_public_score_only(
     run = launch(host, competition, title="scored one", publish=True)
     failed = launch(host, competition, title="broken one", publish=True)
     KernelRun.objects.filter(pk=run.pk).update(status="succeeded", submission=submission)
-    kernel_services.kernel_mark_failed(run_id=failed.pk, worker=None, failure=KernelFailure.TIMEOUT,
-                                       message="It ran past its 3600 s limit.")
+    kernel_services.kernel_mark_failed(
+        run_id=failed.pk,
+        worker=None,
+        failure=KernelFailure.TIMEOUT,
+        message="It ran past its 3600 s limit.",
+    )
     for who in (None, alice, host):
         if who is not None:
             client.force_login(who)
@@ -111,9 +115,15 @@ def test_an_organizer_launches_a_baseline_and_it_is_queued(
 ):
     client.force_login(host)
     with django_capture_on_commit_callbacks() as queued:
-        response = client.post(url("kernels", competition), {
-            "title": "MLP", "baseline": "breast_cancer_mlp", "config": "", "publish": "on",
-        })
+        response = client.post(
+            url("kernels", competition),
+            {
+                "title": "MLP",
+                "baseline": "breast_cancer_mlp",
+                "config": "",
+                "publish": "on",
+            },
+        )
     run = KernelRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run_url("kernel", run)
     assert len(queued) == 1  # the run_kernel task, sent once the row is committed
@@ -127,18 +137,26 @@ def test_an_organizer_launches_a_baseline_and_it_is_queued(
 
 def test_an_organizer_uploads_a_script(client, competition, host):
     client.force_login(host)
-    response = client.post(url("kernels", competition), {
-        "title": "", "baseline": "", "script": ContentFile(COPY, name="mine.py"),
-    })
+    response = client.post(
+        url("kernels", competition),
+        {
+            "title": "",
+            "baseline": "",
+            "script": ContentFile(COPY, name="mine.py"),
+        },
+    )
     assert response.status_code == 302
     run = KernelRun.objects.get()
     assert run.source == "script" and run.script.read() == COPY and not run.published
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"baseline": ""}, "Choose a baseline or upload a script."),
-    ({"baseline": "breast_cancer_mlp", "config": "name: x\nep: 1"}, "The config cannot run"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"baseline": ""}, "Choose a baseline or upload a script."),
+        ({"baseline": "breast_cancer_mlp", "config": "name: x\nep: 1"}, "The config cannot run"),
+    ],
+)
 def test_a_bad_launch_shows_the_service_s_message(client, competition, host, data, message):
     client.force_login(host)
     response = client.post(url("kernels", competition), data)
@@ -155,20 +173,23 @@ def test_participants_are_refused_unless_allowed_and_then_see_their_hours(client
     assert response.status_code == 400 and NOT_ALLOWED in response.content.decode()
     assert not KernelRun.objects.exists()
 
-    kernel_settings_update(competition=competition, participants_may_run=True, team_gpu_hours=1,
-                           team_cpu_hours=2)
+    kernel_settings_update(
+        competition=competition, participants_may_run=True, team_gpu_hours=1, team_cpu_hours=2
+    )
     listed = page(client, url("kernels", competition))
     assert "Launch a kernel" in listed and "of 2 CPU hours left" in listed
     assert "Publish it" not in listed  # the organizers publish
-    response = client.post(url("kernels", competition), {"baseline": "breast_cancer_mlp",
-                                                         "publish": "on"})
+    response = client.post(
+        url("kernels", competition), {"baseline": "breast_cancer_mlp", "publish": "on"}
+    )
     run = KernelRun.objects.get()
     assert response.status_code == 302 and run.team.name == "alice" and not run.is_baseline
     assert not run.published
     assert run_url("kernel_publish", run) not in page(client, run_url("kernel", run))
 
-    kernel_settings_update(competition=competition, participants_may_run=True, team_gpu_hours=1,
-                           team_cpu_hours=0)
+    kernel_settings_update(
+        competition=competition, participants_may_run=True, team_gpu_hours=1, team_cpu_hours=0
+    )
     response = client.post(url("kernels", competition), {"baseline": "breast_cancer_mlp"})
     assert response.status_code == 400
     assert "Your team has used 0.00 of its 0 CPU hours" in response.content.decode()
@@ -192,16 +213,16 @@ def test_the_log_fragment_returns_only_new_chunks_and_stops_polling_when_final(
     client.force_login(host)
     detail = page(client, run_url("kernel", run))
     assert "epoch 1" in detail and "&lt;b&gt;epoch 3&lt;/b&gt;" in detail  # escaped
-    poll = f'{run_url("kernel_log", run)}?after=3'
+    poll = f"{run_url('kernel_log', run)}?after=3"
     assert f'hx-get="{poll}"' in detail and 'hx-trigger="every 2s"' in detail
 
-    fragment = page(client, f'{run_url("kernel_log", run)}?after=2')
+    fragment = page(client, f"{run_url('kernel_log', run)}?after=2")
     assert "epoch 3" in fragment and "epoch 1" not in fragment and "epoch 2" not in fragment
     assert f'hx-get="{poll}"' in fragment
     assert 'id="kernel-summary"' in fragment and 'hx-swap-oob="true"' in fragment
     nothing_new = page(client, poll)
     assert "epoch" not in nothing_new and f'hx-get="{poll}"' in nothing_new
-    assert "epoch 1" in page(client, f'{run_url("kernel_log", run)}?after=nonsense')
+    assert "epoch 1" in page(client, f"{run_url('kernel_log', run)}?after=nonsense")
 
     kernel_services.kernel_log_append(run_id=run.pk, attempt=1, text="done\n")
     KernelRun.objects.filter(pk=run.pk).update(status="succeeded")
@@ -228,8 +249,9 @@ def test_cancel_a_queued_run_and_a_finished_one_is_refused(client, competition, 
 
 
 def test_a_participant_cancels_her_own_run_only(client, competition, host):
-    kernel_settings_update(competition=competition, participants_may_run=True, team_gpu_hours=1,
-                           team_cpu_hours=2)
+    kernel_settings_update(
+        competition=competition, participants_may_run=True, team_gpu_hours=1, team_cpu_hours=2
+    )
     alice = participant(competition, "alice")
     mine = launch(alice, competition)
     published = launch(host, competition, publish=True)
@@ -309,7 +331,10 @@ def test_no_answer_key_or_private_score_in_any_kernel_page(client, competition, 
         for address in pages:
             response = client.get(address)
             assert response.status_code == 200, address
-            text = response.content.decode("utf-8", "replace") if not response.content.startswith(
-                b"PK") else ""
+            text = (
+                response.content.decode("utf-8", "replace")
+                if not response.content.startswith(b"PK")
+                else ""
+            )
             assert not re.search(r"0\.62(47|5)", text), address
             assert not any(line in text for line in answers), address

@@ -49,7 +49,7 @@ def test_the_board_shows_avatars_the_chart_and_a_jump_to_my_team(client):
     assert f'<tr id="team-{mine.pk}" class="mine">' in page
     assert f'<span class="avatar {hue_class("ada_l")}" title="ada_l">AL</span>' in page
     assert "style=" not in page  # a colour is a class (Content-Security-Policy: no inline styles)
-    chart = page[page.index('<svg class="chart"'):page.index("</svg>")]
+    chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
     assert chart.count('<path class="series"') == 2  # the two teams with a score
     assert "#1 bob" in chart and "#2 ada_l" in chart
 
@@ -70,7 +70,7 @@ def test_the_private_board_marks_baseline_rows_without_a_prize_rank(client):
     assert leaderboard_reveal(competition=competition) is True
     page = client.get(reverse("web:leaderboard_private", args=[competition.slug])).content.decode()
     rows = {
-        name: page[page.index(f'id="team-{Team.objects.get(name=name).pk}"'):][:900]
+        name: page[page.index(f'id="team-{Team.objects.get(name=name).pk}"') :][:900]
         for name in ("ada", "baseline", "bob")
     }
     assert "Baseline — no prize" in rows["baseline"] and 'class="baseline"' in rows["baseline"]

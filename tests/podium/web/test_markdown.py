@@ -38,11 +38,13 @@ def test_images_and_links_to_other_hosts_are_dropped(settings):
     from podium.web.markdown import render_markdown
 
     settings.MARKDOWN_ALLOWED_HOSTS = []
-    html = str(render_markdown(
-        "![pixel](https://tracker.example/p.gif) [site](https://evil.example/x) "
-        "[proto](//evil.example/y) <img src=\"http://evil.example/z.png\"> "
-        "[here](/competitions/x/data/) [mail](mailto:host@corp.example) ![local](/static/a.png)"
-    ))
+    html = str(
+        render_markdown(
+            "![pixel](https://tracker.example/p.gif) [site](https://evil.example/x) "
+            '[proto](//evil.example/y) <img src="http://evil.example/z.png"> '
+            "[here](/competitions/x/data/) [mail](mailto:host@corp.example) ![local](/static/a.png)"
+        )
+    )
     assert "tracker.example" not in html and "evil.example" not in html
     assert ">site</a>" in html  # the text stays, without its address
     assert 'href="/competitions/x/data/"' in html
@@ -54,10 +56,12 @@ def test_an_allowed_host_may_serve_images_and_links(settings):
     from podium.web.markdown import render_markdown
 
     settings.MARKDOWN_ALLOWED_HOSTS = ["wiki.corp.example"]
-    html = str(render_markdown(
-        "![chart](https://wiki.corp.example/c.png) [doc](https://WIKI.corp.example/d) "
-        "[other](https://evil.example/)"
-    ))
+    html = str(
+        render_markdown(
+            "![chart](https://wiki.corp.example/c.png) [doc](https://WIKI.corp.example/d) "
+            "[other](https://evil.example/)"
+        )
+    )
     assert 'src="https://wiki.corp.example/c.png"' in html
     assert 'href="https://WIKI.corp.example/d"' in html
     assert "evil.example" not in html

@@ -89,7 +89,10 @@ def split_predictions(competition, public_quality: float, private_quality: float
 @pytest.fixture
 def world(eager) -> World:
     competition = competition_with_solution(
-        rows=300, seed=3, auto_reveal_private=False, daily_submission_limit=20,
+        rows=300,
+        seed=3,
+        auto_reveal_private=False,
+        daily_submission_limit=20,
         score_display_precision=4,
     )
     alice, bob = participant(competition, "alice"), participant(competition, "bob")
@@ -111,11 +114,21 @@ def kernel_run(competition, submission) -> KernelRun:
     """A published, finished kernel run that submitted ``submission`` (a private score): the
     Kernels tab, its page, its log and its downloads are walked with it."""
     run = KernelRun(
-        uuid=uuid.uuid4(), competition=competition, created_by=submission.submitted_by,
-        team=submission.team, title="walked kernel", source=KernelRun.Source.SCRIPT,
-        published=True, wall_seconds=60, cpu_seconds=60, memory_mb=512, output_mb=10,
-        status=KernelRun.Status.SUCCEEDED, started_at=now() - timedelta(minutes=2),
-        finished_at=now() - timedelta(minutes=1), submission=submission,
+        uuid=uuid.uuid4(),
+        competition=competition,
+        created_by=submission.submitted_by,
+        team=submission.team,
+        title="walked kernel",
+        source=KernelRun.Source.SCRIPT,
+        published=True,
+        wall_seconds=60,
+        cpu_seconds=60,
+        memory_mb=512,
+        output_mb=10,
+        status=KernelRun.Status.SUCCEEDED,
+        started_at=now() - timedelta(minutes=2),
+        finished_at=now() - timedelta(minutes=1),
+        submission=submission,
     )
     run.script.save("kernel.py", ContentFile(b"print('hello')\n"), save=False)
     run.output.save("submission.csv", ContentFile(b"id,target\n0,0.5\n"), save=False)
@@ -145,7 +158,7 @@ AXIS_TICK = re.compile(r'<text class="tick"[^>]*>[^<]*</text>')
 # hold any digits (CI once read a private 0.7826 in one). Only the drawing attributes of the
 # charts' own elements are blanked, and only where they hold numbers and path commands.
 SVG_GEOMETRY = re.compile(
-    r'(<(?:path|circle|rect|line|text)\b[^>]*?)'
+    r"(<(?:path|circle|rect|line|text)\b[^>]*?)"
     r'\b(d|x|y|cx|cy|x1|x2|y1|y2|width|height)="[-\d. MHVLZ]*"'
 )
 
@@ -212,8 +225,10 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
     "service": lambda w: ["competitions.CompetitionApiService", "security.OAuthService"],
     "method": lambda w: ["ListSubmissions", "GetLeaderboard", "DownloadLeaderboard"],
     # kernel runs (the API's kernel views) and their downloads
-    "run_id": lambda w: [*(str(pk) for pk in KernelRun.objects.values_list("pk", flat=True)),
-                         "999999"],
+    "run_id": lambda w: [
+        *(str(pk) for pk in KernelRun.objects.values_list("pk", flat=True)),
+        "999999",
+    ],
     "what": lambda w: ["code", "config", "log", "output", "artifacts"],
 }
 # Patterns left out of the generic walk, and why.
@@ -237,7 +252,9 @@ def routes(patterns=None, parents=(), namespace="") -> Iterator[Route]:
         elif isinstance(entry, URLPattern):
             parts = (*parents, entry)
             arguments = tuple(
-                name for part in parts for name in part.pattern.regex.groupindex
+                name
+                for part in parts
+                for name in part.pattern.regex.groupindex
                 if name not in (part.default_args or {})
             )
             yield Route(f"{namespace}{entry.name or entry.pattern}", parts, arguments)
@@ -312,8 +329,12 @@ def test_the_walker_knows_every_url_argument():
 def test_the_walk_covers_the_participant_pages(world):
     names = {name for name, _ in urls(world)}
     assert {
-        "web:leaderboard", "web:leaderboard_private", "web:my_submissions",
-        "web:submission_status", "web:data_download", "web:overview",
+        "web:leaderboard",
+        "web:leaderboard_private",
+        "web:my_submissions",
+        "web:submission_status",
+        "web:data_download",
+        "web:overview",
     } <= names
 
 

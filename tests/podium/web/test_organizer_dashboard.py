@@ -56,7 +56,8 @@ def test_the_dashboard_counts_failures_stuck_submissions_and_draws_its_charts(
     scored(bob, competition, 0.72, 0.6)
     failed = submit(alice, competition)
     Submission.objects.filter(pk=failed.pk).update(
-        status=Submission.Status.FAILED, error_code="row_count_mismatch",
+        status=Submission.Status.FAILED,
+        error_code="row_count_mismatch",
         error_message="Submission has 3 rows; expected 200.",
     )
     stuck = submit(bob, competition)  # pending, queued long ago: the reconciler's business
@@ -67,7 +68,7 @@ def test_the_dashboard_counts_failures_stuck_submissions_and_draws_its_charts(
 
     page = client.get(dashboard(competition)).content.decode()
     assert "row_count_mismatch" in page and "Submission has 3 rows; expected 200." in page
-    stuck_table = page[page.index('id="stuck"'):]
+    stuck_table = page[page.index('id="stuck"') :]
     assert f"<td>{stuck.pk}</td>" in stuck_table and f"<td>{fresh.pk}</td>" not in stuck_table
     assert page.count('<svg class="chart"') == 2
     assert 'class="bar failed"' in page  # today's failed submission, on top of its bar
@@ -76,9 +77,7 @@ def test_the_dashboard_counts_failures_stuck_submissions_and_draws_its_charts(
     assert "No rescoring was asked" in page
 
 
-def test_the_reveal_button_reveals_after_the_end_and_shows_the_refusal_before(
-    client, competition
-):
+def test_the_reveal_button_reveals_after_the_end_and_shows_the_refusal_before(client, competition):
     scored(participant(competition, "alice"), competition, 0.8, 0.7)
     client.force_login(organizer(competition))
     refused = client.post(reverse("web:dashboard_reveal", args=[competition.slug]), follow=True)

@@ -11,9 +11,17 @@ from podium.web.templatetags.podium import board_row
 
 def row(**fields) -> BoardRow:
     values = dict(
-        rank=3, team_id=7, team_name="ada", members=["ada", "grace"], is_baseline=False,
-        score=0.9, score_display="0.90000", entries=4,
-        last_submission_at=now() - timedelta(hours=2), rank_change=2, is_new=False,
+        rank=3,
+        team_id=7,
+        team_name="ada",
+        members=["ada", "grace"],
+        is_baseline=False,
+        score=0.9,
+        score_display="0.90000",
+        entries=4,
+        last_submission_at=now() - timedelta(hours=2),
+        rank_change=2,
+        is_new=False,
     )
     return BoardRow(**{**values, **fields})
 

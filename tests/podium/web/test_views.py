@@ -29,9 +29,12 @@ def url(view: str, competition, **kwargs) -> str:
 @pytest.fixture
 def competition():
     return competition_with_solution(
-        title="Titanic Survival", subtitle="Who lived?",
-        overview="## About\n\nPredict **survival**.", evaluation="Scored with *AUC*.",
-        rules="Be nice.", data_description="Files below.",
+        title="Titanic Survival",
+        subtitle="Who lived?",
+        overview="## About\n\nPredict **survival**.",
+        evaluation="Scored with *AUC*.",
+        rules="Be nice.",
+        data_description="Files below.",
     )
 
 
@@ -234,7 +237,9 @@ def test_status_fragment_polls_until_scored_and_is_private_to_the_team(client, c
     assert "data-poll" in fragment and "hx-get" in fragment
 
     Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.SCORED, public_score=0.91234567, private_score=0.5,
+        status=Submission.Status.SCORED,
+        public_score=0.91234567,
+        private_score=0.5,
         result_message="Your Best Entry!",
     )
     fragment = client.get(status_url).content.decode()

@@ -74,24 +74,26 @@ def _inputs(draw, metric):
     low, high = metric.prediction_range
     if metric.kind == K.CONTINUOUS:
         t_low = max(-MAX_ABS_CEILING, (metric.value_range or (-math.inf,))[0])
-        y_true = np.array(draw(st.lists(_in_range(t_low, MAX_ABS_CEILING), min_size=n,
-                                        max_size=n)))
+        y_true = np.array(draw(st.lists(_in_range(t_low, MAX_ABS_CEILING), min_size=n, max_size=n)))
     elif metric.kind == K.CLASS_PROBABILITIES:
         k = draw(st.integers(2, 4))
-        y_true = np.array([i % k for i in range(n)] if metric.needs_every_class else
-                          draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+        y_true = np.array(
+            [i % k for i in range(n)]
+            if metric.needs_every_class
+            else draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n))
+        )
         cells = draw(st.lists(_in_range(low, high), min_size=n * k, max_size=n * k))
         return y_true, np.array(cells).reshape(n, k)
     else:  # binary: both classes, as check_split guarantees for the metrics that need them
-        y_true = np.array([1, 0, *draw(st.lists(st.integers(0, 1), min_size=n - 2,
-                                                max_size=n - 2))], dtype=np.int8)
+        y_true = np.array(
+            [1, 0, *draw(st.lists(st.integers(0, 1), min_size=n - 2, max_size=n - 2))],
+            dtype=np.int8,
+        )
     y_pred = np.array(draw(st.lists(_in_range(low, high), min_size=n, max_size=n)))
     return y_true, y_pred
 
 
-@pytest.mark.parametrize(
-    "name", sorted(m.name for m in list_metrics() if m.kind in NUMERIC)
-)
+@pytest.mark.parametrize("name", sorted(m.name for m in list_metrics() if m.kind in NUMERIC))
 @pytest.mark.parametrize("max_abs", [DEFAULT_MAX_ABS, MAX_ABS_CEILING])
 def test_every_numeric_metric_is_finite_on_anything_within_the_bounds(name, max_abs):
     metric = get_metric(name).with_max_abs(max_abs)

@@ -113,13 +113,16 @@ class LoginApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = sign_in(
-            request=request._request, username=data.validated_data["username"],
-            password=data.validated_data["password"], address=client_address(request),
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+            address=client_address(request),
         )
         if user is None:
             raise DomainError(
                 AccountErrorCode.CREDENTIALS_INVALID,
-                "That username and password do not match an account.", status=401,
+                "That username and password do not match an account.",
+                status=401,
             )
         return _new_token(
             *account_services.api_token_create(user=user, name=data.validated_data["name"])

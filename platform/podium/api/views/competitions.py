@@ -45,7 +45,8 @@ class CompetitionListApi(GenericAPIView):
     serializer_class = OutputSerializer
 
     @extend_schema(
-        parameters=[FilterSerializer], operation_id="competitions_list",
+        parameters=[FilterSerializer],
+        operation_id="competitions_list",
         responses=OutputSerializer(many=True),
     )
     def get(self, request):
@@ -108,17 +109,19 @@ class CompetitionDetailApi(APIView):
     def get(self, request, slug: str):
         found = competition(request, slug)
         me = team_selectors.participation(user=request.user, competition=found)
-        quota = (
-            submission_selectors.quota(team=me.team, competition=found) if me.team else None
-        )
+        quota = submission_selectors.quota(team=me.team, competition=found) if me.team else None
         body = dict(self.OutputSerializer(found, context={"request": request}).data)
-        body["me"] = ParticipationOutput({
-            "joined": me.joined, "accepted_rules": me.accepted_rules,
-            "is_organizer": me.is_organizer, "team": me.team.name if me.team else None,
-            "submissions_left_today": quota.left_today if quota else None,
-            "submissions_used_today": quota.used_today if quota else None,
-            "quota_resets_at": quota.resets_at if quota else None,
-        }).data
+        body["me"] = ParticipationOutput(
+            {
+                "joined": me.joined,
+                "accepted_rules": me.accepted_rules,
+                "is_organizer": me.is_organizer,
+                "team": me.team.name if me.team else None,
+                "submissions_left_today": quota.left_today if quota else None,
+                "submissions_used_today": quota.used_today if quota else None,
+                "quota_resets_at": quota.resets_at if quota else None,
+            }
+        ).data
         return Response(body)
 
 
@@ -134,7 +137,8 @@ class DataFileOutput(serializers.Serializer):
     def get_url(self, data_file) -> str:
         request = self.context["request"]
         return reverse(
-            "api:data_file", kwargs={"slug": data_file.competition.slug, "name": data_file.name},
+            "api:data_file",
+            kwargs={"slug": data_file.competition.slug, "name": data_file.name},
             request=request,
         )
 
@@ -205,4 +209,3 @@ class RulesAcceptApi(APIView):
     def post(self, request, slug: str):
         acceptance = rules_accept(user=request.user, competition=competition(request, slug))
         return Response(self.OutputSerializer(acceptance).data)
-

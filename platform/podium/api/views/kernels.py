@@ -46,7 +46,8 @@ class KernelRunOutput(serializers.Serializer):
     memory_mb = serializers.IntegerField(help_text="Its memory limit")
     output_mb = serializers.IntegerField(help_text="Its output-size limit")
     charged_seconds = serializers.FloatField(
-        help_text="Compute charged to its team's hours so far (renewed at each heartbeat)")
+        help_text="Compute charged to its team's hours so far (renewed at each heartbeat)"
+    )
 
 
 class KernelListApi(GenericAPIView):
@@ -55,16 +56,28 @@ class KernelListApi(GenericAPIView):
     serializer_class = KernelRunOutput
 
     class InputSerializer(serializers.Serializer):
-        baseline = fields.Text(required=False, allow_blank=True, default="", max_length=100,
-                               help_text="A bundled baseline, e.g. breast_cancer_mlp")
-        config = fields.Text(required=False, allow_blank=True, default="", max_length=100_000,
-                             help_text="Its YAML config (default: the bundled one)")
+        baseline = fields.Text(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=100,
+            help_text="A bundled baseline, e.g. breast_cancer_mlp",
+        )
+        config = fields.Text(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=100_000,
+            help_text="Its YAML config (default: the bundled one)",
+        )
         script = serializers.FileField(required=False, help_text="Or a Python script")
         title = fields.Text(required=False, allow_blank=True, default="", max_length=200)
         publish = fields.Boolean(required=False, default=False)
-        wall_seconds = fields.Integer(required=False, min_value=1,
-                                      help_text="Wall-clock limit (default and cap: the "
-                                                "competition's)")
+        wall_seconds = fields.Integer(
+            required=False,
+            min_value=1,
+            help_text="Wall-clock limit (default and cap: the competition's)",
+        )
         memory_mb = fields.Integer(required=False, min_value=1, help_text="Memory limit")
         output_mb = fields.Integer(required=False, min_value=1, help_text="Output-size limit")
 
@@ -79,7 +92,8 @@ class KernelListApi(GenericAPIView):
 
     @extend_schema(
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
-        responses={201: KernelRunOutput}, operation_id="kernels_create",
+        responses={201: KernelRunOutput},
+        operation_id="kernels_create",
     )
     def post(self, request, slug: str):
         """Queue a kernel. Organizers run for the Baseline team; participants only where the
@@ -118,7 +132,8 @@ class KernelLogOutput(serializers.Serializer):
 class KernelLogApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("after", int, description="The last seq already read")],
-        responses=KernelLogOutput, operation_id="kernels_log",
+        responses=KernelLogOutput,
+        operation_id="kernels_log",
     )
     def get(self, request, run_id: int):
         """The log's chunks after ``after``: poll this while the run is running."""
@@ -128,10 +143,16 @@ class KernelLogApi(APIView):
         except ValueError:
             after = 0
         chunks = kernel_selectors.run_log(run=run, after=after)
-        return Response(KernelLogOutput({
-            "status": run.status, "finished": run.finished, "chunks": chunks,
-            "next_after": chunks[-1].seq if chunks else after,
-        }).data)
+        return Response(
+            KernelLogOutput(
+                {
+                    "status": run.status,
+                    "finished": run.finished,
+                    "chunks": chunks,
+                    "next_after": chunks[-1].seq if chunks else after,
+                }
+            ).data
+        )
 
 
 class KernelCancelApi(APIView):
@@ -139,13 +160,13 @@ class KernelCancelApi(APIView):
 
     @extend_schema(request=None, responses=KernelRunOutput, operation_id="kernels_cancel")
     def post(self, request, run_id: int):
-        return Response(KernelRunOutput(kernel_cancel(user=request.user,
-                                                      run=_run(request, run_id))).data)
+        return Response(
+            KernelRunOutput(kernel_cancel(user=request.user, run=_run(request, run_id))).data
+        )
 
 
 class KernelDownloadApi(APIView):
-    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY},
-                   operation_id="kernels_download")
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY}, operation_id="kernels_download")
     def get(self, request, run_id: int, what: str):
         """One of ``code``, ``config``, ``log``, ``output`` (submission.csv), ``artifacts``."""
         name, content = kernel_selectors.run_download(run=_run(request, run_id), what=what)

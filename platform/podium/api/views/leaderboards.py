@@ -111,19 +111,29 @@ class MyRowApi(APIView):
         found = competition(request, slug)
         team = my_team(request, found)
         public = None
-        entry = None if team.disqualified_at else board_selectors.team_entry(
-            competition=found, team=team
+        entry = (
+            None
+            if team.disqualified_at
+            else board_selectors.team_entry(competition=found, team=team)
         )
         if entry is not None:
             row, rank = entry
             precision = found.score_display_precision
             public = {
-                "rank": rank, "score": row.best_public_score,
+                "rank": rank,
+                "score": row.best_public_score,
                 "score_display": f"{row.best_public_score:.{precision}f}",
-                "entries": row.entries, "last_submission_at": row.last_submission_at,
+                "entries": row.entries,
+                "last_submission_at": row.last_submission_at,
             }
         private = board_selectors.team_private_entry(team=team, viewer=request.user)
-        return Response(self.OutputSerializer({
-            "team": team.name, "board_size": board_selectors.board_size(competition=found),
-            "public": public, "private": private,
-        }).data)
+        return Response(
+            self.OutputSerializer(
+                {
+                    "team": team.name,
+                    "board_size": board_selectors.board_size(competition=found),
+                    "public": public,
+                    "private": private,
+                }
+            ).data
+        )

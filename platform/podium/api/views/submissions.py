@@ -52,9 +52,7 @@ def _view_data(view, competition_slug: str) -> dict:
 
 
 def _not_found(submission_id: int) -> NotFound:
-    return NotFound(
-        SubmissionRefusal.NOT_FOUND, f"You have no submission with id {submission_id}."
-    )
+    return NotFound(SubmissionRefusal.NOT_FOUND, f"You have no submission with id {submission_id}.")
 
 
 class SubmissionListApi(GenericAPIView):
@@ -66,9 +64,7 @@ class SubmissionListApi(GenericAPIView):
         file = serializers.FileField(
             allow_empty_file=True, help_text="The predictions: CSV, or one CSV in a .zip/.gz"
         )
-        description = fields.Text(
-            max_length=500, required=False, allow_blank=True, default=""
-        )
+        description = fields.Text(max_length=500, required=False, allow_blank=True, default="")
 
     def initial(self, request, *args, **kwargs):
         # Cap the upload at the competition's limit before anything reads the body: session
@@ -95,7 +91,8 @@ class SubmissionListApi(GenericAPIView):
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
-        responses={201: SubmissionOutput}, operation_id="submissions_create",
+        responses={201: SubmissionOutput},
+        operation_id="submissions_create",
     )
     def post(self, request, slug: str):
         """Upload a predictions file. It is scored in the background: poll the submission (its
@@ -104,13 +101,12 @@ class SubmissionListApi(GenericAPIView):
         my_team(request, found)  # refuse a non-member before reading a large body
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = submission_create(
-            user=request.user, competition=found, **data.validated_data
-        )
+        submission = submission_create(user=request.user, competition=found, **data.validated_data)
         view = submission_selectors.submission_view(submission, viewer=request.user)
         url = reverse("api:submission", kwargs={"submission_id": submission.pk}, request=request)
         return Response(
-            SubmissionOutput(_view_data(view, found.slug)).data, status=status.HTTP_201_CREATED,
+            SubmissionOutput(_view_data(view, found.slug)).data,
+            status=status.HTTP_201_CREATED,
             headers={"Location": url},
         )
 
@@ -137,7 +133,9 @@ class FinalSelectionApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         submission_ids = serializers.ListField(
-            child=fields.Integer(min_value=1), max_length=100, allow_empty=True,
+            child=fields.Integer(min_value=1),
+            max_length=100,
+            allow_empty=True,
             help_text="Empty clears the selection (the fallback then applies)",
         )
 
@@ -154,10 +152,15 @@ class FinalSelectionApi(APIView):
 
     def _state(self, team, found) -> Response:
         state = submission_selectors.final_selection_state(team=team, competition=found)
-        return Response(self.OutputSerializer({
-            **state.__dict__, "selected": sorted(state.selected),
-            "automatic": sorted(state.automatic),
-        }).data)
+        return Response(
+            self.OutputSerializer(
+                {
+                    **state.__dict__,
+                    "selected": sorted(state.selected),
+                    "automatic": sorted(state.automatic),
+                }
+            ).data
+        )
 
     @extend_schema(responses=OutputSerializer, operation_id="final_selection_get")
     def get(self, request, slug: str):

@@ -131,7 +131,8 @@ class InvitationCreateApi(APIView):
         invitee = fields.Text(max_length=254, help_text="A username or email address")
 
     @extend_schema(
-        request=InputSerializer, responses={201: InvitationOutput},
+        request=InputSerializer,
+        responses={201: InvitationOutput},
         operation_id="invitations_create",
     )
     def post(self, request, slug: str):
@@ -152,7 +153,8 @@ class JoinRequestCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=TeamNameInput, responses={201: JoinRequestOutput},
+        request=TeamNameInput,
+        responses={201: JoinRequestOutput},
         operation_id="join_requests_create",
     )
     def post(self, request, slug: str):
@@ -181,7 +183,8 @@ class MergeRequestCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=TeamNameInput, responses={201: MergeRequestOutput},
+        request=TeamNameInput,
+        responses={201: MergeRequestOutput},
         operation_id="merge_requests_create",
     )
     def post(self, request, slug: str):
@@ -201,7 +204,8 @@ class MergePreviewApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("team", str, required=True, description="The other team")],
-        responses=MergePreviewOutput, operation_id="merge_preview",
+        responses=MergePreviewOutput,
+        operation_id="merge_preview",
     )
     def get(self, request, slug: str):
         """Whether the caller's team may merge into ``team`` now, and every reason it may not."""
@@ -221,7 +225,8 @@ class AnswerApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         accept_rules = fields.Boolean(
-            required=False, default=False,
+            required=False,
+            default=False,
             help_text="Accepting an invitation: accept the competition's rules too",
         )
 
@@ -233,7 +238,11 @@ class AnswerApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team_merges.request_answer(
-            user=request.user, competition=found, kind=kind, pk=pk, answer=answer,
+            user=request.user,
+            competition=found,
+            kind=kind,
+            pk=pk,
+            answer=answer,
             accept_rules=data.validated_data["accept_rules"],
         )
         return _team_page(request, found)

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,92 +16,246 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Competition',
+            name="Competition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('subtitle', models.CharField(blank=True, max_length=300)),
-                ('overview', models.TextField(blank=True, help_text='Markdown')),
-                ('evaluation', models.TextField(blank=True, help_text='Markdown')),
-                ('rules', models.TextField(blank=True, help_text='Markdown; participants accept these to join')),
-                ('data_description', models.TextField(blank=True, help_text='Markdown')),
-                ('visibility', models.CharField(choices=[('public', 'Public: everyone with an account'), ('invite_only', 'Invite only: invited users and allowed email domains')], default='public', max_length=20)),
-                ('allowed_email_domains', models.CharField(blank=True, help_text='Comma-separated, e.g. example.com (invite-only)', max_length=500)),
-                ('metric', models.CharField(help_text="A metric from the registry, or 'custom'", max_length=64)),
-                ('metric_params', models.JSONField(blank=True, default=dict)),
-                ('custom_metric_file', models.FileField(blank=True, help_text='Kaggle-interface score(solution, submission, row_id_column_name) file', storage=podium.competitions.models.solutions_storage, upload_to='metrics/')),
-                ('custom_metric_higher_is_better', models.BooleanField(default=True)),
-                ('start_at', models.DateTimeField()),
-                ('entry_deadline', models.DateTimeField(blank=True, help_text='Last moment to join', null=True)),
-                ('team_merger_deadline', models.DateTimeField(blank=True, null=True)),
-                ('end_at', models.DateTimeField()),
-                ('private_revealed_at', models.DateTimeField(blank=True, null=True)),
-                ('daily_submission_limit', models.PositiveIntegerField(default=5)),
-                ('failed_submissions_count', models.BooleanField(default=False, help_text='Do failed submissions count toward the daily limit?')),
-                ('total_submission_limit', models.PositiveIntegerField(blank=True, null=True)),
-                ('max_team_size', models.PositiveIntegerField(default=5)),
-                ('max_final_selections', models.PositiveIntegerField(default=2)),
-                ('score_display_precision', models.PositiveSmallIntegerField(default=5)),
-                ('submission_max_bytes', models.PositiveBigIntegerField(default=536870912)),
-                ('invited_users', models.ManyToManyField(blank=True, related_name='invited_competitions', to=settings.AUTH_USER_MODEL)),
-                ('organizers', models.ManyToManyField(blank=True, related_name='organized_competitions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("subtitle", models.CharField(blank=True, max_length=300)),
+                ("overview", models.TextField(blank=True, help_text="Markdown")),
+                ("evaluation", models.TextField(blank=True, help_text="Markdown")),
+                (
+                    "rules",
+                    models.TextField(
+                        blank=True, help_text="Markdown; participants accept these to join"
+                    ),
+                ),
+                ("data_description", models.TextField(blank=True, help_text="Markdown")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public: everyone with an account"),
+                            ("invite_only", "Invite only: invited users and allowed email domains"),
+                        ],
+                        default="public",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "allowed_email_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated, e.g. example.com (invite-only)",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        help_text="A metric from the registry, or 'custom'", max_length=64
+                    ),
+                ),
+                ("metric_params", models.JSONField(blank=True, default=dict)),
+                (
+                    "custom_metric_file",
+                    models.FileField(
+                        blank=True,
+                        help_text="Kaggle-interface score(solution, submission, row_id_column_name) file",
+                        storage=podium.competitions.models.solutions_storage,
+                        upload_to="metrics/",
+                    ),
+                ),
+                ("custom_metric_higher_is_better", models.BooleanField(default=True)),
+                ("start_at", models.DateTimeField()),
+                (
+                    "entry_deadline",
+                    models.DateTimeField(blank=True, help_text="Last moment to join", null=True),
+                ),
+                ("team_merger_deadline", models.DateTimeField(blank=True, null=True)),
+                ("end_at", models.DateTimeField()),
+                ("private_revealed_at", models.DateTimeField(blank=True, null=True)),
+                ("daily_submission_limit", models.PositiveIntegerField(default=5)),
+                (
+                    "failed_submissions_count",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Do failed submissions count toward the daily limit?",
+                    ),
+                ),
+                ("total_submission_limit", models.PositiveIntegerField(blank=True, null=True)),
+                ("max_team_size", models.PositiveIntegerField(default=5)),
+                ("max_final_selections", models.PositiveIntegerField(default=2)),
+                ("score_display_precision", models.PositiveSmallIntegerField(default=5)),
+                ("submission_max_bytes", models.PositiveBigIntegerField(default=536870912)),
+                (
+                    "invited_users",
+                    models.ManyToManyField(
+                        blank=True, related_name="invited_competitions", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organizers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organized_competitions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_at'],
+                "ordering": ["-start_at"],
             },
         ),
         migrations.CreateModel(
-            name='DataFile',
+            name="DataFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('train', 'Train'), ('test', 'Test'), ('sample_submission', 'Sample submission'), ('other', 'Other')], default='other', max_length=20)),
-                ('file', models.FileField(upload_to='competitions/%Y/%m/')),
-                ('name', models.CharField(help_text='The name participants download it under', max_length=255)),
-                ('description', models.CharField(blank=True, max_length=500)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='data_files', to='competitions.competition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("train", "Train"),
+                            ("test", "Test"),
+                            ("sample_submission", "Sample submission"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("file", models.FileField(upload_to="competitions/%Y/%m/")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name participants download it under", max_length=255
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=500)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data_files",
+                        to="competitions.competition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('competition', 'name'), name='unique_data_file_name')],
+                "ordering": ["kind", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("competition", "name"), name="unique_data_file_name"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RuleAcceptance',
+            name="RuleAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted_at', models.DateTimeField(default=podium.core.timeutils.now)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rule_acceptances', to='competitions.competition')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rule_acceptances', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(default=podium.core.timeutils.now)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rule_acceptances",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rule_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('competition', 'user'), name='unique_rule_acceptance')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("competition", "user"), name="unique_rule_acceptance"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SolutionVersion',
+            name="SolutionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('file', models.FileField(storage=podium.competitions.models.solutions_storage, upload_to='solutions/')),
-                ('sha256', models.CharField(max_length=64)),
-                ('rows', models.JSONField(default=dict, help_text='Row counts: total, public, private, ignored')),
-                ('columns', models.JSONField(default=list, help_text='The header a submission must have')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='solution_versions', to='competitions.competition')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "file",
+                    models.FileField(
+                        storage=podium.competitions.models.solutions_storage, upload_to="solutions/"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "rows",
+                    models.JSONField(
+                        default=dict, help_text="Row counts: total, public, private, ignored"
+                    ),
+                ),
+                (
+                    "columns",
+                    models.JSONField(default=list, help_text="The header a submission must have"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="solution_versions",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['competition', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('competition', 'number'), name='unique_solution_number')],
+                "ordering": ["competition", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("competition", "number"), name="unique_solution_number"
+                    )
+                ],
             },
         ),
     ]

@@ -13,35 +13,46 @@ def distinct_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competitions', '0001_initial'),
+        ("competitions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='competition',
-            name='auto_reveal_private',
-            field=models.BooleanField(default=True, help_text='Reveal the private board at the end (else with the admin action)'),
+            model_name="competition",
+            name="auto_reveal_private",
+            field=models.BooleanField(
+                default=True,
+                help_text="Reveal the private board at the end (else with the admin action)",
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='final_selection_fallback',
-            field=models.CharField(choices=[('best_public', 'Kaggle: a team that selected none gets its best public ones'), ('best_private', 'DrivenData: every team is ranked by its best private score')], default='best_public', max_length=20),
+            model_name="competition",
+            name="final_selection_fallback",
+            field=models.CharField(
+                choices=[
+                    ("best_public", "Kaggle: a team that selected none gets its best public ones"),
+                    ("best_private", "DrivenData: every team is ranked by its best private score"),
+                ],
+                default="best_public",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='invitation_token',
-            field=models.CharField(default=podium.competitions.models.new_invitation_token, max_length=64),
+            model_name="competition",
+            name="invitation_token",
+            field=models.CharField(
+                default=podium.competitions.models.new_invitation_token, max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='solutionversion',
-            name='rescore_finished_at',
+            model_name="solutionversion",
+            name="rescore_finished_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='solutionversion',
-            name='rescore_requested_at',
+            model_name="solutionversion",
+            name="rescore_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(distinct_tokens, migrations.RunPython.noop),

@@ -6,25 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competitions', '0002_rules_reveal_invitations_rescoring'),
+        ("competitions", "0002_rules_reveal_invitations_rescoring"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='competition',
-            name='daily_invalid_submission_limit',
-            field=models.PositiveIntegerField(default=20, help_text="Submissions refused by the file checks (free) a team may make per UTC day; past it, the team's uploads are refused until 00:00 UTC", validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="competition",
+            name="daily_invalid_submission_limit",
+            field=models.PositiveIntegerField(
+                default=20,
+                help_text="Submissions refused by the file checks (free) a team may make per UTC day; past it, the team's uploads are refused until 00:00 UTC",
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='prediction_max_abs',
-            field=models.FloatField(default=1000000000000.0, help_text='Numeric predictions beyond ± this are refused by the file checks (probabilities stay within [0, 1]); at most 1e100', validators=[podium.competitions.models.validate_prediction_max_abs]),
+            model_name="competition",
+            name="prediction_max_abs",
+            field=models.FloatField(
+                default=1000000000000.0,
+                help_text="Numeric predictions beyond ± this are refused by the file checks (probabilities stay within [0, 1]); at most 1e100",
+                validators=[podium.competitions.models.validate_prediction_max_abs],
+            ),
         ),
         migrations.AlterField(
-            model_name='competition',
-            name='failed_submissions_count',
-            field=models.BooleanField(default=False, help_text='Do all failed submissions count toward the daily limit? (One that fails while being scored always counts; without this, those refused by the file checks, or failed by no doing of the team, are free.)'),
+            model_name="competition",
+            name="failed_submissions_count",
+            field=models.BooleanField(
+                default=False,
+                help_text="Do all failed submissions count toward the daily limit? (One that fails while being scored always counts; without this, those refused by the file checks, or failed by no doing of the team, are free.)",
+            ),
         ),
     ]

@@ -10,5 +10,13 @@ from podium.core.sandbox.hostile import read_capped
 from podium.core.sandbox.outcome import Limits, Outcome, SandboxUnavailable
 from podium.core.sandbox.probe import Probe, probe
 
-__all__ = ["Limits", "Outcome", "Probe", "SandboxUnavailable", "bwrap_path", "probe",
-           "read_capped", "run"]
+__all__ = [
+    "Limits",
+    "Outcome",
+    "Probe",
+    "SandboxUnavailable",
+    "bwrap_path",
+    "probe",
+    "read_capped",
+    "run",
+]

@@ -79,8 +79,7 @@ def base_env(limits: Limits) -> dict[str, str]:
     }
 
 
-def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path | bytes]
-           ) -> Path:
+def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path | bytes]) -> Path:
     """The host folder the read-only mounts come from."""
     stage = root / "stage" / uuid.uuid4().hex
     for sub in ("input", "code", "podium/site"):
@@ -97,14 +96,19 @@ def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path |
         if isinstance(source, bytes):
             target.write_bytes(source)
         elif Path(source).is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                source,
+                target,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
         else:
             shutil.copyfile(source, target)
     shutil.copyfile(SUPERVISOR, stage / "podium" / "supervisor.py")
     (stage / "podium" / "etc").mkdir()
     (stage / "podium" / "etc" / "passwd").write_text(
-        f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{uid}::/tmp:/bin/false\n")
+        f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{uid}::/tmp:/bin/false\n"
+    )
     (stage / "podium" / "etc" / "group").write_text(f"root:x:0:\nsandbox:x:{uid}:\n")
     shutil.copyfile(RECORDER, stage / "podium" / "site" / "sitecustomize.py")
     for path in [stage, *stage.rglob("*")]:  # readable by the sandbox's uid, writable by none
@@ -112,21 +116,48 @@ def _stage(root: Path, uid: int, inputs: dict[str, Path], code: dict[str, Path |
     return stage
 
 
-def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int, seccomp_fd: int | None
-                ) -> list[str]:
-    args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-            "--new-session", "--as-pid-1", "--info-fd", str(info_fd),
-            *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
-            "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.tmp_mb * MB), "--tmpfs", "/dev/shm",
-            "--size", str(limits.tmp_mb * MB), "--tmpfs", "/tmp"]
+def _bwrap_args(
+    bwrap: str, limits: Limits, stage: Path, info_fd: int, seccomp_fd: int | None
+) -> list[str]:
+    args = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--as-pid-1",
+        "--info-fd",
+        str(info_fd),
+        *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(limits.tmp_mb * MB),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        str(limits.tmp_mb * MB),
+        "--tmpfs",
+        "/tmp",
+    ]
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
-                 "ssl", "alternatives", "mime.types"):
+    for name in (
+        "ld.so.cache",
+        "ld.so.conf",
+        "ld.so.conf.d",
+        "localtime",
+        "nsswitch.conf",
+        "ssl",
+        "alternatives",
+        "mime.types",
+    ):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for name in ("passwd", "group"):  # its own user alone, not the host's accounts
         args += ["--ro-bind", str(stage / "podium" / "etc" / name), f"/etc/{name}"]
@@ -137,12 +168,32 @@ def _bwrap_args(bwrap: str, limits: Limits, stage: Path, info_fd: int, seccomp_f
         for dev in sorted(Path("/dev").glob("nvidia*")):
             if not dev.name.removeprefix("nvidia").isdigit() or dev.name in chosen:
                 args += ["--dev-bind", str(dev), str(dev)]
-    args += ["--size", str(limits.work_mb * MB), "--tmpfs", "/sandbox",
-             "--dir", "/sandbox/output", "--dir", "/sandbox/.podium",
-             "--ro-bind", str(stage / "input"), "/sandbox/input",
-             "--ro-bind", str(stage / "code"), "/sandbox/code",
-             "--ro-bind", str(stage / "podium"), "/podium",
-             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/sandbox", "--"]
+    args += [
+        "--size",
+        str(limits.work_mb * MB),
+        "--tmpfs",
+        "/sandbox",
+        "--dir",
+        "/sandbox/output",
+        "--dir",
+        "/sandbox/.podium",
+        "--ro-bind",
+        str(stage / "input"),
+        "/sandbox/input",
+        "--ro-bind",
+        str(stage / "code"),
+        "/sandbox/code",
+        "--ro-bind",
+        str(stage / "podium"),
+        "/podium",
+        "--remount-ro",
+        "/dev",
+        "--remount-ro",
+        "/",
+        "--chdir",
+        "/sandbox",
+        "--",
+    ]
     return args
 
 
@@ -172,12 +223,20 @@ def _preexec(limits: Limits, processes: int) -> Callable[[], None]:
 
 
 def run(
-    argv: list[str], *, root: Path, inputs: dict[str, Path], code: dict[str, Path | bytes],
-    limits: Limits, result_dir: Path, env: dict[str, str] | None = None,
+    argv: list[str],
+    *,
+    root: Path,
+    inputs: dict[str, Path],
+    code: dict[str, Path | bytes],
+    limits: Limits,
+    result_dir: Path,
+    env: dict[str, str] | None = None,
     on_output: Callable[[str], None] = lambda text: None,
     should_stop: Callable[[], bool] = lambda: False,
-    log_max_bytes: int = 2_000_000, copy_max_bytes: int | None = None,
-    poll_seconds: float = 0.25, flush_seconds: float = 1.0,
+    log_max_bytes: int = 2_000_000,
+    copy_max_bytes: int | None = None,
+    poll_seconds: float = 0.25,
+    flush_seconds: float = 1.0,
 ) -> Outcome:
     """Run ``argv`` in a fresh sandbox; its output (stdout and stderr together) goes to
     ``on_output`` in chunks about every ``flush_seconds`` (at most ``log_max_bytes`` in all);
@@ -188,16 +247,29 @@ def run(
     if bwrap is None:
         raise SandboxUnavailable(
             "bubblewrap (bwrap) is not installed on this worker, so untrusted code cannot run "
-            "here: install the Debian package `bubblewrap` (apt-get install bubblewrap).")
+            "here: install the Debian package `bubblewrap` (apt-get install bubblewrap)."
+        )
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     try:
         with uids.uid_lease(root / "uids", *_uid_range()) as uid:
             stage = _stage(root, uid, inputs, code)
             try:
-                return _run(bwrap, uid, stage, argv, limits, result_dir, env or {}, on_output,
-                            should_stop, log_max_bytes, copy_max_bytes, poll_seconds,
-                            flush_seconds)
+                return _run(
+                    bwrap,
+                    uid,
+                    stage,
+                    argv,
+                    limits,
+                    result_dir,
+                    env or {},
+                    on_output,
+                    should_stop,
+                    log_max_bytes,
+                    copy_max_bytes,
+                    poll_seconds,
+                    flush_seconds,
+                )
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
     except uids.NoFreeUid as exc:
@@ -221,8 +293,21 @@ def _uid_range() -> tuple[int, int]:
     return settings.SANDBOX_UID_BASE, settings.SANDBOX_UID_COUNT
 
 
-def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, should_stop,
-         log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds) -> Outcome:
+def _run(
+    bwrap,
+    uid,
+    stage,
+    argv,
+    limits,
+    result_dir,
+    extra_env,
+    on_output,
+    should_stop,
+    log_max_bytes,
+    copy_max_bytes,
+    poll_seconds,
+    flush_seconds,
+) -> Outcome:
     ctl_r, ctl_w = os.pipe()
     ctl = os.fdopen(ctl_w, "wb", buffering=0)  # a file object: closing it twice is harmless
     status_r, status_w = os.pipe()
@@ -232,16 +317,31 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
     if uid == os.geteuid():  # not root: the worker's own tasks count against the same limit
         processes += uids.threads_of(uid)
     command = _bwrap_args(bwrap, limits, stage, info_w, seccomp_r) + [
-        sys.executable, "-I", "-S", "/podium/supervisor.py", str(ctl_r), str(status_w), "--",
-        *argv]
+        sys.executable,
+        "-I",
+        "-S",
+        "/podium/supervisor.py",
+        str(ctl_r),
+        str(status_w),
+        "--",
+        *argv,
+    ]
     env = {**base_env(limits), **extra_env}
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            command, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            env=env,
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             pass_fds=tuple(fd for fd in (ctl_r, status_w, info_w, seccomp_r) if fd is not None),
-            user=uid, group=uid, extra_groups=[], preexec_fn=_preexec(limits, processes),
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            preexec_fn=_preexec(limits, processes),
         )
     except BaseException:
         ctl.close()
@@ -254,9 +354,22 @@ def _run(bwrap, uid, stage, argv, limits, result_dir, extra_env, on_output, shou
                 continue
             os.close(fd)
     try:
-        return watch(proc, uid, ctl, status_r, info_r, limits, result_dir, on_output,
-                     should_stop, log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds,
-                     started)
+        return watch(
+            proc,
+            uid,
+            ctl,
+            status_r,
+            info_r,
+            limits,
+            result_dir,
+            on_output,
+            should_stop,
+            log_max_bytes,
+            copy_max_bytes,
+            poll_seconds,
+            flush_seconds,
+            started,
+        )
     finally:
         ctl.close()  # each descriptor closed once: a number closed twice may be another
         os.close(status_r)  # thread's by then (the heartbeat's database connection)

@@ -69,8 +69,9 @@ def copy_out(source_dir_fd: int, names: list[str], dest: Path, caps: Caps) -> Co
     return report
 
 
-def _copy_entry(dir_fd: int, name: str, target: Path, rel: str, depth: int, caps: Caps,
-                report: CopyReport) -> None:
+def _copy_entry(
+    dir_fd: int, name: str, target: Path, rel: str, depth: int, caps: Caps, report: CopyReport
+) -> None:
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
@@ -112,8 +113,9 @@ def _copy_entry(dir_fd: int, name: str, target: Path, rel: str, depth: int, caps
     _copy_file(dir_fd, name, target, rel, caps, report)
 
 
-def _copy_file(dir_fd: int, name: str, target: Path, rel: str, caps: Caps,
-               report: CopyReport) -> None:
+def _copy_file(
+    dir_fd: int, name: str, target: Path, rel: str, caps: Caps, report: CopyReport
+) -> None:
     try:
         fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
     except OSError as exc:

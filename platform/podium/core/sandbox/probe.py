@@ -20,13 +20,20 @@ class Probe:
 
 
 def probe(root: Path) -> Probe:
-    limits = Limits(wall_seconds=30, cpu_seconds=30, memory_mb=512, work_mb=4, tmp_mb=4,
-                    processes=16)
+    limits = Limits(
+        wall_seconds=30, cpu_seconds=30, memory_mb=512, work_mb=4, tmp_mb=4, processes=16
+    )
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="podium-probe-") as results:
-            outcome = run([sys.executable, "-S", "-c", "pass"], root=Path(root), inputs={},
-                          code={}, limits=limits, result_dir=Path(results))
+            outcome = run(
+                [sys.executable, "-S", "-c", "pass"],
+                root=Path(root),
+                inputs={},
+                code={},
+                limits=limits,
+                result_dir=Path(results),
+            )
     except SandboxUnavailable as exc:
         return Probe(False, str(exc), 0.0)
     except Exception as exc:  # noqa: BLE001 - whatever broke, the answer is "no", and why

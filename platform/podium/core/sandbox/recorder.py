@@ -18,7 +18,9 @@ _RECORD = "/sandbox/.podium/exception.json"
 def _excepthook(kind, value, tb, _previous=sys.excepthook):
     try:
         record = {
-            "type": kind.__name__, "module": kind.__module__, "message": str(value)[:2000],
+            "type": kind.__name__,
+            "module": kind.__module__,
+            "message": str(value)[:2000],
             "errno": getattr(value, "errno", None) if isinstance(value, OSError) else None,
             "traceback": "".join(traceback.format_exception(kind, value, tb))[-20000:],
         }

@@ -46,7 +46,7 @@ def _kill_all_but_me() -> int:
 
 def main(argv: list[str]) -> int:
     ctl, status_out = int(argv[0]), int(argv[1])
-    program = argv[argv.index("--") + 1:]
+    program = argv[argv.index("--") + 1 :]
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # no handler: the kernel then drops it for init
     child = os.fork()
@@ -76,8 +76,12 @@ def main(argv: list[str]) -> int:
     _pid, status = os.waitpid(child, 0)
     leftovers = _kill_all_but_me()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    report = {"status": status, "stopped": stopped, "leftovers": leftovers,
-              "cpu": usage.ru_utime + usage.ru_stime}
+    report = {
+        "status": status,
+        "stopped": stopped,
+        "leftovers": leftovers,
+        "cpu": usage.ru_utime + usage.ru_stime,
+    }
     os.write(status_out, (json.dumps(report) + "\n").encode())
     os.close(status_out)
     while os.read(ctl, 64):  # held open until the host has copied the results (EOF)

@@ -39,8 +39,9 @@ class _Log:
             self.pending += data
 
     def flush(self, force: bool = False) -> None:
-        if not self.pending or not (force or
-                                    time.monotonic() - self.last_flush >= self.flush_seconds):
+        if not self.pending or not (
+            force or time.monotonic() - self.last_flush >= self.flush_seconds
+        ):
             return
         room = self.max_bytes - self.sent
         chunk = self.pending[: max(room, 0)]
@@ -72,8 +73,22 @@ def _tell(ctl, what: bytes) -> None:
         pass
 
 
-def watch(proc, uid, ctl, status_r, info_r, limits, result_dir, on_output, should_stop,
-           log_max_bytes, copy_max_bytes, poll_seconds, flush_seconds, started) -> Outcome:
+def watch(
+    proc,
+    uid,
+    ctl,
+    status_r,
+    info_r,
+    limits,
+    result_dir,
+    on_output,
+    should_stop,
+    log_max_bytes,
+    copy_max_bytes,
+    poll_seconds,
+    flush_seconds,
+    started,
+) -> Outcome:
     log = _Log(on_output, log_max_bytes, flush_seconds)
     os.set_blocking(proc.stdout.fileno(), False)
     status_buf, report = b"", None
@@ -139,11 +154,21 @@ def watch(proc, uid, ctl, status_r, info_r, limits, result_dir, on_output, shoul
         if not isinstance(exception, dict):
             exception = None
     return Outcome(
-        exit_code=exit_code, signal=sig, timed_out=timed_out, cancelled=cancelled,
-        cpu_seconds=report["cpu"], wall_seconds=time.monotonic() - started,
-        leftovers_killed=report["leftovers"], log=log.text(), log_truncated=log.truncated,
-        refused=copy.refused, copied=copy.copied, copied_bytes=copy.bytes, exception=exception,
-        sandbox=f"bubblewrap, uid {uid}", uid=uid,
+        exit_code=exit_code,
+        signal=sig,
+        timed_out=timed_out,
+        cancelled=cancelled,
+        cpu_seconds=report["cpu"],
+        wall_seconds=time.monotonic() - started,
+        leftovers_killed=report["leftovers"],
+        log=log.text(),
+        log_truncated=log.truncated,
+        refused=copy.refused,
+        copied=copy.copied,
+        copied_bytes=copy.bytes,
+        exception=exception,
+        sandbox=f"bubblewrap, uid {uid}",
+        uid=uid,
     )
 
 
@@ -157,8 +182,12 @@ def _read_rest(stream) -> bytes:
 def _parse_report(raw: bytes) -> dict:
     try:
         report = json.loads(raw.split(b"\n", 1)[0])
-        return {"ok": True, "status": int(report["status"]), "cpu": float(report["cpu"]),
-                "leftovers": int(report["leftovers"])}
+        return {
+            "ok": True,
+            "status": int(report["status"]),
+            "cpu": float(report["cpu"]),
+            "leftovers": int(report["leftovers"]),
+        }
     except (ValueError, KeyError, TypeError):
         return {"ok": False}
 
@@ -167,11 +196,13 @@ def _copy_results(proc, info_r, result_dir: Path, max_bytes: int) -> hostile.Cop
     """/sandbox/output and /sandbox/.podium, read through the sandbox's own root (its tmpfs),
     now that nothing runs there but the supervisor."""
     info = _read_info(info_r)
-    root_fd = os.open(f"/proc/{int(info['child-pid'])}/root",
-                      os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    root_fd = os.open(
+        f"/proc/{int(info['child-pid'])}/root", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    )
     try:
-        work = os.open("sandbox", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                       dir_fd=root_fd)
+        work = os.open(
+            "sandbox", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=root_fd
+        )
     finally:
         os.close(root_fd)
     try:
@@ -196,8 +227,13 @@ def _read_info(info_r: int) -> dict:
     raise RuntimeError(f"bubblewrap gave no info on the sandbox: {raw[:200]!r}")
 
 
-_NO_USERNS = ("No permissions to create", "setting up uid map", "Creating new namespace failed",
-              "unshare", "clone")
+_NO_USERNS = (
+    "No permissions to create",
+    "setting up uid map",
+    "Creating new namespace failed",
+    "unshare",
+    "clone",
+)
 
 
 def _unavailable_or_error(log: str, returncode: int | None) -> Exception:
@@ -208,14 +244,16 @@ def _unavailable_or_error(log: str, returncode: int | None) -> Exception:
             f"the sandbox's unprivileged user cannot reach {path} ({last}): Podium's Python "
             "installation and virtual environment must be readable by other users. Install "
             "them where others may read them, or make the folders above them searchable "
-            "(for a Python under /root: chmod o+x /root).")
+            "(for a Python under /root: chmod o+x /root)."
+        )
     if log.startswith("bwrap:") and any(s in log for s in _NO_USERNS):
         return SandboxUnavailable(
             f"bubblewrap cannot create the sandbox's namespaces here ({last}). It needs "
             "unprivileged user namespaces: sysctl user.max_user_namespaces > 0 (and "
             "kernel.unprivileged_userns_clone=1 where that exists); in a container, run the "
             "worker with `security_opt: [seccomp=unconfined, apparmor=unconfined]` (see README, "
-            "'The sandbox').")
+            "'The sandbox')."
+        )
     if log.startswith("bwrap:"):
         return SandboxUnavailable(f"bubblewrap could not start the sandbox: {last}")
     return RuntimeError(f"the sandbox ended without a report from its supervisor: {last}")

@@ -7,29 +7,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('competitions', '0002_rules_reveal_invitations_rescoring'),
+        ("competitions", "0002_rules_reveal_invitations_rescoring"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UploadToken',
+            name="UploadToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('file_name', models.CharField(max_length=255)),
-                ('declared_size', models.BigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=podium.core.timeutils.now)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('put_at', models.DateTimeField(blank=True, null=True)),
-                ('stored_name', models.CharField(blank=True, max_length=500)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='competitions.competition')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("file_name", models.CharField(max_length=255)),
+                ("declared_size", models.BigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=podium.core.timeutils.now)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("put_at", models.DateTimeField(blank=True, null=True)),
+                ("stored_name", models.CharField(blank=True, max_length=500)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

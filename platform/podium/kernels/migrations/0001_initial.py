@@ -7,94 +7,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('competitions', '0002_rules_reveal_invitations_rescoring'),
-        ('submissions', '0002_final_selection'),
-        ('teams', '0002_team_requests'),
+        ("competitions", "0002_rules_reveal_invitations_rescoring"),
+        ("submissions", "0002_final_selection"),
+        ("teams", "0002_team_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KernelRun',
+            name="KernelRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uuid', models.UUIDField(editable=False, unique=True)),
-                ('is_baseline', models.BooleanField(default=False, help_text="An organizer's baseline")),
-                ('title', models.CharField(max_length=200)),
-                ('source', models.CharField(choices=[('baseline', 'A bundled baseline and its config'), ('script', 'An uploaded Python script')], max_length=10)),
-                ('baseline', models.CharField(blank=True, help_text="A bundled config's name", max_length=100)),
-                ('config', models.TextField(blank=True, help_text='The YAML config the baseline runs with')),
-                ('script', models.FileField(blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to)),
-                ('queue', models.CharField(default='cpu', max_length=20)),
-                ('published', models.BooleanField(default=False, help_text='Participants may see it and download its code, logs and output')),
-                ('wall_seconds', models.PositiveIntegerField()),
-                ('cpu_seconds', models.PositiveIntegerField()),
-                ('memory_mb', models.PositiveIntegerField()),
-                ('output_mb', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='queued', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('lease_owner', models.CharField(blank=True, max_length=200)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('sandbox', models.CharField(blank=True, help_text='How it was confined', max_length=100)),
-                ('failure', models.CharField(blank=True, max_length=30)),
-                ('error_message', models.TextField(blank=True)),
-                ('error_detail', models.TextField(blank=True, help_text='A traceback, for whoever sees the run')),
-                ('exit_code', models.IntegerField(blank=True, null=True)),
-                ('cpu_seconds_used', models.FloatField(blank=True, null=True)),
-                ('output', models.FileField(blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to)),
-                ('artifacts', models.FileField(blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kernel_runs', to='competitions.competition')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kernel_runs', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='submissions.submission')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='kernel_runs', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("uuid", models.UUIDField(editable=False, unique=True)),
+                (
+                    "is_baseline",
+                    models.BooleanField(default=False, help_text="An organizer's baseline"),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("baseline", "A bundled baseline and its config"),
+                            ("script", "An uploaded Python script"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "baseline",
+                    models.CharField(
+                        blank=True, help_text="A bundled config's name", max_length=100
+                    ),
+                ),
+                (
+                    "config",
+                    models.TextField(
+                        blank=True, help_text="The YAML config the baseline runs with"
+                    ),
+                ),
+                (
+                    "script",
+                    models.FileField(
+                        blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to
+                    ),
+                ),
+                ("queue", models.CharField(default="cpu", max_length=20)),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Participants may see it and download its code, logs and output",
+                    ),
+                ),
+                ("wall_seconds", models.PositiveIntegerField()),
+                ("cpu_seconds", models.PositiveIntegerField()),
+                ("memory_mb", models.PositiveIntegerField()),
+                ("output_mb", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("lease_owner", models.CharField(blank=True, max_length=200)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_requested_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "sandbox",
+                    models.CharField(blank=True, help_text="How it was confined", max_length=100),
+                ),
+                ("failure", models.CharField(blank=True, max_length=30)),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "error_detail",
+                    models.TextField(blank=True, help_text="A traceback, for whoever sees the run"),
+                ),
+                ("exit_code", models.IntegerField(blank=True, null=True)),
+                ("cpu_seconds_used", models.FloatField(blank=True, null=True)),
+                (
+                    "output",
+                    models.FileField(
+                        blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to
+                    ),
+                ),
+                (
+                    "artifacts",
+                    models.FileField(
+                        blank=True, max_length=255, upload_to=podium.kernels.models.kernel_upload_to
+                    ),
+                ),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kernel_runs",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kernel_runs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="submissions.submission",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="kernel_runs",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='KernelLogChunk',
+            name="KernelLogChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveSmallIntegerField(default=1)),
-                ('seq', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log_chunks', to='kernels.kernelrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempt", models.PositiveSmallIntegerField(default=1)),
+                ("seq", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log_chunks",
+                        to="kernels.kernelrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'seq'],
+                "ordering": ["run", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='KernelSettings',
+            name="KernelSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('participants_may_run', models.BooleanField(default=False)),
-                ('team_gpu_hours', models.FloatField(default=1.0, help_text='Per team, on the gpu queue')),
-                ('team_cpu_hours', models.FloatField(default=2.0, help_text='Per team, on the cpu queue')),
-                ('competition', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='kernel_settings', to='competitions.competition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("participants_may_run", models.BooleanField(default=False)),
+                (
+                    "team_gpu_hours",
+                    models.FloatField(default=1.0, help_text="Per team, on the gpu queue"),
+                ),
+                (
+                    "team_cpu_hours",
+                    models.FloatField(default=2.0, help_text="Per team, on the cpu queue"),
+                ),
+                (
+                    "competition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kernel_settings",
+                        to="competitions.competition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'kernel settings',
+                "verbose_name_plural": "kernel settings",
             },
         ),
         migrations.AddIndex(
-            model_name='kernelrun',
-            index=models.Index(fields=['status', 'lease_expires_at'], name='kernel_run_lease'),
+            model_name="kernelrun",
+            index=models.Index(fields=["status", "lease_expires_at"], name="kernel_run_lease"),
         ),
         migrations.AddConstraint(
-            model_name='kernellogchunk',
-            constraint=models.UniqueConstraint(fields=('run', 'seq'), name='unique_kernel_log_seq'),
+            model_name="kernellogchunk",
+            constraint=models.UniqueConstraint(fields=("run", "seq"), name="unique_kernel_log_seq"),
         ),
     ]

@@ -8,57 +8,74 @@ def charge_existing_runs(apps, schema_editor):
     counted until now); a running one from its start, at its next heartbeat."""
     KernelRun = apps.get_model("kernels", "KernelRun")
     runs = KernelRun.objects.filter(started_at__isnull=False).only(
-        "pk", "started_at", "finished_at")
+        "pk", "started_at", "finished_at"
+    )
     for run in runs.iterator():
         if run.finished_at is not None:
             seconds = max(0.0, (run.finished_at - run.started_at).total_seconds())
             KernelRun.objects.filter(pk=run.pk).update(
-                charged_seconds=seconds, charged_at=run.finished_at)
+                charged_seconds=seconds, charged_at=run.finished_at
+            )
         else:
             KernelRun.objects.filter(pk=run.pk).update(charged_at=run.started_at)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kernels', '0001_initial'),
+        ("kernels", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kernelrun',
-            name='charged_at',
+            model_name="kernelrun",
+            name="charged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='kernelrun',
-            name='charged_seconds',
+            model_name="kernelrun",
+            name="charged_seconds",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='kernelsettings',
-            name='max_concurrent_runs',
-            field=models.PositiveIntegerField(default=1, help_text='Per team: runs queued or running at once'),
+            model_name="kernelsettings",
+            name="max_concurrent_runs",
+            field=models.PositiveIntegerField(
+                default=1, help_text="Per team: runs queued or running at once"
+            ),
         ),
         migrations.AddField(
-            model_name='kernelsettings',
-            name='max_daily_runs',
-            field=models.PositiveIntegerField(default=10, help_text='Per team: runs launched per UTC day'),
+            model_name="kernelsettings",
+            name="max_daily_runs",
+            field=models.PositiveIntegerField(
+                default=10, help_text="Per team: runs launched per UTC day"
+            ),
         ),
         migrations.AddField(
-            model_name='kernelsettings',
-            name='max_memory_mb',
-            field=models.PositiveIntegerField(blank=True, help_text="The most memory (MB) a participant's run may ask for (empty: the server's default)", null=True),
+            model_name="kernelsettings",
+            name="max_memory_mb",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The most memory (MB) a participant's run may ask for (empty: the server's default)",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='kernelsettings',
-            name='max_output_mb',
-            field=models.PositiveIntegerField(blank=True, help_text="The most output (MB) a participant's run may ask for (empty: the server's default)", null=True),
+            model_name="kernelsettings",
+            name="max_output_mb",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The most output (MB) a participant's run may ask for (empty: the server's default)",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='kernelsettings',
-            name='max_wall_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="The most wall-clock seconds a participant's run may ask for (empty: the server's default)", null=True),
+            model_name="kernelsettings",
+            name="max_wall_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The most wall-clock seconds a participant's run may ask for (empty: the server's default)",
+                null=True,
+            ),
         ),
         migrations.RunPython(charge_existing_runs, migrations.RunPython.noop),
     ]

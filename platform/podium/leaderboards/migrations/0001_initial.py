@@ -5,32 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('competitions', '0001_initial'),
-        ('submissions', '0001_initial'),
-        ('teams', '0001_initial'),
+        ("competitions", "0001_initial"),
+        ("submissions", "0001_initial"),
+        ("teams", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaderboardEntry',
+            name="LeaderboardEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('best_public_score', models.FloatField()),
-                ('sort_key', models.FloatField()),
-                ('best_submitted_at', models.DateTimeField()),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('last_submission_at', models.DateTimeField()),
-                ('best_submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='submissions.submission')),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='board', to='competitions.competition')),
-                ('team', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='board_entry', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("best_public_score", models.FloatField()),
+                ("sort_key", models.FloatField()),
+                ("best_submitted_at", models.DateTimeField()),
+                ("entries", models.PositiveIntegerField(default=0)),
+                ("last_submission_at", models.DateTimeField()),
+                (
+                    "best_submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="submissions.submission",
+                    ),
+                ),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="board",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "team",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="board_entry",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'leaderboard entries',
-                'indexes': [models.Index(fields=['competition', '-sort_key', 'best_submitted_at'], name='board_order')],
+                "verbose_name_plural": "leaderboard entries",
+                "indexes": [
+                    models.Index(
+                        fields=["competition", "-sort_key", "best_submitted_at"], name="board_order"
+                    )
+                ],
             },
         ),
     ]

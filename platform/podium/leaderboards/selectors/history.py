@@ -79,15 +79,15 @@ class TeamHistory:
 def top_teams_score_history(*, competition: Competition, n: int = 10) -> list[TeamHistory]:
     """The best public score over time of the board's top ``n`` teams, in rank order (the
     leaderboard's chart). Public scores of on-time submissions only. Two queries."""
-    top = list(
-        ranked_entries(competition=competition).values_list("team_id", "team__name")[:n]
-    )
+    top = list(ranked_entries(competition=competition).values_list("team_id", "team__name")[:n])
     if not top:
         return []
     rows = (
         Submission.objects.filter(
-            team_id__in=[team_id for team_id, _ in top], status=Submission.Status.SCORED,
-            is_late=False, public_score__isnull=False,
+            team_id__in=[team_id for team_id, _ in top],
+            status=Submission.Status.SCORED,
+            is_late=False,
+            public_score__isnull=False,
         )
         .order_by("created_at", "pk")
         .values_list("team_id", "created_at", "public_score")
@@ -126,7 +126,8 @@ def user_results(*, user, viewer) -> list[UserResult]:
         return []
     teams = (
         Team.objects.filter(memberships__user=user)
-        .select_related("competition").order_by("-competition__end_at")
+        .select_related("competition")
+        .order_by("-competition__end_at")
     )
     results = []
     for team in teams:
@@ -135,7 +136,9 @@ def user_results(*, user, viewer) -> list[UserResult]:
         precision = competition.score_display_precision
         results.append(
             UserResult(
-                competition=competition, team_name=team.name, team_id=team.pk,
+                competition=competition,
+                team_name=team.name,
+                team_id=team.pk,
                 public_rank=found[1] if found else None,
                 public_display=f"{found[0].best_public_score:.{precision}f}" if found else "",
                 entries=found[0].entries if found else 0,

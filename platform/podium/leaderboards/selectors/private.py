@@ -65,8 +65,14 @@ def _private_entries(competition: Competition) -> QuerySet[PrivateEntry]:
 
 
 PRIVATE_FIELDS = (
-    "rank", "team_id", "team__name", "team__is_baseline", "submission_id", "private_score",
-    "public_rank", "public_score",
+    "rank",
+    "team_id",
+    "team__name",
+    "team__is_baseline",
+    "submission_id",
+    "private_score",
+    "public_rank",
+    "public_score",
 )
 
 
@@ -76,18 +82,29 @@ def _private_rows(competition: Competition, entries: list[tuple]) -> list[Privat
     # Prize ranks skip Baseline teams: count those above the page once, then walk it.
     baselines_above = 0
     if entries:
-        baselines_above = _private_entries(competition).filter(
-            rank__lt=entries[0][0], team__is_baseline=True
-        ).count()
+        baselines_above = (
+            _private_entries(competition)
+            .filter(rank__lt=entries[0][0], team__is_baseline=True)
+            .count()
+        )
     rows = []
     for rank, team_id, name, is_baseline, submission_id, private, public_rank, public in entries:
-        rows.append(PrivateRow(
-            rank=rank, team_id=team_id, team_name=name, members=members.get(team_id, []),
-            is_baseline=is_baseline, submission_id=submission_id, private_score=private,
-            private_display=f"{private:.{precision}f}", public_rank=public_rank,
-            public_score=public, public_display="" if public is None else f"{public:.{precision}f}",
-            prize_rank=None if is_baseline else rank - baselines_above,
-        ))
+        rows.append(
+            PrivateRow(
+                rank=rank,
+                team_id=team_id,
+                team_name=name,
+                members=members.get(team_id, []),
+                is_baseline=is_baseline,
+                submission_id=submission_id,
+                private_score=private,
+                private_display=f"{private:.{precision}f}",
+                public_rank=public_rank,
+                public_score=public,
+                public_display="" if public is None else f"{public:.{precision}f}",
+                prize_rank=None if is_baseline else rank - baselines_above,
+            )
+        )
         baselines_above += bool(is_baseline)
     return rows
 

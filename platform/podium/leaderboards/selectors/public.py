@@ -66,11 +66,14 @@ def _ranks_day_ago(team_ids: list[int], cutoff: datetime) -> dict[int, int]:
     probe of ``rank_snapshot_team`` per team of the page). Teams with none are left out."""
     latest = (
         RankSnapshot.objects.filter(team=OuterRef("pk"), taken_at__lte=cutoff)
-        .order_by("-taken_at").values("rank")[:1]
+        .order_by("-taken_at")
+        .values("rank")[:1]
     )
     rows = (
-        Team.objects.filter(pk__in=team_ids).order_by()
-        .annotate(rank_day_ago=Subquery(latest)).values_list("pk", "rank_day_ago")
+        Team.objects.filter(pk__in=team_ids)
+        .order_by()
+        .annotate(rank_day_ago=Subquery(latest))
+        .values_list("pk", "rank_day_ago")
     )
     return {pk: rank for pk, rank in rows if rank is not None}
 
@@ -90,8 +93,13 @@ def public_board(
     cutoff = (moment or now()) - CHANGE_WINDOW
     entries = list(
         ranked_entries(competition=competition).values_list(
-            "team_id", "team__name", "team__is_baseline", "best_public_score", "entries",
-            "last_submission_at", "first_entry_at",
+            "team_id",
+            "team__name",
+            "team__is_baseline",
+            "best_public_score",
+            "entries",
+            "last_submission_at",
+            "first_entry_at",
         )[offset : offset + limit]
     )
     day_ago = _ranks_day_ago([e[0] for e in entries], cutoff)

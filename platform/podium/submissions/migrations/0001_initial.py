@@ -7,50 +7,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('competitions', '0001_initial'),
-        ('teams', '0001_initial'),
+        ("competitions", "0001_initial"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uuid', models.UUIDField(editable=False, unique=True)),
-                ('file', models.FileField(max_length=255, upload_to=podium.submissions.models.submission_upload_to)),
-                ('original_name', models.CharField(max_length=255)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('description', models.CharField(blank=True, max_length=500)),
-                ('is_late', models.BooleanField(default=False, help_text='Made after the end: scored, off the board')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('scoring', 'Scoring'), ('scored', 'Scored'), ('failed', 'Failed')], db_index=True, default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('lease_owner', models.CharField(blank=True, max_length=200)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('public_score', models.FloatField(blank=True, null=True)),
-                ('private_score', models.FloatField(blank=True, null=True)),
-                ('scored_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('error_message', models.TextField(blank=True, help_text='Shown to the participant')),
-                ('error_detail', models.TextField(blank=True, help_text='For organizers only (e.g. a traceback)')),
-                ('result_message', models.TextField(blank=True, help_text='Kaggle-style: best entry, moved up N')),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='competitions.competition')),
-                ('solution_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='competitions.solutionversion')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("uuid", models.UUIDField(editable=False, unique=True)),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=podium.submissions.models.submission_upload_to
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("description", models.CharField(blank=True, max_length=500)),
+                (
+                    "is_late",
+                    models.BooleanField(
+                        default=False, help_text="Made after the end: scored, off the board"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("scoring", "Scoring"),
+                            ("scored", "Scored"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("lease_owner", models.CharField(blank=True, max_length=200)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("public_score", models.FloatField(blank=True, null=True)),
+                ("private_score", models.FloatField(blank=True, null=True)),
+                ("scored_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                (
+                    "error_message",
+                    models.TextField(blank=True, help_text="Shown to the participant"),
+                ),
+                (
+                    "error_detail",
+                    models.TextField(
+                        blank=True, help_text="For organizers only (e.g. a traceback)"
+                    ),
+                ),
+                (
+                    "result_message",
+                    models.TextField(blank=True, help_text="Kaggle-style: best entry, moved up N"),
+                ),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "solution_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="competitions.solutionversion",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['team', 'created_at'], name='submission_team_day'), models.Index(fields=['status', 'lease_expires_at'], name='submission_lease')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["team", "created_at"], name="submission_team_day"),
+                    models.Index(fields=["status", "lease_expires_at"], name="submission_lease"),
+                ],
             },
         ),
     ]

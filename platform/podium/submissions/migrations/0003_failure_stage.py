@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('submissions', '0002_final_selection'),
+        ("submissions", "0002_final_selection"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='failure_stage',
-            field=models.CharField(blank=True, choices=[('validation', 'Refused by the file checks, before the split (free, capped)'), ('metric', 'Failed while the boards were scored (counts like a scored one)'), ('system', "Not the team's doing: the organizers' setup or the servers (free)")], max_length=12),
+            model_name="submission",
+            name="failure_stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("validation", "Refused by the file checks, before the split (free, capped)"),
+                    ("metric", "Failed while the boards were scored (counts like a scored one)"),
+                    ("system", "Not the team's doing: the organizers' setup or the servers (free)"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

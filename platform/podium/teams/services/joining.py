@@ -88,8 +88,10 @@ def baseline_team_ensure(*, competition: Competition, user) -> Team:
         with transaction.atomic():
             rules_accept(user=user, competition=competition)
             team = Team.objects.create(
-                competition=competition, name=free_team_name(competition, BASELINE_TEAM_NAME),
-                leader=user, is_baseline=True,
+                competition=competition,
+                name=free_team_name(competition, BASELINE_TEAM_NAME),
+                leader=user,
+                is_baseline=True,
             )
             Membership.objects.create(team=team, user=user, competition=competition)
     except IntegrityError:  # made at the same moment by another run
@@ -124,7 +126,10 @@ def _join(
 
 
 def invitation_accept(
-    *, user, invitation: Invitation, accept_rules: bool = False,
+    *,
+    user,
+    invitation: Invitation,
+    accept_rules: bool = False,
     merge_into: MergeInto | None = None,
 ) -> Team:
     """The invitee joins the inviting team; returns it.

@@ -43,9 +43,11 @@ def lock_for_join(user, target: Team) -> tuple[Team, Team | None]:
     meanwhile), refuse rather than lock a third team out of order."""
     current = _current_team(user, target.competition_id)
     locked_target, locked_current = lock_teams(target, current)
-    now_in = Membership.objects.filter(
-        competition_id=target.competition_id, user=user
-    ).values_list("team_id", flat=True).first()
+    now_in = (
+        Membership.objects.filter(competition_id=target.competition_id, user=user)
+        .values_list("team_id", flat=True)
+        .first()
+    )
     if now_in != (current.pk if current else None):
         raise Conflict(
             Code.TEAM_GONE,

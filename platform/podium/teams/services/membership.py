@@ -34,7 +34,8 @@ def free_team_name(competition: Competition, wanted: str) -> str:
 def new_solo_team(user, competition: Competition) -> Team:
     """A team of one, led by ``user``, named after them."""
     team = Team.objects.create(
-        competition=competition, name=free_team_name(competition, user.get_username()),
+        competition=competition,
+        name=free_team_name(competition, user.get_username()),
         leader=user,
     )
     Membership.objects.create(team=team, user=user, competition=competition)

@@ -54,8 +54,10 @@ def request_close(
 ) -> None:
     """Answer a pending request: one conditional UPDATE (pending -> ``status``), so of two
     answers at once exactly one lands; the other gets Conflict(team_request_closed)."""
-    done = type(request).objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
-        status=status, decided_at=moment, decided_by=by, updated_at=moment
+    done = (
+        type(request)
+        .objects.filter(pk=request.pk, status=RequestStatus.PENDING)
+        .update(status=status, decided_at=moment, decided_by=by, updated_at=moment)
     )
     if not done:
         raise request_closed(request)
@@ -153,8 +155,12 @@ def invitation_create(*, user, team: Team, invitee: str) -> Invitation:
     if full is not None:
         raise full
     return _pending_or_create(
-        Invitation, team=team, invitee=person,
-        competition=competition, team_name=team.name, invited_by=user,
+        Invitation,
+        team=team,
+        invitee=person,
+        competition=competition,
+        team_name=team.name,
+        invited_by=user,
     )
 
 
@@ -189,8 +195,11 @@ def join_request_create(*, user, team: Team) -> JoinRequest:
     if refusal is not None:
         raise refusal
     return _pending_or_create(
-        JoinRequest, team=team, user=user,
-        competition_id=team.competition_id, team_name=team.name,
+        JoinRequest,
+        team=team,
+        user=user,
+        competition_id=team.competition_id,
+        team_name=team.name,
     )
 
 

@@ -81,17 +81,16 @@ def hue_class(name: str) -> str:
 def move_badge(move: int | None, is_new: bool = False) -> SafeString:
     """A team's move: ▲3 (up), ▼2 (down), – (same, or unknown), new."""
     if is_new:
-        return mark_safe(  # noqa: S308 - constant
-            '<span class="move new" title="Entered the leaderboard in the last 24 hours">new'
-            "</span>"
+        return mark_safe(
+            '<span class="move new" title="Entered the leaderboard in the last 24 hours">new</span>'
         )
     if move is None:
-        return mark_safe('<span class="move same">–</span>')  # noqa: S308 - constant
+        return mark_safe('<span class="move same">–</span>')
     if move > 0:
         return format_html('<span class="move up" title="Up {0}">▲{0}</span>', move)
     if move < 0:
         return format_html('<span class="move down" title="Down {0}">▼{0}</span>', -move)
-    return mark_safe('<span class="move same" title="No change">–</span>')  # noqa: S308
+    return mark_safe('<span class="move same" title="No change">–</span>')
 
 
 AVATARS_SHOWN = 5
@@ -101,19 +100,22 @@ AVATARS_SHOWN = 5
 def avatars(members: list[str]) -> SafeString:
     """The members' initials on their colours (the first five, then "+N"); names as titles."""
     shown = format_html_join(
-        "", '<span class="avatar {}" title="{}">{}</span>',
+        "",
+        '<span class="avatar {}" title="{}">{}</span>',
         ((hue_class(name), name, initials(name)) for name in members[:AVATARS_SHOWN]),
     )
     more = len(members) - AVATARS_SHOWN
-    extra = format_html(
-        '<span class="avatar more" title="{} members">+{}</span>', len(members), more
-    ) if more > 0 else ""
+    extra = (
+        format_html('<span class="avatar more" title="{} members">+{}</span>', len(members), more)
+        if more > 0
+        else ""
+    )
     return format_html('<span class="avatars">{}{}</span>', shown, extra)
 
 
-BASELINE_BADGE = mark_safe(' <span class="badge muted">baseline</span>')  # noqa: S308
-YOU_BADGE = mark_safe(' <span class="badge you">you</span>')  # noqa: S308
-ROW_MINE, ROW_BASELINE = mark_safe(' class="mine"'), mark_safe(' class="baseline"')  # noqa: S308
+BASELINE_BADGE = mark_safe(' <span class="badge muted">baseline</span>')
+YOU_BADGE = mark_safe(' <span class="badge you">you</span>')
+ROW_MINE, ROW_BASELINE = mark_safe(' class="mine"'), mark_safe(' class="baseline"')
 
 
 @register.simple_tag
@@ -128,8 +130,16 @@ def board_row(row, my_team_id) -> SafeString:
         '<td class="team"><span class="team-name">{}</span>{}{}</td>'
         '<td class="members">{}</td><td class="num score">{}</td><td class="num">{}</td>'
         '<td class="when" title="{}">{} ago</td></tr>',
-        row.team_id, css, row.rank, move_badge(row.rank_change, row.is_new), row.team_name,
-        BASELINE_BADGE if row.is_baseline else "", YOU_BADGE if mine else "",
-        avatars(row.members), row.score_display, row.entries,
-        date_filter(at, "c"), timesince_filter(at),
+        row.team_id,
+        css,
+        row.rank,
+        move_badge(row.rank_change, row.is_new),
+        row.team_name,
+        BASELINE_BADGE if row.is_baseline else "",
+        YOU_BADGE if mine else "",
+        avatars(row.members),
+        row.score_display,
+        row.entries,
+        date_filter(at, "c"),
+        timesince_filter(at),
     )

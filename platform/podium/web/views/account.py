@@ -119,7 +119,9 @@ def signup(request):
         data = form.cleaned_data
         try:
             user = user_signup(
-                username=data["username"], email=data["email"], password=data["password"],
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
                 link_for=link_for,
             )
         except DomainError as exc:
@@ -127,18 +129,22 @@ def signup(request):
         else:
             if not user.is_active:  # limited to domains: the address must be proved first
                 messages.success(
-                    request, f"Almost there, {user.get_username()}: we sent a link to "
+                    request,
+                    f"Almost there, {user.get_username()}: we sent a link to "
                     f"{user.email}. Open it to finish signing up; until then you cannot sign in.",
                 )
                 return redirect("web:login")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
-                request, f"Welcome to Podium, {user.get_username()}! We sent a link to "
+                request,
+                f"Welcome to Podium, {user.get_username()}! We sent a link to "
                 f"{user.email}: open it to verify your address.",
             )
             return redirect(_next_url(request))
     context = {
-        "form": form, "domains": signup_domains(), "open": settings.SIGNUP_OPEN,
+        "form": form,
+        "domains": signup_domains(),
+        "open": settings.SIGNUP_OPEN,
         "next": _next_url(request) if request.GET.get("next") or request.POST.get("next") else "",
     }
     return render(request, "web/account/signup.html", context)
@@ -210,7 +216,8 @@ def signup_resend(request):
     if request.method == "POST" and form.is_valid():
         try:
             address = signup_link_resend(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
                 link_for=lambda token: _verify_link(request, token),
             )
         except DomainError as exc:

@@ -65,7 +65,8 @@ def join(request, slug: str):
         messages.error(request, exc.message)
         return redirect("web:rules", slug=slug)
     messages.success(
-        request, f"Welcome to {competition.title}! You are in the team “{team.name}”. "
+        request,
+        f"Welcome to {competition.title}! You are in the team “{team.name}”. "
         "The data is on the Data tab.",
     )
     return redirect("web:data", slug=slug)
@@ -78,9 +79,7 @@ def invitation(request, slug: str, token: str):
     """The invitation link: lets the signed-in user in, then shows the competition. A wrong or
     rotated token is the 404 of a competition that does not exist."""
     competition = competition_invitation_accept(user=request.user, slug=slug, token=token)
-    messages.success(
-        request, f"You are invited to {competition.title}. Read its rules to join."
-    )
+    messages.success(request, f"You are invited to {competition.title}. Read its rules to join.")
     return redirect("web:overview", slug=competition.slug)
 
 
@@ -109,7 +108,9 @@ def leaderboard(request, slug: str):
                 for t in board_selectors.top_teams_score_history(competition=competition)
             ],
             title=f"The top 10 teams' best public score over time ({competition.metric})",
-            until=min(now(), competition.end_at), width=1040, height=280,
+            until=min(now(), competition.end_at),
+            width=1040,
+            height=280,
         )
     return render(request, "web/competition/leaderboard.html", context)
 

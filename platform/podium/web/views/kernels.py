@@ -36,14 +36,21 @@ def kernels(request, slug: str):
     competition, user = context["competition"], request.user
     if request.method == "POST" and not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    form = KernelLaunchForm(request.POST or None, request.FILES or None,
-                            baselines=kernel_selectors.available_baselines())
+    form = KernelLaunchForm(
+        request.POST or None,
+        request.FILES or None,
+        baselines=kernel_selectors.available_baselines(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             run = kernel_services.kernel_launch(
-                user=user, competition=competition, baseline=data["baseline"],
-                config=data["config"], script=data["script"], title=data["title"],
+                user=user,
+                competition=competition,
+                baseline=data["baseline"],
+                config=data["config"],
+                script=data["script"],
+                title=data["title"],
                 publish=data["publish"],
             )
         except DomainError as exc:
@@ -54,11 +61,13 @@ def kernels(request, slug: str):
     organizer = kernel_selectors.is_organizer(user, competition)
     team = context["me"].team
     context.update(
-        form=form, organizer=organizer,
+        form=form,
+        organizer=organizer,
         may_launch=kernel_selectors.may_launch(user, competition),
         rows=kernel_selectors.run_rows(competition=competition, viewer=user),
-        quota=None if organizer or team is None else kernel_selectors.team_quota(
-            competition=competition, team=team),
+        quota=None
+        if organizer or team is None
+        else kernel_selectors.team_quota(competition=competition, team=team),
     )
     status = 400 if form.errors else 200
     return render(request, "web/competition/kernels.html", context, status=status)
@@ -71,7 +80,8 @@ def _run(request, competition, run_id: int) -> KernelRun:
 def _summary(request, competition, run: KernelRun) -> dict:
     """What the run's summary shows (the page, and each poll of its log: the status changes)."""
     return {
-        "run": run, "row": kernel_selectors.run_row(run=run),
+        "run": run,
+        "row": kernel_selectors.run_row(run=run),
         "downloads": kernel_selectors.run_downloads(run=run),
         "can_manage": kernel_selectors.can_manage(request.user, run),
         "organizer": kernel_selectors.is_organizer(request.user, competition),
@@ -82,7 +92,8 @@ def _log(run: KernelRun, after: int) -> dict:
     # The status is read before the chunks: a run final by then has written all of its log.
     chunks = kernel_selectors.run_log(run=run, after=after, limit=LOG_CHUNKS)
     return {
-        "chunks": chunks, "next_after": chunks[-1].seq if chunks else after,
+        "chunks": chunks,
+        "next_after": chunks[-1].seq if chunks else after,
         "polling": not run.finished or len(chunks) == LOG_CHUNKS,
     }
 
@@ -107,8 +118,12 @@ def kernel_log(request, slug: str, run_id: int):
         after = max(0, min(int(request.GET.get("after", "0")), 2**31))
     except ValueError:
         after = 0
-    context = {"competition": competition, "oob": True, **_summary(request, competition, run),
-               **_log(run, after)}
+    context = {
+        "competition": competition,
+        "oob": True,
+        **_summary(request, competition, run),
+        **_log(run, after),
+    }
     return render(request, "web/competition/_kernel_log.html", context)
 
 
@@ -160,4 +175,3 @@ def download(request, slug: str, run_id: int, what: str):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

@@ -50,12 +50,15 @@ def dashboard(request, slug: str):
         per_day_chart=charts.bar_chart(
             charts.daily_bars(per_day, first=first, last=max(first, last)),
             title="Submissions per day (UTC): scored or waiting, and failed on top",
-            empty_message="No submissions yet.", width=520, height=240,
+            empty_message="No submissions yet.",
+            width=520,
+            height=240,
         ),
         distribution_chart=charts.histogram(
             submission_selectors.public_scores(competition=competition),
             title=f"Public scores of all scored submissions ({competition.metric})",
-            width=520, height=240,
+            width=520,
+            height=240,
         ),
         can_reveal=competition.private_revealed_at is None and moment >= competition.end_at,
         precision=precision,

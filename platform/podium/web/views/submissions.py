@@ -30,7 +30,9 @@ def submit(request, slug: str):
     if request.method == "POST" and request.user.is_authenticated and form.is_valid():
         try:
             submission_create(
-                user=request.user, competition=competition, file=form.cleaned_data["file"],
+                user=request.user,
+                competition=competition,
+                file=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
             )
         except DomainError as exc:
@@ -67,7 +69,10 @@ def my_submissions(request, slug: str):
         context["chart"] = charts.line_chart(
             [charts.Series(team.name, board_selectors.team_score_history(team), highlight=True)],
             title=f"{team.name}: best public score over time ({competition.metric})",
-            until=min(now(), competition.end_at), legend=False, width=1040, height=220,
+            until=min(now(), competition.end_at),
+            legend=False,
+            width=1040,
+            height=220,
             empty_message="Your team's best public score shows here once a submission is scored.",
         )
     return render(request, "web/competition/submissions.html", context)
@@ -95,8 +100,8 @@ def final_selection(request, slug: str):
             messages.success(request, f"Your final selection is saved: submission(s) {numbers}.")
         else:
             messages.success(
-                request, "Your final selection is cleared: your best public submissions will "
-                "be used.",
+                request,
+                "Your final selection is cleared: your best public submissions will be used.",
             )
     return redirect("web:my_submissions", slug=slug)
 
@@ -113,7 +118,9 @@ def submission_status(request, submission_id: int):
     )
     row = submission_selectors.submission_view(submission, viewer=request.user, selection=final)
     context = {
-        "s": row, "competition": submission.competition, "final": final,
+        "s": row,
+        "competition": submission.competition,
+        "final": final,
         "show_private": submission_selectors.private_visible(
             viewer=request.user, competition=submission.competition
         ),

@@ -71,7 +71,8 @@ def _my_team(request, competition: Competition):
 def rename(request, slug: str):
     def action(competition: Competition) -> str:
         renamed = team_services.team_rename(
-            user=request.user, team=_my_team(request, competition),
+            user=request.user,
+            team=_my_team(request, competition),
             name=request.POST.get("name", ""),
         )
         return f"Your team is now called “{renamed.name}”."
@@ -85,7 +86,8 @@ def rename(request, slug: str):
 def invite(request, slug: str):
     def action(competition: Competition) -> str:
         invitation = team_services.invitation_create(
-            user=request.user, team=_my_team(request, competition),
+            user=request.user,
+            team=_my_team(request, competition),
             invitee=request.POST.get("invitee", ""),
         )
         return f"{invitation.invitee.get_username()} is invited to “{invitation.team_name}”."
@@ -185,7 +187,11 @@ def answer(request, slug: str, kind: str, pk: int, answer: str):
 
     def action(competition: Competition) -> str:
         done = team_merges.request_answer(
-            user=request.user, competition=competition, kind=kind, pk=pk, answer=answer,
+            user=request.user,
+            competition=competition,
+            kind=kind,
+            pk=pk,
+            answer=answer,
             accept_rules=request.POST.get("accept_rules") == "on",
         )
         return _answered_message(kind, answer, done)

@@ -17,22 +17,28 @@ from podium.core.sandbox import uids
 
 pytestmark = pytest.mark.usefixtures("sandbox_ready")
 
-LIMITS = sandbox.Limits(wall_seconds=30, cpu_seconds=30, memory_mb=1024, work_mb=16, tmp_mb=16,
-                        processes=32)
+LIMITS = sandbox.Limits(
+    wall_seconds=30, cpu_seconds=30, memory_mb=1024, work_mb=16, tmp_mb=16, processes=32
+)
 
 
 def run(code: str, tmp_path: Path, limits: sandbox.Limits = LIMITS, **kwargs) -> sandbox.Outcome:
     return sandbox.run(
-        [sys.executable, "-s", "/sandbox/code/main.py"], root=settings.SANDBOX_ROOT,
-        inputs=kwargs.pop("inputs", {}), code={"main.py": textwrap.dedent(code).encode()},
-        limits=limits, result_dir=tmp_path / "results", **kwargs,
+        [sys.executable, "-s", "/sandbox/code/main.py"],
+        root=settings.SANDBOX_ROOT,
+        inputs=kwargs.pop("inputs", {}),
+        code={"main.py": textwrap.dedent(code).encode()},
+        limits=limits,
+        result_dir=tmp_path / "results",
+        **kwargs,
     )
 
 
 def test_the_program_sees_only_what_it_was_given(tmp_path):
     public = tmp_path / "train.csv"
     public.write_text("id,x\n1,2\n")
-    outcome = run("""
+    outcome = run(
+        """
         import os, json
         seen = {
             "uid": os.getuid(), "env": sorted(os.environ), "cwd": os.getcwd(),
@@ -42,7 +48,10 @@ def test_the_program_sees_only_what_it_was_given(tmp_path):
             "users": [line.split(":")[0] for line in open("/etc/passwd")],
         }
         open("output/seen.json", "w").write(json.dumps(seen))
-    """.replace("DATA_DIR", repr(str(settings.DATA_DIR))), tmp_path, inputs={"train.csv": public})
+    """.replace("DATA_DIR", repr(str(settings.DATA_DIR))),
+        tmp_path,
+        inputs={"train.csv": public},
+    )
     assert outcome.exit_code == 0, outcome.log
     import json
 
@@ -52,8 +61,21 @@ def test_the_program_sees_only_what_it_was_given(tmp_path):
     assert not any(k.startswith(("CELERY", "AWS", "PODIUM_DATA")) for k in seen["env"])
     assert seen["cwd"] == "/sandbox" and seen["input"] == ["train.csv"]
     pythons = {Path(r).parts[1] for r in sandbox.boundary.python_roots()}
-    assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "podium", "proc",
-                                 "sandbox", "sbin", "tmp", "usr", *pythons}
+    assert set(seen["root"]) <= {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib32",
+        "lib64",
+        "podium",
+        "proc",
+        "sandbox",
+        "sbin",
+        "tmp",
+        "usr",
+        *pythons,
+    }
     assert not seen["data_dir"] and not seen["sys"]
     assert seen["users"] == ["root", "sandbox"]  # not the host's accounts
     assert seen["procs"] == ["1", "2"]  # the supervisor and the program: no host process
@@ -65,7 +87,8 @@ def test_no_network_no_writes_outside_the_work_folder(tmp_path):
         server.listen()
         server.settimeout(0.5)
         port = server.getsockname()[1]
-        outcome = run(f"""
+        outcome = run(
+            f"""
             import socket
             results = []
             try:
@@ -81,7 +104,9 @@ def test_no_network_no_writes_outside_the_work_folder(tmp_path):
                 except OSError as exc:
                     results.append(exc.errno)
             print(results)
-        """, tmp_path)
+        """,
+            tmp_path,
+        )
         with pytest.raises(TimeoutError):
             server.accept()  # nothing reached the host's loopback
     assert "connected" not in outcome.log and "wrote" not in outcome.log, outcome.log
@@ -89,7 +114,8 @@ def test_no_network_no_writes_outside_the_work_folder(tmp_path):
 
 
 def test_every_process_dies_with_the_run_and_forks_are_limited(tmp_path):
-    outcome = run("""
+    outcome = run(
+        """
         import os, time
         if os.fork() == 0:          # a double fork into a session of its own
             os.setsid()
@@ -105,7 +131,9 @@ def test_every_process_dies_with_the_run_and_forks_are_limited(tmp_path):
                 started += 1
         except OSError as exc:
             print("refused after", started, exc.errno)
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert outcome.exit_code == 0, outcome.log
     started = int(outcome.log.split("refused after")[1].split()[0])
     assert started < LIMITS.processes  # RLIMIT_NPROC binds: the uid is not root
@@ -115,7 +143,8 @@ def test_every_process_dies_with_the_run_and_forks_are_limited(tmp_path):
 
 
 def test_tmp_and_the_work_folder_are_sized(tmp_path):
-    outcome = run("""
+    outcome = run(
+        """
         import errno
         for path in ("/tmp/fill", "/dev/shm/fill", "output/fill"):
             try:
@@ -125,7 +154,9 @@ def test_tmp_and_the_work_folder_are_sized(tmp_path):
                 print(path, "filled")
             except OSError as exc:
                 print(path, errno.errorcode[exc.errno])
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert "/tmp/fill ENOSPC" in outcome.log and "/dev/shm/fill ENOSPC" in outcome.log
     assert "output/fill ENOSPC" in outcome.log, outcome.log
     assert outcome.copied_bytes <= LIMITS.work_mb * 1024 * 1024
@@ -143,7 +174,8 @@ def test_the_wall_clock_limit_and_a_cancel_stop_it(tmp_path):
 
 @pytest.mark.skipif(sandbox.seccomp.program() is None, reason="the seccomp filter is x86-64's")
 def test_the_kernel_interfaces_it_has_no_use_for_answer_eperm(tmp_path):
-    outcome = run("""
+    outcome = run(
+        """
         import ctypes, errno, os
         libc = ctypes.CDLL(None, use_errno=True)
         calls = {"ptrace": (101, 0, 0, 0, 0), "io_uring_setup": (425, 8, 0),
@@ -154,10 +186,19 @@ def test_the_kernel_interfaces_it_has_no_use_for_answer_eperm(tmp_path):
             result = libc.syscall(*args)
             print(name, result, errno.errorcode.get(ctypes.get_errno()))
         print("getpid", os.getpid() > 0)  # everything else works
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert outcome.exit_code == 0, outcome.log
-    for name in ("ptrace", "io_uring_setup", "bpf", "userfaultfd", "keyctl", "perf_event_open",
-                 "unshare"):
+    for name in (
+        "ptrace",
+        "io_uring_setup",
+        "bpf",
+        "userfaultfd",
+        "keyctl",
+        "perf_event_open",
+        "unshare",
+    ):
         assert f"{name} -1 EPERM" in outcome.log, outcome.log
     assert "getpid True" in outcome.log
 

@@ -24,15 +24,19 @@ def test_only_regular_singly_linked_files_come_out(tmp_path):
     os.symlink(tmp_path, src / "output" / "dirlink")
     fd = _open(src)
     try:
-        report = hostile.copy_out(fd, ["output", ".podium"], tmp_path / "dest",
-                                  hostile.Caps(max_bytes=1024))
+        report = hostile.copy_out(
+            fd, ["output", ".podium"], tmp_path / "dest", hostile.Caps(max_bytes=1024)
+        )
     finally:
         os.close(fd)
     assert sorted(report.copied) == ["output/logs/deep/train.log", "output/submission.csv"]
     assert sorted(report.refused) == [
-        "output/dirlink: a symbolic link", "output/hard.csv: a hard link",
-        "output/logs/deep/fifo: a FIFO", "output/logs/link.csv: a symbolic link",
-        "output/zero: a symbolic link"]
+        "output/dirlink: a symbolic link",
+        "output/hard.csv: a hard link",
+        "output/logs/deep/fifo: a FIFO",
+        "output/logs/link.csv: a symbolic link",
+        "output/zero: a symbolic link",
+    ]
     dest = tmp_path / "dest" / "output"
     assert (dest / "submission.csv").read_text() == "id,y\n1,0\n"
     assert not (dest / "hard.csv").exists() and not (dest / "zero").exists()
@@ -64,8 +68,9 @@ def test_file_count_and_depth_are_capped(tmp_path):
         (src / "output" / f"f{i}").write_text("x")
     fd = _open(src)
     try:
-        report = hostile.copy_out(fd, ["output"], tmp_path / "dest",
-                                  hostile.Caps(max_bytes=100, max_files=2, max_depth=3))
+        report = hostile.copy_out(
+            fd, ["output"], tmp_path / "dest", hostile.Caps(max_bytes=100, max_files=2, max_depth=3)
+        )
     finally:
         os.close(fd)
     # a folder is read for as many names as may still be copied (folders among them)
@@ -92,8 +97,9 @@ def test_a_folder_of_many_files_is_not_read_whole(tmp_path):
         (src / "output" / f"f{i:03}").write_text("")
     fd = _open(src)
     try:
-        report = hostile.copy_out(fd, ["output"], tmp_path / "dest",
-                                  hostile.Caps(max_bytes=100, max_files=10))
+        report = hostile.copy_out(
+            fd, ["output"], tmp_path / "dest", hostile.Caps(max_bytes=100, max_files=10)
+        )
     finally:
         os.close(fd)
     assert len(report.copied) == 10

@@ -80,16 +80,52 @@ class Command(BaseCommand):
         python = sys.executable
         bind = f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
         return [
-            Child("web", [python, "-m", "gunicorn", "podium.config.wsgi:application",
-                          "--bind", bind, "--workers", "2", "--timeout", "120",
-                          "--graceful-timeout", "5", "--log-level", "warning"]),
+            Child(
+                "web",
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "podium.config.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    "2",
+                    "--timeout",
+                    "120",
+                    "--graceful-timeout",
+                    "5",
+                    "--log-level",
+                    "warning",
+                ],
+            ),
             # One worker for every queue: scoring, and kernels on the cpu queue (or gpu, where
             # PODIUM_KERNEL_QUEUE says so): embedded, GPU work runs on the CPU (DESIGN.md).
             # --quiet drops Celery's start-up banners, which would bury ours; logs stay.
-            Child("worker", [python, "-m", "celery", "--quiet", "-A", "podium.config", "worker",
-                             "-l", "info", "-c", "2", "-Q", "default,cpu,gpu", "-n", "podium@%h"]),
-            Child("beat", [python, "-m", "celery", "--quiet", "-A", "podium.config", "beat",
-                           "-l", "info"]),
+            Child(
+                "worker",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "--quiet",
+                    "-A",
+                    "podium.config",
+                    "worker",
+                    "-l",
+                    "info",
+                    "-c",
+                    "2",
+                    "-Q",
+                    "default,cpu,gpu",
+                    "-n",
+                    "podium@%h",
+                ],
+            ),
+            Child(
+                "beat",
+                [python, "-m", "celery", "--quiet", "-A", "podium.config", "beat", "-l", "info"],
+            ),
         ]
 
     def _env(self) -> dict[str, str]:
@@ -115,7 +151,8 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         rule = "=" * 72
         lines = [
-            "", rule,
+            "",
+            rule,
             f"  Podium is running at  {url}",
             f"  Admin:                {url}admin/",
         ]
@@ -126,16 +163,21 @@ class Command(BaseCommand):
         if not (settings.STATIC_ROOT / "podium" / "podium.css").exists():
             lines.append("  No static files collected: run `python manage.py collectstatic`.")
         sandbox = probe(settings.SANDBOX_ROOT)
-        lines.append(f"  Sandbox: {sandbox.message}" if sandbox.ok else
-                     f"  Sandbox: NOT AVAILABLE: kernels and custom metrics will fail until it "
-                     f"is fixed: {sandbox.message}")
+        lines.append(
+            f"  Sandbox: {sandbox.message}"
+            if sandbox.ok
+            else f"  Sandbox: NOT AVAILABLE: kernels and custom metrics will fail until it "
+            f"is fixed: {sandbox.message}"
+        )
         if settings.EMAIL_BACKEND == mail.FOLDER:
-            lines.append(f"  Mail (no SMTP server set): one file per message in "
-                         f"{settings.EMAIL_FILE_PATH}")
+            lines.append(
+                f"  Mail (no SMTP server set): one file per message in {settings.EMAIL_FILE_PATH}"
+            )
         lines += [
             f"  Data folder: {settings.DATA_DIR}",
             "  Processes: " + " ".join(f"{c.name}={c.pid}" for c in supervisor.children),
             "  Press Ctrl-C to stop.",
-            rule, "",
+            rule,
+            "",
         ]
         self._say("\n".join(lines))
