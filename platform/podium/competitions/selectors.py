@@ -55,8 +55,12 @@ def holds_organizer_role(users: Iterable) -> set[int]:
     """The ids of those of ``users`` who hold the organizer role (staff in the Organizers group,
     given only by a superuser through ``accounts.services.organizer_grant``) or are superusers."""
     pks = {user.pk for user in users}
-    role = Q(is_superuser=True) | Q(is_staff=True, groups__name=ORGANIZERS_GROUP)
-    return set(get_user_model().objects.filter(role, pk__in=pks).values_list("pk", flat=True))
+    found = get_user_model().objects.filter(_organizer_role(), pk__in=pks)
+    return set(found.values_list("pk", flat=True))
+
+
+def _organizer_role() -> Q:
+    return Q(is_superuser=True) | Q(is_staff=True, groups__name=ORGANIZERS_GROUP)
 
 
 def require_co_hosts_allowed(*, competition: Competition | None, users: Iterable, by: User) -> None:
@@ -103,7 +107,7 @@ def user_search(
     users = get_user_model().objects.filter(is_active=True)
     offers_role_only = co_hosts and not _active_superuser(by)
     if offers_role_only:
-        users = users.filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=ORGANIZERS_GROUP))
+        users = users.filter(_organizer_role())
     elif len(term) < USER_SEARCH_MIN_TERM:
         return [], False
     if term:
