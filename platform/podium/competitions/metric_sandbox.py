@@ -38,9 +38,9 @@ from django.db.models.fields.files import FieldFile
 
 import scoring
 from podium.competitions import selectors
+from podium.competitions.answer_keys import solution_prepare
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition
-from podium.competitions.services import solution_prepare
 from podium.core import sandbox
 from podium.core.errors import DomainError
 from podium.core.files import CHUNK, local_path

@@ -17,6 +17,7 @@ import scoring
 import scoring.solution
 from podium.accounts.services import organizer_grant
 from podium.competitions import selectors
+from podium.competitions.answer_keys import solution_prepare, version_prepare
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import (
@@ -28,7 +29,7 @@ from podium.competitions.models import (
 )
 from podium.competitions.rules import schedule_refusals
 from podium.core.errors import DomainError, PermissionDenied
-from podium.core.files import CHUNK, local_path, sha256_and_size
+from podium.core.files import CHUNK, sha256_and_size
 from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
 from podium.core.timeutils import now
 
@@ -55,7 +56,7 @@ def solution_version_create(
             f"{competition.pk}/v{number}-{uuid.uuid4().hex[:8]}.csv", file, save=False
         )
         try:
-            prepared = _prepare(version, metric)
+            prepared = version_prepare(version, metric)
         except DomainError:
             version.file.delete(save=False)
             raise
@@ -63,28 +64,6 @@ def solution_version_create(
         version.columns = prepared.columns
         version.save()
     return version
-
-
-def solution_prepare(
-    *, competition: Competition, path: str | Path, metric: scoring.Metric
-) -> scoring.PreparedSolution:
-    """Prepare the answer key at ``path`` for ``metric``, checked against the competition's
-    sample submission when it has one (``competition`` may be unsaved). Raises SolutionError.
-    Writes the prepared form beside ``path``; no rows."""
-    sample = selectors.sample_submission(competition) if competition.pk else None
-    if sample is None:
-        return scoring.prepare_solution(path, metric=metric)
-    with local_path(sample.file) as sample_path:
-        return scoring.prepare_solution(path, metric=metric, sample_submission_path=sample_path)
-
-
-def _prepare(version: SolutionVersion, metric: scoring.Metric) -> scoring.PreparedSolution:
-    try:
-        return solution_prepare(
-            competition=version.competition, path=version.file.path, metric=metric
-        )
-    except scoring.SolutionError as exc:
-        raise DomainError(Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}) from exc
 
 
 def solution_check(
@@ -108,17 +87,6 @@ def solution_check(
                 Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}
             ) from exc
         return dict(prepared.meta["rows"])
-
-
-def prepared_solution(version: SolutionVersion) -> scoring.PreparedSolution:
-    """The memory-mapped answer key; prepared again when its folder is missing (a new host) or
-    was made for another metric (the organizer changed it)."""
-    metric = competition_metric(version.competition)
-    try:
-        solution = scoring.load_solution(version.file.path)
-    except scoring.SolutionError:
-        return _prepare(version, metric)
-    return solution if solution.meta["metric"] == metric.name else _prepare(version, metric)
 
 
 def data_file_create(

@@ -29,9 +29,9 @@ from django.db import close_old_connections, transaction
 
 import baselines
 import scoring
+from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.models import DataFile
 from podium.competitions.selectors import active_solution
-from podium.competitions.services import prepared_solution
 from podium.core import leases, sandbox
 from podium.core.errors import DomainError
 from podium.core.files import local_path

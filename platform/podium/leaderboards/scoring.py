@@ -27,10 +27,10 @@ from django.db import close_old_connections
 
 import scoring
 from podium.competitions import metric_sandbox
+from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
-from podium.competitions.services import prepared_solution
 from podium.core import sandbox
 from podium.core.errors import DomainError
 from podium.core.files import local_path

@@ -311,7 +311,7 @@ def test_changing_the_metric_and_ticking_rescore_rescores_with_the_new_metric(ad
     )
     assert active_solution(competition).rescore_requested_at is not None
     import scoring
-    from podium.competitions.services import prepared_solution
+    from podium.competitions.answer_keys import prepared_solution
 
     competition.refresh_from_db()
     solution = prepared_solution(active_solution(competition))

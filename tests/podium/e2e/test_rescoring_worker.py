@@ -16,8 +16,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 import scoring
+from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.selectors import active_solution
-from podium.competitions.services import prepared_solution, rescore_start, solution_version_create
+from podium.competitions.services import rescore_start, solution_version_create
 from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission

@@ -14,8 +14,8 @@ import signal
 import pytest
 
 import scoring
+from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.selectors import active_solution
-from podium.competitions.services import prepared_solution
 from podium.leaderboards.models import LeaderboardEntry
 from podium.submissions.models import Submission
 from tests.podium.e2e.live import children_of

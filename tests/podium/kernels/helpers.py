@@ -62,8 +62,8 @@ def constant_private_score(competition, tmp_path) -> float:
     import pandas as pd
 
     import scoring
+    from podium.competitions.answer_keys import prepared_solution
     from podium.competitions.selectors import active_solution
-    from podium.competitions.services import prepared_solution
 
     files = {f.name: f for f in competition.data_files.all()}
     sample = pd.read_csv(files["sample_submission.csv"].file.path)

@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import scoring
+from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import SolutionVersion
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import (
-    prepared_solution,
     rescore_start,
     solution_version_create,
 )
