@@ -11,7 +11,8 @@ six decimals). Three ways of scoring it are timed, each repetition in its own fr
 
 Modules: ``cases`` (what is measured, where the data lives), ``generate`` (the data, made once),
 ``timed_runs`` (the code each child process times), ``numpy_auc`` (the floor's AUC), ``runner``
-(children, best of three), ``report`` (table, targets, JSON), ``cli`` (the command line).
+(children, best of three), ``summaries`` (the runs as numbers), ``targets`` (PASS or MISS),
+``report`` (the tables, the JSON), ``cli`` (the command line).
 
 Then the platform cases (``platform_cases``), each in a child process: ``platform_board``
 (leaderboard selectors with 10,000 teams and 1,000,000 submissions in a throwaway PostgreSQL

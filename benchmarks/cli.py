@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import platform_cases, report, runner
+from benchmarks import platform_cases, report, runner, summaries, targets
 from benchmarks.cases import (
     ALL_NAMES,
     BOMB,
@@ -54,21 +54,21 @@ def main(argv: list[str] | None = None) -> int:
             if name == INFLATE:
                 raw[name] = inflate_runs = runner.measure_inflate(args.reps)
                 runner.verify_inflate(inflate_runs, "decompressed_too_large")
-                inflate = report.summarize_inflate(manifests[name], inflate_runs)
+                inflate = summaries.summarize_inflate(manifests[name], inflate_runs)
                 continue
             if name == BOMB:
                 raw[name] = runs = runner.measure_bomb(args.reps)
                 runner.verify_bomb(runs, "decompressed_too_large")
-                bomb = report.summarize_bomb(manifests[name], runs)
+                bomb = summaries.summarize_bomb(manifests[name], runs)
                 continue
             raw[name] = runs = runner.measure_case(CASES[name], args.reps)
             runner.verify_case(CASES[name], manifests[name], runs)
-            cases[name] = report.summarize_case(name, manifests[name], runs)
+            cases[name] = summaries.summarize_case(name, manifests[name], runs)
         platform = platform_cases.run(platform_names)
     except runner.BenchmarkFailure as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1
-    found = report.targets(cases, bomb, inflate) + platform_cases.targets(platform)
+    found = targets.targets(cases, bomb, inflate) + platform_cases.targets(platform)
     print(report.render(cases, bomb, found, args.reps, platform_cases.render(platform), inflate))
     if args.json:
         report.write_json(

@@ -24,8 +24,9 @@ import subprocess
 import sys
 
 from benchmarks.cases import REPO_ROOT
-from benchmarks.report import Target, _table
+from benchmarks.report import table
 from benchmarks.runner import BenchmarkFailure
+from benchmarks.targets import Target
 
 BOARD = "board"
 BOARD_PAGE = "board-page"
@@ -147,7 +148,7 @@ def render_api(api: dict) -> list[str]:
         f"cores, {api['seconds']:g} s per endpoint",
         "",
     ]
-    out += _table(
+    out += table(
         ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs ping"],
         [
             [
@@ -179,7 +180,7 @@ def render(results: dict[str, dict]) -> list[str]:
                 f"warm-up (filled in {board['fill_s']:.0f} s, not timed)",
                 "",
             ]
-            out += _table(
+            out += table(
                 ["selector", "p50 ms", "p95 ms", "max ms", f"target p50 <= {BOARD_TARGET_MS:g} ms"],
                 [
                     [
@@ -206,7 +207,7 @@ def render(results: dict[str, dict]) -> list[str]:
                 f"(filled in {page['fill_s']:.0f} s, not timed); {page['page_bytes']:,} bytes",
                 "",
             ]
-            out += _table(
+            out += table(
                 [
                     "page",
                     "p50 ms",
@@ -240,7 +241,7 @@ def render(results: dict[str, dict]) -> list[str]:
                 "scored_at - created_at",
                 "",
             ]
-            out += _table(
+            out += table(
                 [
                     "case",
                     "scored/s per process",
@@ -288,7 +289,7 @@ def render_custom_metric(custom: dict) -> list[str]:
         f"submission as the worker scores it, best of {custom['reps']}",
         "",
     ]
-    out += _table(
+    out += table(
         ["way", "ms per submission", "vs built-in"],
         [
             ["built-in roc_auc, in-process", f"{base:.0f}", "1.00x"],

@@ -1,217 +1,17 @@
-"""Turning the runs into numbers: best of the repetitions, the table, the targets, the JSON."""
+"""The numbers in words: the tables printed after a run, and the JSON file (``--json``)."""
 
 from __future__ import annotations
 
 import json
 import platform
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks.cases import (
-    BOMB,
-    BOMB_INFLATED_BYTES,
-    BOMB_TARGET_S,
-    CASES,
-    INFLATE,
-    INFLATE_INFLATED_BYTES,
-    INFLATE_SOLUTION,
-    MAX_FLOOR_RATIO,
-    MAX_PEAK_PER_FILE,
-    MAX_SMALL_DURATION_S,
-    MIN_SPEEDUP,
-)
-
-MIB = 1024 * 1024
-BOMB_MAX_S = 1.5 * BOMB_TARGET_S  # "about a second"
-BOMB_MAX_ABOVE_IMPORTS_MIB = 100  # "tens of MB"
-INFLATE_MAX_S = 1.0  # "in under a second"
-
-
-@dataclass
-class Target:
-    case: str
-    what: str
-    value: str
-    passed: bool
-    note: str = ""
-
-
-def _best(runs: list[dict], key: str = "seconds") -> dict:
-    return min(runs, key=lambda r: r[key])
-
-
-def _worst(runs: list[dict], key: str) -> float:
-    return max(r[key] for r in runs)
-
-
-def summarize_case(name: str, manifest: dict, runs: dict[str, list[dict]]) -> dict:
-    """Times are the best of the repetitions; memory is the worst (the largest peak)."""
-    podium, naive, floor = (_best(runs[w]) for w in ("podium", "naive", "floor"))
-    file_mib = manifest["submission_bytes"] / MIB
-    peak = _worst(runs["podium"], "peak_rss_mib")
-    return {
-        "rows": CASES[name].rows,
-        "file_mib": file_mib,
-        "podium_s": podium["seconds"],
-        "naive_s": naive["seconds"],
-        "floor_s": floor["seconds"],
-        "speedup": naive["seconds"] / podium["seconds"],
-        "floor_ratio": podium["seconds"] / floor["seconds"],
-        "podium_peak_mib": peak,
-        "podium_peak_per_file": peak / file_mib,
-        "podium_above_imports_mib": _worst(runs["podium"], "peak_above_imports_mib"),
-        "podium_after_imports_mib": podium["rss_after_imports_mib"],
-        "naive_peak_mib": _worst(runs["naive"], "peak_rss_mib"),
-        "floor_peak_mib": _worst(runs["floor"], "peak_rss_mib"),
-        "floor_above_imports_mib": _worst(runs["floor"], "peak_above_imports_mib"),
-        "duration_s": _best(runs["podium"], "duration_s")["duration_s"],
-        "warm_duration_s": _best(runs["podium"], "warm_duration_s")["warm_duration_s"],
-        "podium_phases": {"load_solution_s": podium["load_solution_s"], **podium["timings"]},
-        "warm_phases": _best(runs["podium"], "warm_duration_s")["warm_timings"],
-        "floor_phases": {"read_s": floor["read_s"], "auc_s": floor["auc_s"]},
-        "imports_s": {
-            "scoring": min(r["import_s"] for r in runs["podium"]),
-            "pandas": min(r["import_s"] for r in runs["naive"]),
-            "sklearn.metrics": min(r["sklearn_import_s"] for r in runs["naive"]),
-            "floor": min(r["import_s"] for r in runs["floor"]),
-        },
-    }
-
-
-def summarize_bomb(manifest: dict, runs: list[dict]) -> dict:
-    return {
-        "file_mib": manifest["file_bytes"] / MIB,
-        "inflated_bytes": BOMB_INFLATED_BYTES,
-        "code": runs[0]["code"],
-        "seconds": _best(runs)["seconds"],
-        "peak_mib": _worst(runs, "peak_rss_mib"),
-        "above_imports_mib": _worst(runs, "peak_above_imports_mib"),
-    }
-
-
-def summarize_inflate(manifest: dict, runs: dict[str, list[dict]]) -> dict:
-    """Times are the best of the repetitions; memory is the worst; the outcome the first run's."""
-    out = {
-        "file_kib": manifest["file_bytes"] / 1024,
-        "inflated_bytes": INFLATE_INFLATED_BYTES,
-        "solution": INFLATE_SOLUTION,
-        "cap_bytes": runs["podium"][0]["cap_bytes"],
-    }
-    for way, way_runs in runs.items():
-        first = way_runs[0]
-        out[way] = {
-            "outcome": first["outcome"],
-            "code": first["code"],
-            "seconds": _best(way_runs)["seconds"],
-            "peak_mib": _worst(way_runs, "peak_rss_mib"),
-            "above_imports_mib": _worst(way_runs, "peak_above_imports_mib"),
-            "limit_mib": first.get("limit_mib"),
-            "runs": len(way_runs),
-        }
-    podium, naive = out["podium"], out["naive"]
-    out["naive_over_podium_s"] = naive["seconds"] / podium["seconds"]
-    out["naive_over_podium_above_imports"] = naive["above_imports_mib"] / max(
-        podium["above_imports_mib"], 1.0
-    )
-    return out
-
-
-def targets(cases: dict[str, dict], bomb: dict | None, inflate: dict | None = None) -> list[Target]:
-    found = []
-    for name, s in cases.items():
-        case = CASES[name]
-        if case.large:
-            found += [
-                Target(
-                    name,
-                    f"naive/podium >= {MIN_SPEEDUP:g}",
-                    f"{s['speedup']:.2f}x",
-                    s["speedup"] >= MIN_SPEEDUP,
-                ),
-                Target(
-                    name,
-                    f"podium/floor <= {MAX_FLOOR_RATIO:g}",
-                    f"{s['floor_ratio']:.2f}",
-                    s["floor_ratio"] <= MAX_FLOOR_RATIO,
-                ),
-                Target(
-                    name,
-                    f"podium peak RSS <= {MAX_PEAK_PER_FILE:g}x file",
-                    f"{s['podium_peak_per_file']:.1f}x",
-                    s["podium_peak_per_file"] <= MAX_PEAK_PER_FILE,
-                    f"above imports: {s['podium_above_imports_mib'] / s['file_mib']:.1f}x; "
-                    f"floor: {s['floor_peak_mib'] / s['file_mib']:.1f}x, "
-                    f"{s['floor_above_imports_mib'] / s['file_mib']:.1f}x above imports",
-                ),
-            ]
-        if case.small:
-            found.append(
-                Target(
-                    name,
-                    f"ScoreResult.duration_s < {MAX_SMALL_DURATION_S:g} s",
-                    f"{s['duration_s']:.3f} s",
-                    s["duration_s"] < MAX_SMALL_DURATION_S,
-                    f"2nd submission in the same process: {s['warm_duration_s']:.3f} s",
-                )
-            )
-    if bomb is not None:
-        found += [
-            Target(
-                BOMB,
-                "refused: decompressed_too_large",
-                str(bomb["code"]),
-                bomb["code"] == "decompressed_too_large",
-            ),
-            Target(
-                BOMB,
-                f"refusal about {BOMB_TARGET_S:g} s (<= {BOMB_MAX_S:g} s)",
-                f"{bomb['seconds']:.2f} s",
-                bomb["seconds"] <= BOMB_MAX_S,
-            ),
-            Target(
-                BOMB,
-                f"peak tens of MB above imports (< {BOMB_MAX_ABOVE_IMPORTS_MIB} MiB)",
-                f"{bomb['above_imports_mib']:.0f} MiB",
-                bomb["above_imports_mib"] < BOMB_MAX_ABOVE_IMPORTS_MIB,
-            ),
-        ]
-    if inflate is not None:
-        podium = inflate["podium"]
-        found += [
-            Target(
-                INFLATE,
-                "refused: decompressed_too_large",
-                str(podium["code"]),
-                podium["code"] == "decompressed_too_large",
-            ),
-            Target(
-                INFLATE,
-                f"refusal under {INFLATE_MAX_S:g} s",
-                f"{podium['seconds']:.3f} s",
-                podium["seconds"] < INFLATE_MAX_S,
-                f"pandas.read_csv: {_ended(inflate['naive'])}",
-            ),
-            Target(
-                INFLATE,
-                f"peak under {BOMB_MAX_ABOVE_IMPORTS_MIB} MiB above imports",
-                f"{podium['above_imports_mib']:.0f} MiB",
-                podium["above_imports_mib"] < BOMB_MAX_ABOVE_IMPORTS_MIB,
-                f"{podium['peak_mib']:.0f} MiB with the interpreter and its imports",
-            ),
-        ]
-    return found
-
-
-def _ended(way: dict) -> str:
-    if way["outcome"] == "refused":
-        return f"refused ({way['code']}) in {way['seconds']:.3f} s"
-    if way["outcome"] == "memory_limit":
-        return f"hit its {way['limit_mib']:,.0f} MiB RLIMIT_AS after {way['seconds']:.2f} s"
-    if way["outcome"] == "done":
-        return f"read it all in {way['seconds']:.2f} s"
-    return f"failed ({way['outcome']}) after {way['seconds']:.2f} s"
+from benchmarks.cases import BOMB, INFLATE
+from benchmarks.summaries import MIB, ended
+from benchmarks.targets import Target
 
 
 def _inflate_lines(s: dict) -> list[str]:
@@ -229,12 +29,12 @@ def _inflate_lines(s: dict) -> list[str]:
         f"The unbounded ways run under RLIMIT_AS (address space after imports + 1 GiB).",
         "",
     ]
-    lines += _table(
+    lines += table(
         ["way", "outcome", "s", "peak MiB", "above imports MiB", "runs"],
         [
             [
                 name,
-                _ended(w),
+                ended(w),
                 f"{w['seconds']:.3f}",
                 f"{w['peak_mib']:.0f}",
                 f"{w['above_imports_mib']:.0f}",
@@ -250,7 +50,7 @@ def _inflate_lines(s: dict) -> list[str]:
     return lines
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -281,7 +81,7 @@ def render(
             "",
         ]
     if cases:
-        out += _table(
+        out += table(
             [
                 "case",
                 "rows",
@@ -324,7 +124,7 @@ def render(
         out += _inflate_lines(inflate)
     if cases:
         out += ["", "podium phases, best run (s):"]
-        out += _table(
+        out += table(
             [
                 "case",
                 "load_solution",
@@ -352,7 +152,7 @@ def render(
             ],
         )
         out += ["", "floor phases, best run (s):"]
-        out += _table(
+        out += table(
             ["case", "pyarrow read", "numpy AUC x2", "total"],
             [
                 [
@@ -366,7 +166,7 @@ def render(
         )
     out += extra or []
     out += ["", "Targets:"]
-    out += _table(
+    out += table(
         ["case", "target", "measured", "", "note"],
         [[t.case, t.what, t.value, "PASS" if t.passed else "MISS", t.note] for t in found],
     )

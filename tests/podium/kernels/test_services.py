@@ -209,7 +209,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(services, "now", clock)
+    for module in ("launching", "managing", "run_lease"):  # where the services look up ``now``
+        monkeypatch.setattr(f"podium.kernels.services.{module}.now", clock)
     return clock
 
 
