@@ -5,7 +5,7 @@ One 100,000-row binary competition (the ``100k-int`` case's data), one submissio
 submission as the worker scores it, best of REPS:
 
 * built-in: ``scoring.score_submission`` with the registry's ``roc_auc``, in-process;
-* sandbox: ``competitions.metric_sandbox.score_submission`` with an organizer file computing the
+* sandbox: ``competitions.metric_sandbox.sandbox_score`` with an organizer file computing the
   same ROC AUC the same way (numpy, exact with ties), in the sandbox: the submission read and
   aligned in-process, each board's frames written as Parquet, one sandbox start (bubblewrap,
   Python, pandas, pyarrow), ``score`` per board, ``result.json`` read back;
@@ -103,7 +103,7 @@ def main() -> int:
 
         def sandboxed(source: str):
             code = metric_sandbox.MetricSource(source.encode(), "metric.py")
-            return lambda: metric_sandbox.score_submission(
+            return lambda: metric_sandbox.sandbox_score(
                 solution=custom_solution,
                 path=str(case.submission),
                 metric=metric,

@@ -8,7 +8,7 @@ version, the competition's metric and the prepared key, each looked up once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import scoring
@@ -57,19 +57,26 @@ def prepared_solution(
     return solution
 
 
-@dataclass(frozen=True)
 class ScoringSetup:
-    version: SolutionVersion
-    metric: scoring.Metric
-    solution: scoring.PreparedSolution
+    """The active answer-key version of a competition, its metric and its prepared key, each
+    read once. The metric and the key are read on first use, so a broken one (DomainError:
+    metric_invalid, solution_invalid) is raised where the caller already knows the version."""
+
+    def __init__(self, competition: Competition, version: SolutionVersion):
+        version.competition = competition  # already loaded: no second fetch of the row
+        self.competition = competition
+        self.version = version
+
+    @cached_property
+    def metric(self) -> scoring.Metric:
+        return competition_metric(self.competition)
+
+    @cached_property
+    def solution(self) -> scoring.PreparedSolution:
+        return prepared_solution(self.version, self.metric)
 
 
 def scoring_setup(competition: Competition) -> ScoringSetup | None:
-    """What scoring a submission of ``competition`` needs, or None when it has no answer key.
-    Raises DomainError(metric_invalid | solution_invalid) when the organizers' side is broken."""
+    """What scoring a submission of ``competition`` needs, or None when it has no answer key."""
     version = selectors.active_solution(competition)
-    if version is None:
-        return None
-    version.competition = competition  # already loaded: no second fetch of the row
-    metric = competition_metric(competition)
-    return ScoringSetup(version=version, metric=metric, solution=prepared_solution(version, metric))
+    return None if version is None else ScoringSetup(competition, version)

@@ -171,7 +171,7 @@ def _log_tail(outcome: sandbox.Outcome) -> str:
     return f"\n\nIts output (the end):\n{log[-LOG_TAIL:]}" if log else ""
 
 
-def score_submission(
+def sandbox_score(
     *,
     solution: scoring.PreparedSolution,
     path: str,

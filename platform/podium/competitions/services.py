@@ -275,7 +275,7 @@ def rescore_start(
 ) -> SolutionVersion:
     """Rescore every submission of ``competition`` with ``version``, its active answer key, in
     the background: marks ``version.rescore_requested_at`` and queues, after commit, the walk over
-    the submissions (``podium.leaderboards.tasks.rescore_submissions``, 500 per task); the
+    the submissions (``podium.workflows.tasks.rescore_submissions``, 500 per task); the
     periodic ``rescoring_sweep`` requeues whatever gets lost and finishes the job (rebuilds the
     boards, sets ``rescore_finished_at``). Progress: ``submissions.selectors.rescore_progress``.
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "podium.submissions",
     "podium.leaderboards",
     "podium.kernels",
+    "podium.workflows",
     "podium.web",
     "podium.api",
     "podium.kaggle_compat",
@@ -383,7 +384,7 @@ KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
 
 CELERY_BEAT_SCHEDULE = {
     "reconcile-submissions": {
-        "task": "podium.leaderboards.tasks.reconcile_submissions",
+        "task": "podium.workflows.tasks.reconcile_submissions",
         "schedule": float(RECONCILE_EVERY_SECONDS),
     },
     "reconcile-kernels": {
@@ -391,15 +392,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(RECONCILE_EVERY_SECONDS),
     },
     "rescoring-sweep": {
-        "task": "podium.leaderboards.tasks.rescoring_sweep",
+        "task": "podium.workflows.tasks.rescoring_sweep",
         "schedule": float(RESCORING_SWEEP_EVERY_SECONDS),
     },
     # Private boards of competitions that ended (auto_reveal_private): idempotent, so a missed
     # or doubled run changes nothing.
-    "reveal-due-boards": {"task": "podium.leaderboards.tasks.reveal_due_boards", "schedule": 60.0},
+    "reveal-due-boards": {"task": "podium.workflows.tasks.reveal_due_boards", "schedule": 60.0},
     # Public ranks that changed since the last snapshot: the boards' 24-hour moves.
     "snapshot-board-ranks": {
-        "task": "podium.leaderboards.tasks.snapshot_board_ranks",
+        "task": "podium.workflows.tasks.snapshot_board_ranks",
         "schedule": float(RANK_SNAPSHOT_EVERY_SECONDS),
     },
 }

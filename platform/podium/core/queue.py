@@ -11,8 +11,8 @@ from importlib import import_module
 
 from django.db import transaction
 
-SCORE_SUBMISSION = "podium.leaderboards.tasks.score_submission"
-RESCORE_SUBMISSIONS = "podium.leaderboards.tasks.rescore_submissions"
+SCORE_SUBMISSION = "podium.workflows.tasks.score_submission"
+RESCORE_SUBMISSIONS = "podium.workflows.tasks.rescore_submissions"
 RUN_KERNEL = "podium.kernels.tasks.run_kernel"
 
 

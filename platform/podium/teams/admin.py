@@ -12,16 +12,16 @@ from podium.competitions.admin_scope import OrganizerScopedAdmin, OrganizerScope
 from podium.core.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from podium.core.errors import DomainError
 from podium.core.exports import zip_path, zip_response
+from podium.teams import selectors
+from podium.teams.models import Membership, Team
 
 # The admin is the top layer: disqualifying takes a team off the boards (leaderboards).
-from podium.leaderboards.disqualification import (
+from podium.workflows.disqualification import (
     REASON_CODES,
     REASON_MAX_LENGTH,
     team_disqualify,
     team_reinstate,
 )
-from podium.teams import selectors
-from podium.teams.models import Membership, Team
 
 
 class DisqualifiedFilter(admin.SimpleListFilter):

@@ -1,5 +1,5 @@
 """The team rules that need no submissions, shared by the teams services and by team merges
-(``podium.leaderboards.team_merges``, which adds the rules that count submissions).
+(``podium.workflows.team_merges``, which adds the rules that count submissions).
 
 Each ``*_refusal`` returns the DomainError that refuses, or None, so that a preview can list every
 reason at once while a service raises the first. They read only: callers hold the locks.

@@ -22,8 +22,8 @@ from podium.competitions import metric_sandbox
 from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
 from podium.core import sandbox
-from podium.leaderboards.scoring import score_submission
 from podium.submissions.models import Submission
+from podium.workflows.scoring import submission_score
 from tests.podium.factories import (
     UserFactory,
     competition_with_solution,
@@ -73,7 +73,7 @@ def custom_competition(source: str, **kwargs):
 
 def scored(competition, file=None) -> Submission:
     sub = submit(participant(competition), competition, file)
-    score_submission(submission_id=sub.pk, worker="test-worker")
+    submission_score(submission_id=sub.pk, worker="test-worker")
     sub.refresh_from_db()
     return sub
 

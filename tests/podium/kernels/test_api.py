@@ -57,8 +57,8 @@ def test_launch_follow_download_and_publish(eager):
 
 def test_a_participant_s_launch_is_refused_in_the_one_error_shape():
     from podium.kernels.services import kernel_settings_update
-    from podium.leaderboards.disqualification import team_disqualify
     from podium.teams.selectors import team_for_user
+    from podium.workflows.disqualification import team_disqualify
     from tests.podium.factories import CompetitionFactory, organizer
 
     competition = CompetitionFactory()

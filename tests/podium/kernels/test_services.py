@@ -360,7 +360,7 @@ def test_the_organizers_baselines_are_never_charged_to_a_team(open_competition, 
 
 
 def test_a_disqualified_team_is_refused(open_competition):
-    from podium.leaderboards.disqualification import team_disqualify
+    from podium.workflows.disqualification import team_disqualify
 
     user = participant(open_competition)
     team_disqualify(

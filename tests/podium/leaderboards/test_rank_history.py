@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from podium.core.timeutils import now
-from podium.leaderboards import tasks
 from podium.leaderboards.models import LeaderboardEntry, RankSnapshot
 from podium.leaderboards.selectors import public_board, team_rank_history, team_score_history
 from podium.leaderboards.services import board_ranks_snapshot, board_ranks_snapshot_due
 from podium.teams.models import Team
+from podium.workflows import tasks
 from tests.podium.factories import (
     CompetitionFactory,
     competition_with_solution,

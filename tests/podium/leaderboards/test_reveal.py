@@ -13,7 +13,6 @@ from django.urls import reverse
 from podium.competitions.models import Competition
 from podium.core.errors import DomainError, NotFound
 from podium.core.timeutils import now
-from podium.leaderboards import tasks
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.selectors import (
     private_board,
@@ -25,6 +24,7 @@ from podium.leaderboards.services import leaderboard_reveal, private_board_build
 from podium.submissions.models import FinalSelection, Submission
 from podium.submissions.services import final_selection_set
 from podium.teams.models import Team
+from podium.workflows import tasks
 from tests.podium.factories import (
     UserFactory,
     competition_with_solution,
@@ -192,7 +192,7 @@ def test_the_task_waits_for_scoring_then_reveals(shake_up, caplog):
 
 def test_the_beat_schedule_runs_the_task_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reveal-due-boards"]
-    assert entry == {"task": "podium.leaderboards.tasks.reveal_due_boards", "schedule": 60.0}
+    assert entry == {"task": "podium.workflows.tasks.reveal_due_boards", "schedule": 60.0}
     assert entry["task"] == tasks.reveal_due_boards.name
 
 

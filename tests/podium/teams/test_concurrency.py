@@ -18,10 +18,10 @@ import pytest
 from django.db import connection
 
 from podium.core.errors import DomainError
-from podium.leaderboards import team_merges
 from podium.teams import services as team_services
 from podium.teams.models import Invitation, Membership, RequestStatus, Team
 from podium.teams.selectors import team_for_user
+from podium.workflows import team_joins, team_merges
 from tests.podium.factories import CompetitionFactory, participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,7 +99,7 @@ def test_two_people_accepting_the_last_free_place_at_once_one_gets_it(round_):
 
     outcomes = race(
         *[
-            lambda u=u, i=i: team_merges.invitation_accept(user=u, invitation=i)
+            lambda u=u, i=i: team_joins.invitation_accept(user=u, invitation=i)
             for u, i in zip(racers, invitations, strict=True)
         ]
     )

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from podium.competitions.models import RuleAcceptance
 from podium.core.errors import DomainError
@@ -16,6 +17,7 @@ from podium.core.timeutils import now
 from podium.teams import services
 from podium.teams.models import Invitation, JoinRequest, Membership, RequestStatus, Team
 from podium.teams.selectors import team_for_user, team_page
+from podium.workflows import team_joins
 from tests.podium.factories import (
     CompetitionFactory,
     UserFactory,
@@ -67,7 +69,7 @@ def invite(leader, competition, who: str) -> Invitation:
 def team_with(competition, leader, *others) -> Team:
     """``leader``'s team with ``others`` in it (each joins by an accepted invitation)."""
     for other in others:
-        services.invitation_accept(
+        team_joins.invitation_accept(
             user=other, invitation=invite(leader, competition, other.username), accept_rules=True
         )
     return team_of(leader, competition)
@@ -201,7 +203,7 @@ def test_a_participant_accepts_and_their_solo_team_is_dissolved_with_its_pending
     other = invite(participant(competition, "erin"), competition, "bob")
     solo = team_of(bob, competition)
 
-    joined = services.invitation_accept(user=bob, invitation=to_bob)
+    joined = team_joins.invitation_accept(user=bob, invitation=to_bob)
 
     assert joined == team_of(alice, competition) == team_of(bob, competition)
     assert not Team.objects.filter(pk=solo.pk).exists()
@@ -226,10 +228,10 @@ def test_someone_who_has_not_joined_joins_the_competition_by_accepting(competiti
     newcomer = UserFactory(username="newcomer")
     invitation = invite(alice, competition, "newcomer")
     with refused("rules_not_accepted", "To join “alice” you must accept the rules of Titanic."):
-        services.invitation_accept(user=newcomer, invitation=invitation)
+        team_joins.invitation_accept(user=newcomer, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.status == RequestStatus.PENDING  # a refusal changes nothing
-    services.invitation_accept(user=newcomer, invitation=invitation, accept_rules=True)
+    team_joins.invitation_accept(user=newcomer, invitation=invitation, accept_rules=True)
     assert RuleAcceptance.objects.filter(user=newcomer, competition=competition).exists()
     assert team_of(newcomer, competition) == team_of(alice, competition)
     assert Team.objects.filter(competition=competition).count() == 1
@@ -244,26 +246,26 @@ def test_after_the_entry_deadline_only_those_already_in_may_accept(competition, 
         "entry_deadline_passed",
         "The entry deadline of Titanic has passed; new participants cannot join.",
     ):
-        services.invitation_accept(user=late, invitation=to_late, accept_rules=True)
-    assert services.invitation_accept(user=bob, invitation=to_bob) == team_of(alice, competition)
+        team_joins.invitation_accept(user=late, invitation=to_late, accept_rules=True)
+    assert team_joins.invitation_accept(user=bob, invitation=to_bob) == team_of(alice, competition)
 
 
 def test_invitation_acceptance_refusals(competition, alice, bob):
     to_bob = invite(alice, competition, "bob")
     with refused("team_request_not_yours", "This invitation is addressed to someone else."):
-        services.invitation_accept(user=alice, invitation=to_bob)
+        team_joins.invitation_accept(user=alice, invitation=to_bob)
     services.invitation_decline(user=bob, invitation=to_bob)
     with refused("team_request_closed", "This invitation was already declined."):
-        services.invitation_accept(user=bob, invitation=to_bob)
+        team_joins.invitation_accept(user=bob, invitation=to_bob)
 
 
 def test_accepting_into_a_team_that_filled_up_meanwhile(competition, alice):
     dave, erin = UserFactory(username="dave"), UserFactory(username="erin")
     to_dave, to_erin = invite(alice, competition, "dave"), invite(alice, competition, "erin")
     team_with(competition, alice, UserFactory())
-    services.invitation_accept(user=dave, invitation=to_dave, accept_rules=True)
+    team_joins.invitation_accept(user=dave, invitation=to_dave, accept_rules=True)
     with refused("team_full", "“alice” already has 3 members; this competition allows 3."):
-        services.invitation_accept(user=erin, invitation=to_erin, accept_rules=True)
+        team_joins.invitation_accept(user=erin, invitation=to_erin, accept_rules=True)
     to_erin.refresh_from_db()
     assert to_erin.status == RequestStatus.PENDING
 
@@ -275,18 +277,26 @@ def test_someone_in_a_team_with_others_must_leave_it_first(competition, alice, b
         "in_team_with_others",
         "You are in “bob” with 1 other member; you must leave it before joining “alice”.",
     ):
-        services.invitation_accept(user=bob, invitation=to_bob)
+        team_joins.invitation_accept(user=bob, invitation=to_bob)
 
 
-def test_a_solo_team_with_submissions_needs_the_merge(alice_bob_with_solution):
+def test_the_teams_half_never_dissolves_a_team_with_submissions(alice_bob_with_solution):
+    """Joining with a solo team that has submissions is a merge (workflows.team_joins); the
+    teams app's own move refuses it rather than dissolve the team and orphan its submissions."""
     competition, alice, bob = alice_bob_with_solution
     submit(bob, competition)
     to_bob = invite(alice, competition, "bob")
+    moment = now()
     with refused(
         "merge_required",
         "Your team “bob” has submissions, so joining “alice” merges the two teams.",
     ):
-        services.invitation_accept(user=bob, invitation=to_bob)
+        with transaction.atomic():
+            admission = services.invitation_admit(
+                user=bob, invitation=to_bob, accept_rules=False, moment=moment
+            )
+            services.member_move(admission=admission, moment=moment)
+    assert team_of(bob, competition).name == "bob"
 
 
 @pytest.fixture
@@ -300,7 +310,7 @@ def test_no_one_joins_after_the_merger_deadline(competition, alice, bob):
     competition.team_merger_deadline = PAST_DEADLINE
     competition.save()
     with refused("team_changes_closed", CLOSED.format(title="Titanic")):
-        services.invitation_accept(user=bob, invitation=to_bob)
+        team_joins.invitation_accept(user=bob, invitation=to_bob)
 
 
 def test_a_member_of_a_disqualified_team_cannot_join_another(competition, alice, bob):
@@ -310,7 +320,7 @@ def test_a_member_of_a_disqualified_team_cannot_join_another(competition, alice,
         "team_disqualified",
         "“bob” was disqualified; a disqualified team cannot merge or change members.",
     ):
-        services.invitation_accept(user=bob, invitation=to_bob)
+        team_joins.invitation_accept(user=bob, invitation=to_bob)
 
 
 def test_decline_and_cancel(competition, alice, bob):
@@ -339,14 +349,14 @@ def test_ask_to_join_and_the_leader_accepts(competition, alice, bob):
     assert services.join_request_create(user=bob, team=team_of(alice, competition)) == request
     assert team_page(user=alice, competition=competition).join_requests_in == [request]
 
-    joined = services.join_request_accept(user=alice, join_request=request)
+    joined = team_joins.join_request_accept(user=alice, join_request=request)
 
     assert team_of(bob, competition) == joined == team_of(alice, competition)
     request.refresh_from_db()
     assert (request.status, request.decided_by) == (RequestStatus.ACCEPTED, alice)
     assert Membership.objects.filter(team=joined).count() == 2
     with refused("team_request_closed", "This join request was already accepted."):
-        services.join_request_accept(user=alice, join_request=request)
+        team_joins.join_request_accept(user=alice, join_request=request)
 
 
 def test_join_request_refusals(competition, alice, bob):
@@ -382,7 +392,7 @@ def test_only_the_leader_answers_and_the_requester_is_checked_again(competition,
         "not_team_leader",
         "Only the leader of “alice”, alice, can answer requests to join the team.",
     ):
-        services.join_request_accept(user=carl, join_request=request)
+        team_joins.join_request_accept(user=carl, join_request=request)
     # Meanwhile bob joined erin's team: alice's answer now meets a refusal about bob.
     team_with(competition, erin, bob)
     request.refresh_from_db()
@@ -394,7 +404,7 @@ def test_only_the_leader_answers_and_the_requester_is_checked_again(competition,
         "in_team_with_others",
         "bob is in “erin” with 1 other member; they must leave it before joining “alice”.",
     ):
-        services.join_request_accept(user=alice, join_request=fresh)
+        team_joins.join_request_accept(user=alice, join_request=fresh)
 
 
 def test_decline_and_withdraw_a_join_request(competition, alice, bob):

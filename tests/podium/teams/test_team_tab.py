@@ -9,6 +9,7 @@ from django.urls import reverse
 from podium.teams import services as team_services
 from podium.teams.models import Invitation, JoinRequest, MergeRequest, Team
 from podium.teams.selectors import team_for_user
+from podium.workflows import team_joins
 from tests.podium.factories import CompetitionFactory, UserFactory, participant
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_the_tab_shows_the_team_its_members_and_the_leaders_forms(client, compet
     invitation = team_services.invitation_create(
         user=alice, team=team_of(alice, competition), invitee="bob"
     )
-    team_services.invitation_accept(user=bob, invitation=invitation)
+    team_joins.invitation_accept(user=bob, invitation=invitation)
     client.force_login(alice)
     page = text(client.get(url("team", competition)))
     assert 'aria-current="page">Team</a>' in page
@@ -185,7 +186,7 @@ def test_merge_preview_request_and_acceptance(client, competition):
 def test_merging_is_refused_with_the_reason_shown(client, competition):
     alice = participant(competition, "alice")
     participant(competition, "bob")
-    team_services.invitation_accept(
+    team_joins.invitation_accept(
         user=participant(competition, "carl"),
         invitation=team_services.invitation_create(
             user=alice, team=team_of(alice, competition), invitee="carl"
@@ -203,7 +204,7 @@ def test_merging_is_refused_with_the_reason_shown(client, competition):
 
 def test_leave_and_transfer(client, competition):
     alice, bob = participant(competition, "alice"), participant(competition, "bob")
-    team_services.invitation_accept(
+    team_joins.invitation_accept(
         user=bob,
         invitation=team_services.invitation_create(
             user=alice, team=team_of(alice, competition), invitee="bob"

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 
 from podium.api import fields
 from podium.api.views.common import competition, my_team
-from podium.leaderboards import team_merges
 from podium.teams import selectors as team_selectors
 from podium.teams import services as team_services
+from podium.workflows import team_joins, team_merges
 
 
 class MemberOutput(serializers.Serializer):
@@ -237,7 +237,7 @@ class AnswerApi(APIView):
         found = competition(request, slug)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team_merges.request_answer(
+        team_joins.request_answer(
             user=request.user,
             competition=found,
             kind=kind,

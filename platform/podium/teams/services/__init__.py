@@ -3,14 +3,15 @@
 Kaggle's model: joining a competition makes a solo team; every other team is made by people
 joining it (an invitation or a join request) or by merging teams. The rules that count
 submissions (a merge's submission cap) and moving submissions live in
-``podium.leaderboards.team_merges`` (the teams app does not import submissions); it passes its
-merge to the acceptances here as ``merge_into``. The rules without submissions are in
-``podium.teams.rules``.
+``podium.workflows`` (the teams app does not import submissions): accepting an invitation or a
+join request is ``podium.workflows.team_joins``, which calls the admissions here. The rules
+without submissions are in ``podium.teams.rules``.
 
 By action family:
 
-- ``joining``: entering a competition (``competition_join``, ``baseline_team_ensure``), joining
-  a team by an accepted invitation or join request, leaving a team.
+- ``joining``: entering a competition (``competition_join``, ``baseline_team_ensure``), the
+  teams' half of joining a team (``invitation_admit``, ``join_request_admit``, ``member_move``),
+  leaving a team.
 - ``requests``: invitations and join requests (asking, declining, taking back), and answering
   or cancelling any request, merge requests included (``request_close``).
 - ``membership``: a team's name and leader, new solo teams, dissolving an empty team.
@@ -25,11 +26,12 @@ conditional UPDATE on its status. On SQLite the IMMEDIATE transaction serializes
 
 from podium.teams.services.joining import (
     BASELINE_TEAM_NAME,
-    MergeInto,
+    Admission,
     baseline_team_ensure,
     competition_join,
-    invitation_accept,
-    join_request_accept,
+    invitation_admit,
+    join_request_admit,
+    member_move,
     team_leave,
 )
 from podium.teams.services.locking import lock_teams
@@ -55,19 +57,20 @@ from podium.teams.services.requests import (
 __all__ = [
     "BASELINE_TEAM_NAME",
     "NAME_MAX",
-    "MergeInto",
+    "Admission",
     "baseline_team_ensure",
     "competition_join",
-    "invitation_accept",
+    "invitation_admit",
     "invitation_cancel",
     "invitation_create",
     "invitation_decline",
-    "join_request_accept",
+    "join_request_admit",
     "join_request_cancel",
     "join_request_create",
     "join_request_decline",
     "leadership_transfer",
     "lock_teams",
+    "member_move",
     "pending_requests_cancel",
     "pending_user_requests_cancel",
     "request_close",

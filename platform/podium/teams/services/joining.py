@@ -1,21 +1,23 @@
-"""Entering a competition (a solo team, the Baseline team), joining a team by an accepted
-invitation or join request, and leaving a team.
+"""Entering a competition (a solo team, the Baseline team), the teams' half of joining a team
+by an accepted invitation or join request, and leaving a team.
 
 Kaggle's model: joining a competition makes a solo team; every other team is made by people
-joining it (an invitation or a join request) or by merging teams. When the joiner's solo team
-has submissions, joining is a merge, which only ``podium.leaderboards.team_merges`` can do (it
-counts and moves submissions; the teams app does not import submissions): it passes its merge
-to the acceptances here as ``merge_into``.
+joining it (an invitation or a join request) or by merging teams. Accepting an invitation or a
+join request is one action, ``podium.workflows.team_joins``: when the joiner's solo team has
+submissions, joining is a merge, which counts and moves submissions (the teams app does not
+import submissions). Its teams' half is here: ``invitation_admit`` / ``join_request_admit``
+check every rule that needs no submissions and close the request; ``member_move`` moves a
+joiner whose team has no submissions.
 
-Locking: accepting locks the target team and the joiner's current team (``lock_for_join``,
+Locking: admitting locks the target team and the joiner's current team (``lock_for_join``,
 ascending pk) before counting members; the request is answered by a conditional UPDATE on its
 status. Leaving locks the team row before counting its members.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from django.db import IntegrityError, transaction
 
@@ -23,7 +25,7 @@ from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.models import Competition
 from podium.competitions.services import rules_accept
-from podium.core.errors import Conflict, DomainError, PermissionDenied
+from podium.core.errors import DomainError, PermissionDenied
 from podium.core.timeutils import now
 from podium.teams import rules
 from podium.teams.error_codes import TeamErrorCode as Code
@@ -37,12 +39,6 @@ from podium.teams.services.requests import (
 )
 
 BASELINE_TEAM_NAME = "Baseline"
-
-
-class MergeInto(Protocol):
-    """Merges ``absorbed`` into ``survivor`` (both rows locked): the leaderboards app's merge."""
-
-    def __call__(self, *, survivor: Team, absorbed: Team, moment: datetime) -> object: ...
 
 
 # -- entering a competition ----------------------------------------------------------------------
@@ -102,107 +98,92 @@ def baseline_team_ensure(*, competition: Competition, user) -> Team:
 # -- joining a team ------------------------------------------------------------------------------
 
 
-def _join(
-    user, target: Team, current: Team | None, moment: datetime, merge_into: MergeInto | None
-) -> None:
-    """Move ``user`` into ``target`` (both rows locked). A current team with no submissions is
-    dissolved; one with submissions is merged into ``target`` by ``merge_into``."""
-    if current is not None and rules.has_submissions(current):
-        if merge_into is None:
+@dataclass(frozen=True)
+class Admission:
+    """A joiner let into ``target`` (both rows locked, the request closed): ``current`` is the
+    joiner's team until now, if any (a solo team: one in a team with others was refused)."""
+
+    user: object
+    target: Team
+    current: Team | None
+
+
+def member_move(*, admission: Admission, moment: datetime) -> None:
+    """Move the joiner into the target team; their current team, which must have no
+    submissions (a team with submissions is merged instead, ``workflows.team_joins``), is
+    dissolved. Call inside the admitting transaction."""
+    user, target, current = admission.user, admission.target, admission.current
+    if current is not None:
+        if rules.has_submissions(current):
             raise DomainError(
                 Code.MERGE_REQUIRED,
                 f"Your team “{current.name}” has submissions, so joining “{target.name}” merges "
                 "the two teams.",
             )
-        merge_into(survivor=target, absorbed=current, moment=moment)
-    else:
-        if current is not None:
-            Membership.objects.filter(team=current, user=user).delete()
-            team_dissolve(team=current, moment=moment)
-        Membership.objects.create(team=target, user=user, competition_id=target.competition_id)
+        Membership.objects.filter(team=current, user=user).delete()
+        team_dissolve(team=current, moment=moment)
+    Membership.objects.create(team=target, user=user, competition_id=target.competition_id)
     pending_user_requests_cancel(
         user_ids=[user.pk], competition_id=target.competition_id, moment=moment
     )
 
 
-def invitation_accept(
-    *,
-    user,
-    invitation: Invitation,
-    accept_rules: bool = False,
-    merge_into: MergeInto | None = None,
-) -> Team:
-    """The invitee joins the inviting team; returns it.
+def invitation_admit(
+    *, user, invitation: Invitation, accept_rules: bool, moment: datetime
+) -> Admission:
+    """The teams' half of accepting an invitation: the invitee's checks, the rules that need
+    no submissions, the competition's rules accepted (``accept_rules`` must be True unless they
+    were before), the invitation closed as accepted.
 
-    Someone who has not joined the competition joins it now (``accept_rules`` must be True
-    unless they accepted its rules before). Their solo team, if they have one, is dissolved when
-    it has no submissions; when it has some, joining is a merge into the inviting team, which
-    only ``merge_into`` can do (``podium.leaderboards.team_merges.invitation_accept`` passes it;
-    without it, DomainError(merge_required)). Someone in a team with others must leave it first.
-
-    Locks the inviting team and the invitee's current team (ascending pk) before counting
-    members, so two people accepting the last free place at once: one gets it.
+    Call inside a transaction: locks the inviting team and the invitee's current team
+    (ascending pk) before counting members, so of two people accepting the last free place at
+    once, one gets it.
     """
     if invitation.invitee_id != user.pk:
         raise PermissionDenied(Code.NOT_ADDRESSEE, "This invitation is addressed to someone else.")
     if invitation.team is None or invitation.status != RequestStatus.PENDING:
         raise request_closed(invitation)
-    moment = now()
-    with transaction.atomic():
-        target, current = lock_for_join(user, invitation.team)
-        request_close(invitation, status=RequestStatus.ACCEPTED, by=user, moment=moment)
-        refusal = rules.join_refusal(user, target, current, moment, by_joiner=True)
-        if refusal is not None:
-            raise refusal
-        competition = target.competition
-        if not competition_selectors.has_accepted_rules(user, competition):
-            if not accept_rules:
-                raise PermissionDenied(
-                    CompetitionErrorCode.RULES_NOT_ACCEPTED,
-                    f"To join “{target.name}” you must accept the rules of {competition.title}.",
-                )
-            rules_accept(user=user, competition=competition)
-        try:
-            with transaction.atomic():
-                _join(user, target, current, moment, merge_into)
-        except IntegrityError:  # joined the competition elsewhere meanwhile (one team each)
-            raise Conflict(
-                Code.TEAM_GONE,
-                f"You joined {competition.title} in another window meanwhile. Reload the page "
-                "and try again.",
-            ) from None
-    return target
+    target, current = lock_for_join(user, invitation.team)
+    request_close(invitation, status=RequestStatus.ACCEPTED, by=user, moment=moment)
+    refusal = rules.join_refusal(user, target, current, moment, by_joiner=True)
+    if refusal is not None:
+        raise refusal
+    competition = target.competition
+    if not competition_selectors.has_accepted_rules(user, competition):
+        if not accept_rules:
+            raise PermissionDenied(
+                CompetitionErrorCode.RULES_NOT_ACCEPTED,
+                f"To join “{target.name}” you must accept the rules of {competition.title}.",
+            )
+        rules_accept(user=user, competition=competition)
+    return Admission(user=user, target=target, current=current)
 
 
-def join_request_accept(
-    *, user, join_request: JoinRequest, merge_into: MergeInto | None = None
-) -> Team:
-    """The team's leader lets the requester in; returns the team. As for an invitation, the
-    requester's solo team is dissolved, or merged when it has submissions (``merge_into``).
+def join_request_admit(*, user, join_request: JoinRequest, moment: datetime) -> Admission:
+    """The teams' half of a leader (``user``) letting a requester in: the leader's right, the
+    rules that need no submissions, the requester's acceptance of the competition's rules, the
+    request closed as accepted.
 
-    Locks the team and the requester's current team (ascending pk) before counting members.
+    Call inside a transaction: locks the team and the requester's current team (ascending pk)
+    before counting members.
     """
     if join_request.team is None or join_request.status != RequestStatus.PENDING:
         raise request_closed(join_request)
-    moment = now()
     requester = join_request.user
-    with transaction.atomic():
-        target, current = lock_for_join(requester, join_request.team)
-        rules.require_leader(user, target, "answer requests to join the team")
-        request_close(join_request, status=RequestStatus.ACCEPTED, by=user, moment=moment)
-        refusal = rules.join_refusal(requester, target, current, moment, by_joiner=False)
-        if refusal is None and not competition_selectors.has_accepted_rules(
-            requester, target.competition
-        ):
-            refusal = PermissionDenied(
-                CompetitionErrorCode.RULES_NOT_ACCEPTED,
-                f"{requester.get_username()} has not accepted the rules of "
-                f"{target.competition.title}.",
-            )
-        if refusal is not None:
-            raise refusal
-        _join(requester, target, current, moment, merge_into)
-    return target
+    target, current = lock_for_join(requester, join_request.team)
+    rules.require_leader(user, target, "answer requests to join the team")
+    request_close(join_request, status=RequestStatus.ACCEPTED, by=user, moment=moment)
+    refusal = rules.join_refusal(requester, target, current, moment, by_joiner=False)
+    if refusal is None and not competition_selectors.has_accepted_rules(
+        requester, target.competition
+    ):
+        refusal = PermissionDenied(
+            CompetitionErrorCode.RULES_NOT_ACCEPTED,
+            f"{requester.get_username()} has not accepted the rules of {target.competition.title}.",
+        )
+    if refusal is not None:
+        raise refusal
+    return Admission(user=requester, target=target, current=current)
 
 
 # -- leaving -------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ cancelling of every kind of request: invitations, join requests and merge reques
 
 Accepting an invitation or a join request moves someone into a team: that is in
 ``podium.teams.services.joining``. Merge requests are made and accepted in
-``podium.leaderboards.team_merges``, which closes them through ``request_close`` here.
+``podium.workflows.team_merges``, which closes them through ``request_close`` here.
 
 Locking: answering a request is one conditional UPDATE on its status (pending -> answered), so
 of two answers at once exactly one lands. Asking takes no lock: a request counts nothing, and

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.models import Competition
 from podium.core.errors import DomainError
-from podium.leaderboards import team_merges
 from podium.teams import selectors as team_selectors
 from podium.teams import services as team_services
 from podium.web.errors import shows_domain_errors
 from podium.web.views.common import competition_context
+from podium.workflows import team_joins, team_merges
 
 
 @shows_domain_errors
@@ -155,8 +155,8 @@ def merge_request(request, slug: str):
 # -- answering: /team/<kind>/<pk>/<answer>/ ------------------------------------------------------
 
 
-def _answered_message(kind: str, answer: str, done: team_merges.Answered) -> str:
-    """What the Team tab says after ``team_merges.request_answer``."""
+def _answered_message(kind: str, answer: str, done: team_joins.Answered) -> str:
+    """What the Team tab says after ``team_joins.request_answer``."""
     asked, team = done.request, done.team
     if kind == "invitations":
         if answer == "accept":
@@ -182,11 +182,11 @@ def _answered_message(kind: str, answer: str, done: team_merges.Answered) -> str
 @login_required
 @shows_domain_errors
 def answer(request, slug: str, kind: str, pk: int, answer: str):
-    if kind not in team_merges.REQUEST_KINDS or answer not in team_merges.ANSWERS:
+    if kind not in team_joins.REQUEST_KINDS or answer not in team_joins.ANSWERS:
         raise Http404("No such action.")
 
     def action(competition: Competition) -> str:
-        done = team_merges.request_answer(
+        done = team_joins.request_answer(
             user=request.user,
             competition=competition,
             kind=kind,

@@ -17,9 +17,9 @@ from podium.competitions.selectors import require_organizer
 from podium.core.errors import Conflict, DomainError
 from podium.core.timeutils import now
 from podium.leaderboards.error_codes import BoardErrorCode as Code
-from podium.leaderboards.rescoring import private_board_rebuild_if_revealed
 from podium.leaderboards.services import team_entry_refresh
 from podium.teams.models import Team
+from podium.workflows.rescoring import private_board_rebuild_if_revealed
 
 logger = logging.getLogger(__name__)
 

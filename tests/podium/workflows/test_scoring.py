@@ -15,9 +15,9 @@ from podium.competitions.models import (
 )
 from podium.core.errors import DomainError
 from podium.core.sandbox import SandboxUnavailable
-from podium.leaderboards.scoring import score_submission
 from podium.submissions.models import Submission
 from podium.submissions.selectors import quota
+from podium.workflows.scoring import submission_score
 from scoring.error_codes import SubmissionErrorCode
 from scoring.metrics import DEFAULT_MAX_ABS, MAX_ABS_CEILING
 from tests.podium.factories import competition_with_solution, participant, submit
@@ -73,7 +73,7 @@ def test_each_failure_records_the_stage_that_decides_its_cost(monkeypatch, what)
     user = participant(competition)
     sub = submit(user, competition)  # not eager: stays pending
     monkeypatch.setattr(scoring, "score_submission", _raise(raised))
-    assert score_submission(submission_id=sub.pk, worker="w1") == "failed"
+    assert submission_score(submission_id=sub.pk, worker="w1") == "failed"
     sub.refresh_from_db()
     assert (sub.status, sub.failure_stage) == (Submission.Status.FAILED, stage)
     used = quota(team=sub.team, competition=competition).used_today
@@ -84,8 +84,8 @@ def test_a_competition_without_an_answer_key_fails_its_submissions_for_free(monk
     competition = competition_with_solution(daily_submission_limit=1)
     user = participant(competition)
     sub = submit(user, competition)
-    monkeypatch.setattr("podium.leaderboards.scoring.active_solution", lambda competition: None)
-    assert score_submission(submission_id=sub.pk, worker="w1") == "failed"
+    monkeypatch.setattr("podium.workflows.scoring.scoring_setup", lambda competition: None)
+    assert submission_score(submission_id=sub.pk, worker="w1") == "failed"
     sub.refresh_from_db()
     assert sub.failure_stage == Stage.SYSTEM
     assert quota(team=sub.team, competition=competition).used_today == 0
@@ -102,7 +102,7 @@ def test_predictions_are_checked_against_the_competitions_bound():
     competition = competition_with_solution(metric="rmse")
     user = participant(competition)
     sub = submit(user, competition, file=_with_one_value(competition, 1e13))
-    score_submission(submission_id=sub.pk, worker="w1")
+    submission_score(submission_id=sub.pk, worker="w1")
     sub.refresh_from_db()
     assert (sub.status, sub.failure_stage, sub.error_code) == (
         "failed",
@@ -113,7 +113,7 @@ def test_predictions_are_checked_against_the_competitions_bound():
 
     Competition.objects.filter(pk=competition.pk).update(prediction_max_abs=1e15)
     sub = submit(user, competition, file=_with_one_value(competition, 1e13))
-    score_submission(submission_id=sub.pk, worker="w1")
+    submission_score(submission_id=sub.pk, worker="w1")
     sub.refresh_from_db()
     assert sub.status == "scored" and sub.failure_stage == ""
 
@@ -123,7 +123,7 @@ def test_a_bound_past_the_ceiling_in_the_database_fails_for_free_as_the_organize
     Competition.objects.filter(pk=competition.pk).update(prediction_max_abs=1e300)
     user = participant(competition)
     sub = submit(user, competition)
-    score_submission(submission_id=sub.pk, worker="w1")
+    submission_score(submission_id=sub.pk, worker="w1")
     sub.refresh_from_db()
     assert (sub.status, sub.failure_stage) == ("failed", Stage.SYSTEM)
     assert "prediction bound" in sub.error_detail

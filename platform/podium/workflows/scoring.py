@@ -27,10 +27,8 @@ from django.db import close_old_connections
 
 import scoring
 from podium.competitions import metric_sandbox
-from podium.competitions.answer_keys import prepared_solution
+from podium.competitions.answer_keys import scoring_setup
 from podium.competitions.error_codes import CompetitionErrorCode
-from podium.competitions.metrics import competition_metric
-from podium.competitions.selectors import active_solution
 from podium.core import sandbox
 from podium.core.errors import DomainError
 from podium.core.files import local_path
@@ -49,7 +47,7 @@ logger = logging.getLogger(__name__)
 Stage = Submission.FailureStage
 
 
-def score_submission(*, submission_id: int, worker: str) -> str:
+def submission_score(*, submission_id: int, worker: str) -> str:
     """Returns what happened: 'scored', 'failed', 'lost' (lease lost) or 'skipped' (nothing to
     do). The lease is renewed every third of its length while the scoring runs."""
     close_old_connections()
@@ -95,8 +93,8 @@ def _bounded(metric: scoring.Metric, competition) -> scoring.Metric:
 
 def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
-    version = active_solution(competition)
-    if version is None:
+    setup = scoring_setup(competition)
+    if setup is None:
         return _fail(
             submission.pk,
             worker,
@@ -105,13 +103,13 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
             "Submission Scoring Error",
             "The competition has no answer key.",
         )
+    version = setup.version
     try:
-        metric = competition_metric(competition)
-        solution = prepared_solution(version)
+        metric = setup.metric
         with local_path(submission.file) as path:
             if metric.kind == scoring.PredictionKind.CUSTOM:
-                result = metric_sandbox.score_submission(
-                    solution=solution,
+                result = metric_sandbox.sandbox_score(
+                    solution=setup.solution,
                     path=path,
                     metric=metric,
                     source=metric_sandbox.competition_source(competition),
@@ -121,7 +119,7 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
                 )
             else:
                 result = scoring.score_submission(
-                    solution,
+                    setup.solution,
                     path,
                     metric=_bounded(metric, competition),
                     params=competition.metric_params,

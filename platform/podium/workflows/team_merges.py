@@ -1,5 +1,5 @@
 """Team merges: the rules that count submissions, and moving members, submissions and the board
-row. It lives here, not in teams/, because it moves submissions and refreshes board rows (the
+row. A workflow, not in teams/, because it moves submissions and refreshes board rows (the
 teams app may not import either); the merge-request model and the rules that need no
 submissions are in ``podium.teams`` (``models``, ``rules``).
 
@@ -11,8 +11,7 @@ baseline team), when the merged team fits the size cap, and when the merged team
 has run (day 1 is the UTC day it starts) and within its total limit, if it has one.
 
 Accepting an invitation or a join request is also a merge when the newcomer's solo team has
-submissions: ``invitation_accept`` and ``join_request_accept`` here are the teams services with
-this module's merge plugged in (use them, not the teams ones, from any user interface).
+submissions: ``podium.workflows.team_joins``.
 
 Locking: both team rows are locked (``select_for_update``, ascending pk: ``lock_teams``) before
 anything is counted, then the request is answered with a conditional UPDATE, so two merges at
@@ -35,12 +34,9 @@ from podium.leaderboards.services import team_entry_refresh
 from podium.submissions.models import Submission
 from podium.submissions.selectors import counted_submissions
 from podium.teams import rules
-from podium.teams import selectors as team_selectors
 from podium.teams import services as team_services
 from podium.teams.error_codes import TeamErrorCode as Code
 from podium.teams.models import (
-    Invitation,
-    JoinRequest,
     Membership,
     MergeRequest,
     RequestStatus,
@@ -233,73 +229,3 @@ def merge_request_cancel(*, user, merge_request: MergeRequest) -> MergeRequest:
         merge_request, status=RequestStatus.CANCELLED, by=user, moment=now()
     )
     return merge_request
-
-
-# -- joining a team when one's solo team has submissions -----------------------------------------
-
-
-def invitation_accept(*, user, invitation: Invitation, accept_rules: bool = False) -> Team:
-    """``podium.teams.services.invitation_accept``, merging the invitee's solo team into the
-    inviting team when it has submissions (the merge rules apply then). Same locks."""
-    return team_services.invitation_accept(
-        user=user, invitation=invitation, accept_rules=accept_rules, merge_into=team_merge
-    )
-
-
-def join_request_accept(*, user, join_request: JoinRequest) -> Team:
-    """``podium.teams.services.join_request_accept``, merging the requester's solo team into the
-    team when it has submissions (the merge rules apply then). Same locks."""
-    return team_services.join_request_accept(
-        user=user, join_request=join_request, merge_into=team_merge
-    )
-
-
-# -- answering a request: one entry point for the web UI and the API -----------------------------
-
-REQUEST_KINDS = ("invitations", "join-requests", "merge-requests")
-ANSWERS = ("accept", "decline", "cancel")
-
-
-@dataclass(frozen=True)
-class Answered:
-    """A request that was answered, and the team the answer made (after an accept)."""
-
-    request: Invitation | JoinRequest | MergeRequest
-    team: Team | None = None
-
-
-def request_answer(
-    *,
-    user,
-    competition: Competition,
-    kind: str,
-    pk: int,
-    answer: str,
-    accept_rules: bool = False,
-) -> Answered:
-    """Accept, decline or cancel one of ``competition``'s invitations, join requests or merge
-    requests (``kind`` one of REQUEST_KINDS, ``answer`` one of ANSWERS). Who may give which
-    answer is each service's rule; the locks are theirs."""
-    if kind == "invitations":
-        invitation = team_selectors.invitation_get(competition=competition, pk=pk)
-        if answer == "accept":
-            team = invitation_accept(user=user, invitation=invitation, accept_rules=accept_rules)
-            return Answered(invitation, team)
-        if answer == "decline":
-            return Answered(team_services.invitation_decline(user=user, invitation=invitation))
-        return Answered(team_services.invitation_cancel(user=user, invitation=invitation))
-    if kind == "join-requests":
-        join_request = team_selectors.join_request_get(competition=competition, pk=pk)
-        if answer == "accept":
-            return Answered(join_request, join_request_accept(user=user, join_request=join_request))
-        if answer == "decline":
-            return Answered(
-                team_services.join_request_decline(user=user, join_request=join_request)
-            )
-        return Answered(team_services.join_request_cancel(user=user, join_request=join_request))
-    merge_request = team_selectors.merge_request_get(competition=competition, pk=pk)
-    if answer == "accept":
-        return Answered(merge_request, merge_request_accept(user=user, merge_request=merge_request))
-    if answer == "decline":
-        return Answered(merge_request_decline(user=user, merge_request=merge_request))
-    return Answered(merge_request_cancel(user=user, merge_request=merge_request))

@@ -10,13 +10,13 @@ from django.urls import reverse
 from podium.competitions.models import Competition
 from podium.core.errors import Conflict, DomainError, PermissionDenied
 from podium.core.timeutils import now
-from podium.leaderboards.disqualification import team_disqualify, team_reinstate
 from podium.leaderboards.models import LeaderboardEntry
-from podium.leaderboards.scoring import score_submission
 from podium.leaderboards.selectors import board_size, private_board, public_board, team_entry
 from podium.leaderboards.services import leaderboard_reveal
 from podium.submissions.models import Submission
 from podium.teams.models import Team
+from podium.workflows.disqualification import team_disqualify, team_reinstate
+from podium.workflows.scoring import submission_score
 from tests.podium.factories import (
     competition_with_solution,
     organizer,
@@ -84,7 +84,7 @@ def test_scores_written_while_disqualified_count_after_reinstating(race):
     cat = team_of(users["cat"], competition)
     pending = submit(users["cat"], competition, predictions_file(competition, quality=0.5))
     team_disqualify(team=cat, reason=REASON, by=host)
-    assert score_submission(submission_id=pending.pk, worker="w") == "scored"
+    assert submission_score(submission_id=pending.pk, worker="w") == "scored"
     pending.refresh_from_db()
     assert pending.result_message.endswith("Your team is not ranked (disqualified).")
     assert LeaderboardEntry.objects.get(team=cat).entries == 1  # scoring left the row alone

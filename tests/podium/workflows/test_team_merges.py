@@ -10,13 +10,13 @@ import pytest
 
 from podium.core.errors import DomainError
 from podium.core.timeutils import now, utc_day_start
-from podium.leaderboards import team_merges
 from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission
 from podium.teams import services as team_services
 from podium.teams.models import Invitation, MergeRequest, RequestStatus, Team
 from podium.teams.selectors import team_for_user
+from podium.workflows import team_joins, team_merges
 from tests.podium.factories import (
     CompetitionFactory,
     UserFactory,
@@ -45,7 +45,7 @@ def add_members(team: Team, *users) -> Team:
         invitation = team_services.invitation_create(
             user=team.leader, team=team, invitee=user.username
         )
-        team_services.invitation_accept(user=user, invitation=invitation, accept_rules=True)
+        team_joins.invitation_accept(user=user, invitation=invitation, accept_rules=True)
     return team
 
 
@@ -324,7 +324,7 @@ def test_accepting_an_invitation_merges_a_solo_team_with_submissions(competition
     invitation = team_services.invitation_create(
         user=alice, team=team_of(alice, competition), invitee="bob"
     )
-    joined = team_merges.invitation_accept(user=bob, invitation=invitation)
+    joined = team_joins.invitation_accept(user=bob, invitation=invitation)
     assert joined == team_of(alice, competition) == team_of(bob, competition)
     assert members(joined) == {"alice", "bob"} and joined.leader == alice
     assert Submission.objects.get(pk=mine.pk).team == joined
@@ -348,7 +348,7 @@ def test_such_an_invitation_follows_the_merge_rules(db):
         "Together the teams have made 3 submissions; a merged team may have made at most 2 by "
         "now (2 a day for the 1 day Titanic has run).",
     ):
-        team_merges.invitation_accept(user=bob, invitation=invitation)
+        team_joins.invitation_accept(user=bob, invitation=invitation)
     assert team_of(bob, competition).name == "bob"
     assert Invitation.objects.get(pk=invitation.pk).status == RequestStatus.PENDING
 
@@ -356,7 +356,7 @@ def test_such_an_invitation_follows_the_merge_rules(db):
 def test_accepting_a_join_request_merges_a_solo_team_with_submissions(competition, alice, bob):
     submit(bob, competition)
     request = team_services.join_request_create(user=bob, team=team_of(alice, competition))
-    joined = team_merges.join_request_accept(user=alice, join_request=request)
+    joined = team_joins.join_request_accept(user=alice, join_request=request)
     assert members(joined) == {"alice", "bob"}
     assert Submission.objects.get().team == joined
     assert Team.objects.filter(competition=competition).count() == 1
@@ -371,14 +371,14 @@ def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, a
         "not_team_leader",
         "Only the leader of “bob”, bob, can accept merge requests for the team.",
     ):
-        team_merges.request_answer(
+        team_joins.request_answer(
             user=alice,
             competition=competition,
             kind="merge-requests",
             pk=merge.pk,
             answer="accept",
         )
-    done = team_merges.request_answer(
+    done = team_joins.request_answer(
         user=bob, competition=competition, kind="merge-requests", pk=merge.pk, answer="accept"
     )
     assert done.request == merge and done.team == team_of(bob, competition)
@@ -387,7 +387,7 @@ def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, a
     invitation = team_services.invitation_create(
         user=carol, team=team_of(carol, competition), invitee="dave"
     )
-    done = team_merges.request_answer(
+    done = team_joins.request_answer(
         user=dave,
         competition=competition,
         kind="invitations",
@@ -396,11 +396,11 @@ def test_request_answer_calls_the_service_of_each_kind_and_answer(competition, a
     )
     assert done.request.status == RequestStatus.DECLINED and done.team is None
     join = team_services.join_request_create(user=dave, team=team_of(carol, competition))
-    done = team_merges.request_answer(
+    done = team_joins.request_answer(
         user=dave, competition=competition, kind="join-requests", pk=join.pk, answer="cancel"
     )
     assert done.request.status == RequestStatus.CANCELLED
     with refused("team_request_not_found", "This invitation no longer exists."):
-        team_merges.request_answer(
+        team_joins.request_answer(
             user=dave, competition=competition, kind="invitations", pk=10**6, answer="accept"
         )

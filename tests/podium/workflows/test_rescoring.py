@@ -24,8 +24,6 @@ from podium.competitions.services import (
 from podium.core.errors import DomainError, PermissionDenied
 from podium.core.timeutils import now
 from podium.leaderboards.models import LeaderboardEntry
-from podium.leaderboards.rescoring import rescore_sweep, rescore_walk
-from podium.leaderboards.scoring import score_submission
 from podium.leaderboards.selectors import public_board
 from podium.leaderboards.services import score_record
 from podium.submissions.models import Submission
@@ -36,6 +34,8 @@ from podium.submissions.services import (
     submissions_fail_stuck,
     submissions_reconcile,
 )
+from podium.workflows.rescoring import rescore_sweep, rescore_walk
+from podium.workflows.scoring import submission_score
 from tests.podium.adminforms import form_data
 from tests.podium.factories import (
     competition_with_solution,
@@ -81,7 +81,7 @@ def direct(sub) -> scoring.ScoreResult:
 
 def score_now(sub, worker: str = "test-worker") -> str:
     """A worker scoring this submission now (what the task does)."""
-    outcome = score_submission(submission_id=sub.pk, worker=worker)
+    outcome = submission_score(submission_id=sub.pk, worker=worker)
     sub.refresh_from_db()
     return outcome
 
