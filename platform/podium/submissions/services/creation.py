@@ -1,0 +1,145 @@
+"""Accepting a prediction file: who may submit, the file's size, and the team's limits
+(``submission_create``).
+
+Locking: ``submission_create`` counts a team's submissions while holding the team row
+(``core.locks.lock_row``: ``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; SQLite has no row
+locks, its IMMEDIATE transaction serializes writers), so concurrent uploads cannot pass a limit.
+Until issue 14 it took a bare ``select_for_update()`` (FOR UPDATE); ``lock_row`` is a drop-in:
+every service that locks a team row (``teams.services.lock_teams``, the board's
+``score_record``, disqualification, the final selection, a kernel launch) waits for a FOR NO
+KEY UPDATE exactly as for a FOR UPDATE, so two uploads still count one after the other; only
+inserts of rows that merely reference the team no longer wait, and every new submission goes
+through this lock. The file is stored before the lock (it may be large) and deleted again if
+the upload is refused.
+
+A submission counts from the moment it is saved (pending); if it then fails the file checks,
+which never look at the public/private split, it is free again (``selectors.counted_q``), up to
+``daily_invalid_submission_limit`` such failures a day; one that fails while the boards are
+scored keeps counting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.core.files import File
+from django.db import transaction
+
+from podium.competitions import selectors as competition_selectors
+from podium.competitions.error_codes import CompetitionErrorCode
+from podium.competitions.models import Competition
+from podium.core.errors import DomainError, LimitReached, PermissionDenied
+from podium.core.files import sha256_and_size
+from podium.core.locks import lock_row
+from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
+from podium.core.timeutils import humanize_delta, now
+from podium.submissions import selectors
+from podium.submissions.error_codes import SubmissionRefusal
+from podium.submissions.models import Submission
+from podium.teams import selectors as team_selectors
+from podium.teams.error_codes import TeamErrorCode
+from podium.teams.models import Team
+from scoring.error_codes import SubmissionErrorCode as FileErrorCode
+
+
+def _check_can_submit(user, competition: Competition, team: Team, moment: datetime) -> None:
+    competition_selectors.require_rules_accepted(user, competition)
+    if moment < competition.start_at:
+        raise DomainError(
+            CompetitionErrorCode.NOT_STARTED,
+            f"{competition.title} opens for submissions in "
+            f"{humanize_delta(competition.start_at - moment)}.",
+        )
+    if team.disqualified_at:
+        raise PermissionDenied(
+            TeamErrorCode.TEAM_DISQUALIFIED,
+            f"Your team was disqualified: {team.disqualification_reason or 'see the organizers'}.",
+        )
+    if competition_selectors.active_solution(competition) is None:
+        raise DomainError(
+            CompetitionErrorCode.NO_SOLUTION,
+            "This competition is not ready to score submissions yet; the organizers have not "
+            "uploaded its answer key.",
+        )
+
+
+def _check_limits(competition: Competition, team: Team, moment: datetime) -> None:
+    quota = selectors.quota(team=team, competition=competition, moment=moment)
+    if quota.total_limit is not None and quota.used_total >= quota.total_limit:
+        raise LimitReached(
+            SubmissionRefusal.TOTAL_LIMIT_REACHED,
+            f"Your team has used all {quota.total_limit} submissions this competition allows.",
+            details={"used": quota.used_total, "limit": quota.total_limit},
+        )
+    wait = humanize_delta(quota.resets_at - moment)
+    if quota.used_today >= quota.daily_limit:
+        raise LimitReached(
+            SubmissionRefusal.DAILY_LIMIT_REACHED,
+            f"Your team has used {quota.used_today} of {quota.daily_limit} submissions today. "
+            f"The next one opens at 00:00 UTC (in {wait}).",
+            details={
+                "used": quota.used_today,
+                "limit": quota.daily_limit,
+                "resets_at": quota.resets_at.isoformat(),
+            },
+        )
+    if quota.invalid_limit_reached:
+        raise LimitReached(
+            SubmissionRefusal.INVALID_LIMIT_REACHED,
+            f"Your team's submissions were refused by the file checks {quota.invalid_today} "
+            f"times today; this competition allows {quota.invalid_limit} such failures a day. "
+            "Check your file against the sample submission; the next upload opens at 00:00 UTC "
+            f"(in {wait}).",
+            details={
+                "invalid": quota.invalid_today,
+                "limit": quota.invalid_limit,
+                "resets_at": quota.resets_at.isoformat(),
+            },
+        )
+
+
+def submission_create(
+    *, user, competition: Competition, file: File, description: str = ""
+) -> Submission:
+    """Accept a prediction file and queue its scoring after commit.
+
+    The file is stored first (outside any lock: it may be large), then the limits are checked
+    under the team's row lock; a refused upload's file is deleted again.
+    """
+    moment = now()
+    team = team_selectors.require_team(user=user, competition=competition)
+    _check_can_submit(user, competition, team, moment)
+    digest, size = sha256_and_size(file)
+    if size == 0:
+        raise DomainError(FileErrorCode.FILE_EMPTY, "The file is empty.")
+    if size > competition.submission_max_bytes:
+        raise DomainError(
+            FileErrorCode.FILE_TOO_LARGE,
+            f"The file is {size / 1e6:.1f} MB; this competition accepts at most "
+            f"{competition.submission_max_bytes / 1e6:.0f} MB.",
+            status=413,
+        )
+    submission = Submission(
+        uuid=uuid.uuid4(),
+        competition=competition,
+        team=team,
+        submitted_by=user,
+        original_name=(getattr(file, "name", "") or "submission.csv").rsplit("/", 1)[-1][:255],
+        size=size,
+        sha256=digest,
+        description=description.strip()[:500],
+        is_late=moment >= competition.end_at,
+        queued_at=moment,
+    )
+    submission.file.save(submission.original_name, file, save=False)
+    try:
+        with transaction.atomic():
+            lock_row(Team.objects, team.pk)
+            _check_limits(competition, team, moment)
+            submission.save()
+            enqueue_on_commit(SCORE_SUBMISSION, submission.pk)
+    except BaseException:
+        submission.file.delete(save=False)
+        raise
+    return submission
