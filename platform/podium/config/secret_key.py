@@ -22,7 +22,6 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-ROOT_DIR = Path(__file__).resolve().parents[3]
 KEY_FILE_NAME = "secret_key"
 
 MISSING = (
@@ -105,9 +104,9 @@ def main() -> int:
     (``make run`` runs it first). Nothing to do when DJANGO_SECRET_KEY is set."""
     if os.environ.get("DJANGO_SECRET_KEY"):
         return 0
-    # The data folder as the settings find it (settings.DATA_DIR).
-    data_dir = Path(os.environ.get("PODIUM_DATA_DIR", str(ROOT_DIR / "var"))).resolve()
-    path = key_file_path(data_dir)
+    from podium.config.paths import DATA_DIR  # read now: the environment of this command
+
+    path = key_file_path(DATA_DIR)
     _, made = ensure_key_file(path)
     if made:
         print(f"A new secret key for this install: {path} (mode 600; later runs reuse it).")

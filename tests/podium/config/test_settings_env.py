@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from podium.config.settings import env_bool, env_int
+from podium.config.env import env_bool, env_int
 
 
 def test_a_number_that_is_not_one_names_its_variable(monkeypatch):
