@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 
 from podium.competitions.models import Competition
 from podium.competitions.selectors import require_organizer
@@ -94,11 +94,18 @@ def score_record(
     return True
 
 
-def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEntry | None:
+_UNREAD = object()
+
+
+def team_entry_refresh(
+    *, competition: Competition, team: Team, entry=_UNREAD
+) -> LeaderboardEntry | None:
     """Recompute a team's board row from its scored, on-time submissions.
 
     From scratch rather than incrementally, so rescoring, a changed answer key or a merge can
-    never count an entry twice. Call with the team row locked.
+    never count an entry twice. ``entry``: the team's row as the caller already read it under
+    the lock (None: it has none), so it is not read again; it is left as it was. Call with the
+    team row locked.
     """
     scored = Submission.objects.filter(
         competition=competition,
@@ -107,28 +114,29 @@ def team_entry_refresh(*, competition: Competition, team: Team) -> LeaderboardEn
         is_late=False,
         public_score__isnull=False,
     )
-    entries = scored.count()
-    if not entries:
+    summary = scored.aggregate(entries=Count("pk"), first=Min("created_at"), last=Max("created_at"))
+    if not summary["entries"]:
         LeaderboardEntry.objects.filter(team=team).delete()
         return None
     best_first = "-public_score" if competition.greater_is_better else "public_score"
     best = scored.order_by(best_first, "created_at", "pk").first()
-    last = scored.order_by("-created_at").values_list("created_at", flat=True).first()
-    first = scored.order_by("created_at").values_list("created_at", flat=True).first()
-    entry, _ = LeaderboardEntry.objects.update_or_create(
-        team=team,
-        defaults={
-            "competition": competition,
-            "best_submission": best,
-            "best_public_score": best.public_score,
-            "sort_key": sort_key(competition, best.public_score),
-            "best_submitted_at": best.created_at,
-            "entries": entries,
-            "last_submission_at": last,
-            "first_entry_at": first,
-        },
-    )
-    return entry
+    fields = {
+        "competition": competition,
+        "best_submission": best,
+        "best_public_score": best.public_score,
+        "sort_key": sort_key(competition, best.public_score),
+        "best_submitted_at": best.created_at,
+        "entries": summary["entries"],
+        "last_submission_at": summary["last"],
+        "first_entry_at": summary["first"],
+    }
+    if entry is _UNREAD:
+        refreshed, _ = LeaderboardEntry.objects.update_or_create(team=team, defaults=fields)
+        return refreshed
+    if entry is None:
+        return LeaderboardEntry.objects.create(team=team, **fields)
+    LeaderboardEntry.objects.filter(pk=entry.pk).update(**fields)
+    return LeaderboardEntry(pk=entry.pk, team=team, **fields)
 
 
 def _board_update(
@@ -138,7 +146,7 @@ def _board_update(
     was = before and rank_of(
         competition=competition, key=before.sort_key, submitted_at=before.best_submitted_at
     )
-    entry = team_entry_refresh(competition=competition, team=team)
+    entry = team_entry_refresh(competition=competition, team=team, entry=before)
     rank = rank_of(
         competition=competition, key=entry.sort_key, submitted_at=entry.best_submitted_at
     )
