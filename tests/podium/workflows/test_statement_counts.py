@@ -20,9 +20,9 @@ from podium.submissions.models import Submission
 from podium.workflows.scoring import submission_score
 from tests.podium.factories import competition_with_solution, participant, predictions_file
 
-# What the code took when these ceilings were set (issue 14): upload 15, scoring 15. A little
+# What the code took when these ceilings were set (issue 14): upload 14, scoring 15. A little
 # room for a harmless change; a query per row or per team would blow far past it.
-UPLOAD_CEILING = 17
+UPLOAD_CEILING = 16
 SCORING_CEILING = 17
 
 
