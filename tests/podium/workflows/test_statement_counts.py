@@ -2,9 +2,8 @@
 
 A ceiling, not a timing: a change that adds a query per submission (a lookup in a loop, a
 second read of the metric or the answer key) fails here and says how many it now takes. The
-count leaves out SAVEPOINT/RELEASE (nested ``atomic`` blocks), which cost no round trip worth
-counting apart from their statement. Measured on SQLite (the default); on PostgreSQL the same code issues the same
-statements.
+count leaves out SAVEPOINT/RELEASE, the markers of nested ``atomic`` blocks. Measured on SQLite
+(the default); PostgreSQL runs the same statements.
 """
 
 from __future__ import annotations
