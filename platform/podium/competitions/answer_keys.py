@@ -2,22 +2,35 @@
 (``scoring.prepare_solution``), kept beside the stored key as a cache and prepared again when it
 is missing (a new host) or was made for another metric (the organizer changed it).
 
+The answer keys' storage is a local (or shared) disk today (``SolutionsStorage``), and then the
+prepared form lies beside the stored file. On any other storage, this host keeps a copy of the
+key in its key cache, ``<PODIUM_SOLUTIONS_ROOT>/cache/c<competition>-v<number>-<sha256>/`` (0700,
+fetched once and checked against the version's SHA-256), with the prepared form beside the copy:
+``key_path`` says where, ``derived_files`` what to remove with the competition.
+
 ``scoring_setup`` is the one read the scoring pipeline makes before it scores: the answer-key
 version, the competition's metric and the prepared key, each looked up once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from functools import cached_property
 from pathlib import Path
 
+from django.conf import settings
+
 import scoring
+import scoring.solution
 from podium.competitions import selectors
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import Competition, SolutionVersion
+from podium.core import private
 from podium.core.errors import DomainError
-from podium.core.files import local_path
+from podium.core.files import CHUNK, local_file, materialize
 
 
 def solution_prepare(
@@ -29,15 +42,67 @@ def solution_prepare(
     sample = selectors.sample_submission(competition) if competition.pk else None
     if sample is None:
         return scoring.prepare_solution(path, metric=metric)
-    with local_path(sample.file) as sample_path:
+    with materialize(sample.file) as sample_path:
         return scoring.prepare_solution(path, metric=metric, sample_submission_path=sample_path)
 
 
+def _cache_folder(version: SolutionVersion) -> Path:
+    sha = version.sha256[:16] if version.sha256 else "unchecked"
+    name = f"c{version.competition_id}-v{version.number}-{sha}"
+    return Path(settings.SOLUTIONS_ROOT) / "cache" / name
+
+
+def key_path(version: SolutionVersion) -> Path:
+    """The answer key's CSV on this host; its prepared form goes beside it. On a local disk the
+    stored file itself; on any other storage the copy in this host's key cache, fetched the
+    first time (written under another name, then renamed: a concurrent reader never sees half
+    a key). Works before the version is saved (it needs the competition, number and SHA-256).
+    Raises DomainError(solution_invalid) when the stored bytes are not the version's."""
+    path = local_file(version.file)
+    if path is not None:
+        return path
+    folder = _cache_folder(version)
+    path = folder / "solution.csv"
+    if path.exists():
+        return path
+    private.folder(folder.parent)
+    private.folder(folder)
+    digest = hashlib.sha256()
+    handle, partial = tempfile.mkstemp(prefix=".solution-", suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out, version.file.open("rb") as stored:
+            while chunk := stored.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        if version.sha256 and digest.hexdigest() != version.sha256:
+            raise DomainError(
+                Code.SOLUTION_INVALID,
+                "The stored answer key is not the file that was uploaded (its SHA-256 differs); "
+                "upload it again.",
+                details={"reason": "sha256_mismatch"},
+            )
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return path
+
+
+def derived_files(version: SolutionVersion) -> Path:
+    """What this host made from the stored key, to remove with it: the prepared folder beside a
+    local key, or the version's whole folder in the key cache (the copy and its prepared form)."""
+    path = local_file(version.file)
+    if path is not None:
+        return scoring.solution.prepared_folder(path)
+    return _cache_folder(version)
+
+
 def version_prepare(version: SolutionVersion, metric: scoring.Metric) -> scoring.PreparedSolution:
-    """Prepare a stored version; its problems as DomainError(solution_invalid)."""
+    """Prepare a stored version (on this host: ``key_path``); its problems as
+    DomainError(solution_invalid)."""
     try:
         return solution_prepare(
-            competition=version.competition, path=version.file.path, metric=metric
+            competition=version.competition, path=key_path(version), metric=metric
         )
     except scoring.SolutionError as exc:
         raise DomainError(Code.SOLUTION_INVALID, exc.message, details={"reason": exc.code}) from exc
@@ -49,7 +114,7 @@ def prepared_solution(
     """The memory-mapped answer key of ``version`` for ``metric`` (default: the competition's)."""
     metric = metric or competition_metric(version.competition)
     try:
-        solution = scoring.load_solution(version.file.path)
+        solution = scoring.load_solution(key_path(version))
     except scoring.SolutionError:
         return version_prepare(version, metric)
     if solution.meta["metric"] != metric.name:

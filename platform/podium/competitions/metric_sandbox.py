@@ -43,7 +43,7 @@ from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.models import Competition
 from podium.core import sandbox
 from podium.core.errors import DomainError
-from podium.core.files import CHUNK, local_path
+from podium.core.files import CHUNK, materialize
 from scoring.custom import read_result, runner_spec, write_board_inputs
 from scoring.metric_env import KAGGLE_METRIC_UTILITIES, RUNNER
 
@@ -288,7 +288,7 @@ def metric_dry_run(
         if sample is None:
             report.notes.append("The competition has no sample submission to try.")
             return report
-        with local_path(sample.file) as sample_path:
+        with materialize(sample.file) as sample_path:
             try:
                 read = scoring.read_submission(solution, sample_path, metric=metric)
             except scoring.SubmissionError as exc:

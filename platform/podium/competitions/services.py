@@ -14,10 +14,9 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 
 import scoring
-import scoring.solution
 from podium.accounts.services import organizer_grant
 from podium.competitions import selectors
-from podium.competitions.answer_keys import solution_prepare, version_prepare
+from podium.competitions.answer_keys import derived_files, solution_prepare, version_prepare
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import (
@@ -58,6 +57,7 @@ def solution_version_create(
         try:
             prepared = version_prepare(version, metric)
         except DomainError:
+            shutil.rmtree(derived_files(version), ignore_errors=True)  # a cached copy, if any
             version.file.delete(save=False)
             raise
         version.rows = prepared.meta["rows"]
@@ -160,8 +160,9 @@ def competition_delete(*, competition: Competition) -> None:
     cascade), then, once that is committed, its data files and answer keys on disk. Submission
     files are left where they are (a sweep of unreferenced files can take them)."""
     stored = [f.file for f in competition.data_files.all()]
-    keys = [v.file for v in competition.solution_versions.all()]
-    prepared = [scoring.solution.prepared_folder(key.path) for key in keys]
+    versions = list(competition.solution_versions.all())
+    keys = [v.file for v in versions]
+    prepared = [derived_files(v) for v in versions]
     with transaction.atomic():
         Competition.objects.filter(pk=competition.pk).delete()
 

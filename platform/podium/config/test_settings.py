@@ -34,3 +34,15 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
     CACHES["default"]["LOCATION"] = str(DATA_DIR / "cache" / _WORKER)  # noqa: F405
 else:
     CACHES["default"]["KEY_PREFIX"] = _WORKER  # noqa: F405
+
+# PODIUM_TEST_STORAGE=memory: stored files (uploads, data files, kernel outputs) in this
+# process's memory, so a test passes only if nothing assumes they have a local path (as on S3).
+# `make test` runs the submissions, kernels and kaggle_compat tests a second time with it.
+TEST_STORAGE = os.environ.get("PODIUM_TEST_STORAGE", "")
+if TEST_STORAGE == "memory":
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+elif TEST_STORAGE:
+    raise ValueError(f"PODIUM_TEST_STORAGE={TEST_STORAGE!r}: leave it unset or say 'memory'.")

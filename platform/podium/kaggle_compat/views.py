@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import FileResponse, JsonResponse
+from django.http import HttpResponseBase, JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -16,6 +16,7 @@ from podium.core import limits
 from podium.core.addresses import client_address
 from podium.core.errors import DomainError
 from podium.core.exports import zip_part, zip_response
+from podium.core.files import download_response
 from podium.kaggle_compat import upload_tokens
 from podium.kaggle_compat.auth import caller, require_user
 from podium.kaggle_compat.handlers import METHODS
@@ -89,13 +90,15 @@ def upload(request, token: str):
     return JsonResponse({}, status=201)
 
 
-def _data_file_response(data_file) -> FileResponse:
-    response = FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
-    response["Content-Length"] = str(data_file.size or data_file.file.size)
-    response["Last-Modified"] = http_date(data_file.updated_at.timestamp())
-    if data_file.sha256:
-        response["ETag"] = f'"{data_file.sha256}"'
-    return response
+def _data_file_response(data_file) -> HttpResponseBase:
+    """The file (Content-Length, Last-Modified, ETag: the kaggle CLI reads the first two), or on
+    S3 a redirect to it, which the CLI follows."""
+    return download_response(
+        data_file.file,
+        filename=data_file.name,
+        last_modified=data_file.updated_at,
+        etag=data_file.sha256,
+    )
 
 
 @_refusing

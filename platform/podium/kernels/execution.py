@@ -34,7 +34,7 @@ from podium.competitions.models import DataFile
 from podium.competitions.selectors import active_solution
 from podium.core import leases, sandbox
 from podium.core.errors import DomainError
-from podium.core.files import local_path
+from podium.core.files import materialize
 from podium.kernels.error_codes import KernelFailure
 from podium.kernels.models import KernelRun
 from podium.kernels.services import (
@@ -164,7 +164,7 @@ def _execute(run: KernelRun, worker: str, results: Path, heartbeat: _Heartbeat) 
     with ExitStack() as stack:
         inputs = {}
         for data_file in run.competition.data_files.filter(kind__in=PUBLIC_KINDS):
-            inputs[data_file.name] = Path(stack.enter_context(local_path(data_file.file)))
+            inputs[data_file.name] = stack.enter_context(materialize(data_file.file))
         outcome = sandbox.run(
             _command(run),
             root=Path(settings.SANDBOX_ROOT),

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import F, QuerySet, Sum
+from django.db.models.fields.files import FieldFile
 
 from baselines.config import CONFIGS_DIR, bundled_configs
 from podium.competitions import selectors as competition_selectors
@@ -250,6 +251,19 @@ def kernel_queue() -> str:
 DOWNLOADS = ("code", "config", "log", "output", "artifacts")
 
 
+def run_stored_file(*, run: KernelRun, what: str) -> tuple[str, FieldFile] | None:
+    """(file name, stored file) of a download that is a stored file (the caller checked
+    ``can_see``): the uploaded script (``code``), the output (submission.csv) or the artifacts;
+    None for one built here (config, log, a baseline's code) or one the run does not have."""
+    if what == "code" and run.script:
+        return "kernel.py", run.script
+    if what == "output" and run.output:
+        return "submission.csv", run.output
+    if what == "artifacts" and run.artifacts:
+        return f"kernel-{run.pk}-artifacts.zip", run.artifacts
+    return None
+
+
 def run_download(*, run: KernelRun, what: str) -> tuple[str, bytes]:
     """(file name, contents) of one of a run's downloads (the caller checked ``can_see``): its
     code, config, log, output (submission.csv) or artifacts (code + output folder, as a zip).
@@ -257,14 +271,16 @@ def run_download(*, run: KernelRun, what: str) -> tuple[str, bytes]:
     import io
     import zipfile
 
+    stored = run_stored_file(run=run, what=what)
+    if stored is not None:
+        name, field_file = stored
+        with field_file.open("rb") as handle:
+            return name, handle.read()
     if what == "config" and run.config:
         return "config.yaml", run.config.encode()
     if what == "log":
         return f"kernel-{run.pk}.log", run_log_text(run=run).encode()
     if what == "code":
-        if run.script:
-            with run.script.open("rb") as script:
-                return "kernel.py", script.read()
         buffer = io.BytesIO()
         package = CONFIGS_DIR.parent
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -272,9 +288,4 @@ def run_download(*, run: KernelRun, what: str) -> tuple[str, bytes]:
                 archive.write(path, "baselines/" + path.relative_to(package).as_posix())
             archive.writestr("config.yaml", run.config)
         return f"kernel-{run.pk}-code.zip", buffer.getvalue()
-    field = {"output": run.output, "artifacts": run.artifacts}.get(what)
-    if field:
-        with field.open("rb") as handle:
-            name = "submission.csv" if what == "output" else f"kernel-{run.pk}-artifacts.zip"
-            return name, handle.read()
     raise NotFound(KernelRefusal.NO_SUCH_OUTPUT, f"This run has no {what} to download.")

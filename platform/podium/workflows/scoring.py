@@ -31,7 +31,7 @@ from podium.competitions.answer_keys import scoring_setup
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.core import sandbox
 from podium.core.errors import DomainError
-from podium.core.files import local_path
+from podium.core.files import materialize
 from podium.leaderboards.services import score_record
 from podium.submissions.error_codes import ScoringFailure
 from podium.submissions.models import Submission
@@ -106,7 +106,7 @@ def _score(submission, worker: str, should_stop=lambda: False) -> str:
     version = setup.version
     try:
         metric = setup.metric
-        with local_path(submission.file) as path:
+        with materialize(submission.file) as path:
             if metric.kind == scoring.PredictionKind.CUSTOM:
                 result = metric_sandbox.sandbox_score(
                     solution=setup.solution,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse
-from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,6 +14,7 @@ from rest_framework.views import APIView
 from podium.api.views.common import competition
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import rules_accept
+from podium.core.files import download_response
 from podium.submissions import selectors as submission_selectors
 from podium.teams import selectors as team_selectors
 from podium.teams.services import competition_join
@@ -170,14 +169,12 @@ class DataFileDownloadApi(APIView):
         data_file = competition_selectors.data_file_for_download(
             user=request.user, competition=found, name=name
         )
-        response = FileResponse(
-            data_file.file.open("rb"), as_attachment=True, filename=data_file.name
+        return download_response(
+            data_file.file,
+            filename=data_file.name,
+            last_modified=data_file.updated_at,
+            etag=data_file.sha256,
         )
-        response["Content-Length"] = str(data_file.size or data_file.file.size)
-        response["Last-Modified"] = http_date(data_file.updated_at.timestamp())
-        if data_file.sha256:
-            response["ETag"] = f'"{data_file.sha256}"'
-        return response
 
 
 class JoinApi(APIView):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
+from podium.core.files import download_response
 from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
@@ -51,7 +51,7 @@ def data_download(request, slug: str, name: str):
     data_file = competition_selectors.data_file_for_download(
         user=request.user, competition=competition, name=name
     )
-    return FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
+    return download_response(data_file.file, filename=data_file.name)
 
 
 @require_POST
