@@ -31,15 +31,11 @@ scoring-demo: $(STAMP)
 
 # Then the tests that store and read files once more with stored files in memory
 # (PODIUM_TEST_STORAGE=memory, config/test_settings.py), as on S3: nothing may assume a local path.
-# Left out of that pass: the kaggle CLI test's real worker, another process, cannot see this
-# process's memory; and three tests that look for stored files in MEDIA_ROOT or read a file
-# while its download streams (InMemoryStorage gives both readers one stream).
+# Left out of that pass: the kaggle CLI test, whose real worker (another process) cannot see
+# this process's memory.
 MEMORY_TESTS := tests/podium/submissions tests/podium/kernels tests/podium/kaggle_compat
 MEMORY_SKIP := \
-	tests/podium/kaggle_compat/test_kaggle_cli.py::test_list_files_download_submit_scored_submissions_leaderboard \
-	tests/podium/submissions/test_services.py::test_refused_upload_leaves_no_file \
-	tests/podium/submissions/test_services.py::test_file_check_failures_are_free_up_to_the_daily_cap_then_refused \
-	tests/podium/submissions/test_admin.py::test_a_submission_file_downloads_under_its_original_name
+	tests/podium/kaggle_compat/test_kaggle_cli.py::test_list_files_download_submit_scored_submissions_leaderboard
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

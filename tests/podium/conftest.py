@@ -8,6 +8,10 @@ def _media_in_tmp(settings, tmp_path):
     """Each test stores its files (uploads, answer keys) in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SOLUTIONS_ROOT = tmp_path / "solutions"
+    from django.core.files.storage import default_storage
+
+    if hasattr(default_storage, "reset"):  # PODIUM_TEST_STORAGE=memory: an empty store too
+        default_storage.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -156,3 +156,27 @@ def scored(user, competition: Competition, public: float, private: float, *, at=
     with transaction.atomic():
         team_entry_refresh(competition=competition, team=submission.team)
     return submission
+
+
+def stored_files(folder: str) -> list[str]:
+    """The names of the stored files under ``folder``, on whichever storage is configured (the
+    disk, or memory in the PODIUM_TEST_STORAGE=memory pass)."""
+    from django.core.files.storage import default_storage
+
+    def walk(prefix: str) -> list[str]:
+        try:
+            folders, files = default_storage.listdir(prefix)
+        except FileNotFoundError:
+            return []
+        return [f"{prefix}/{name}" for name in files] + [
+            name for sub in folders for name in walk(f"{prefix}/{sub}")
+        ]
+
+    return walk(folder)
+
+
+def body(response) -> bytes:
+    """A test client response's bytes, streamed (a stored file's download) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

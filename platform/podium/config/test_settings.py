@@ -42,7 +42,7 @@ TEST_STORAGE = os.environ.get("PODIUM_TEST_STORAGE", "")
 if TEST_STORAGE == "memory":
     STORAGES = {
         **STORAGES,  # noqa: F405
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "default": {"BACKEND": "tests.podium.memory_storage.IsolatedInMemoryStorage"},
     }
 elif TEST_STORAGE:
     raise ValueError(f"PODIUM_TEST_STORAGE={TEST_STORAGE!r}: leave it unset or say 'memory'.")

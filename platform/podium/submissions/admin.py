@@ -11,7 +11,8 @@ import json
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -19,6 +20,7 @@ from django.utils.html import format_html
 from podium.competitions.admin_scope import OrganizerScopedAdmin
 from podium.core.display import EMPTY, badge, score_text
 from podium.core.exports import zip_path, zip_response
+from podium.core.files import download_response
 from podium.submissions.models import Submission
 from podium.submissions.services import submission_rescore, submissions_fail_stuck
 
@@ -178,13 +180,11 @@ class SubmissionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def download_file(self, request: HttpRequest, object_id: str) -> FileResponse:
+    def download_file(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         submission = self.get_object(request, object_id)  # 404 outside the user's competitions
         if not self.has_view_permission(request, submission):
             raise PermissionDenied
-        return FileResponse(
-            submission.file.open("rb"), as_attachment=True, filename=submission.original_name
-        )
+        return download_response(submission.file, filename=submission.original_name)
 
     # -- actions ------------------------------------------------------------------------------
 

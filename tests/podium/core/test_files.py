@@ -26,6 +26,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 
 from podium.core import files
+from tests.podium.factories import body
 
 BIG = os.urandom(files.CHUNK * 2 + 123)  # three read chunks, the last one short
 
@@ -113,10 +114,6 @@ class PresigningStorage(InMemoryStorage):
         self.asked.append((name, dict(parameters or {}), expire))
         query = urlencode({**(parameters or {}), "X-Amz-Expires": expire, "X-Amz-Signature": "s"})
         return f"https://bucket.example.com/{name}?{query}"
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content)
 
 
 def test_a_local_file_streams_under_its_download_name(tmp_path):

@@ -24,6 +24,7 @@ from tests.podium.factories import (
     competition_with_solution,
     participant,
     predictions_file,
+    stored_files,
     submit,
 )
 
@@ -97,7 +98,7 @@ def test_refused_upload_leaves_no_file(eager, settings):
     submit(user, competition)
     with pytest.raises(LimitReached):
         submit(user, competition)
-    stored = list((settings.MEDIA_ROOT / "submissions").rglob("*.csv"))
+    stored = [n for n in stored_files(f"submissions/{competition.pk}") if n.endswith(".csv")]
     assert len(stored) == 1
 
 
@@ -293,7 +294,7 @@ def test_file_check_failures_are_free_up_to_the_daily_cap_then_refused(eager, se
         assert "00:00 UTC" in refused.value.message
         assert refused.value.details["invalid"] == 2 and refused.value.status == 429
     assert Submission.objects.filter(team=team).count() == 2
-    stored = list((settings.MEDIA_ROOT / "submissions").rglob("*.csv"))
+    stored = [n for n in stored_files(f"submissions/{competition.pk}") if n.endswith(".csv")]
     assert len(stored) == 2  # the refused uploads left no file
     # Per team: another team is not held back by this one's failures.
     other = participant(competition)

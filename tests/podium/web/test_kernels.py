@@ -16,7 +16,13 @@ from podium.kernels.error_codes import KernelFailure
 from podium.kernels.models import KernelRun
 from podium.kernels.services import kernel_settings_update
 from podium.submissions.models import Submission
-from tests.podium.factories import competition_with_solution, organizer, participant, scored
+from tests.podium.factories import (
+    body,
+    competition_with_solution,
+    organizer,
+    participant,
+    scored,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +303,7 @@ def test_downloads_show_to_participants_once_published(client, competition, host
     assert 'filename="kernel-' in log["Content-Disposition"]
     config = client.get(run_url("kernel_download", run, what="config"))
     assert config.content.decode() == run.config
-    assert client.get(run_url("kernel_download", run, what="output")).content.startswith(b"id,")
+    assert body(client.get(run_url("kernel_download", run, what="output"))).startswith(b"id,")
     assert client.get(run_url("kernel_download", run, what="code")).content[:2] == b"PK"
     page(client, run_url("kernel_download", run, what="artifacts"), 404)
     page(client, run_url("kernel_download", run, what="solution"), 404)

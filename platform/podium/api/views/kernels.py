@@ -3,7 +3,7 @@ see runs, follow the log while it runs, cancel, download code, config, log and o
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from podium.api import fields
 from podium.api.views.common import competition
-from podium.core.files import presigned_url
+from podium.core.files import download_response
 from podium.kernels import selectors as kernel_selectors
 from podium.kernels.services import kernel_cancel, kernel_launch
 
@@ -173,8 +173,8 @@ class KernelDownloadApi(APIView):
         run = _run(request, run_id)
         stored = kernel_selectors.run_stored_file(run=run, what=what)
         octets = "application/octet-stream"
-        if stored and (url := presigned_url(stored[1], filename=stored[0], content_type=octets)):
-            return HttpResponseRedirect(url)  # on S3 the stored file comes from there
+        if stored is not None:  # streamed from the disk, or a redirect to S3
+            return download_response(stored[1], filename=stored[0], content_type=octets)
         name, content = kernel_selectors.run_download(run=run, what=what)
         response = HttpResponse(content, content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="{name}"'

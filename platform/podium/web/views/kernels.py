@@ -13,13 +13,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import DomainError
-from podium.core.files import presigned_url
+from podium.core.files import download_response
 from podium.kernels import selectors as kernel_selectors
 from podium.kernels import services as kernel_services
 from podium.kernels.models import KernelRun
@@ -173,8 +173,10 @@ def download(request, slug: str, run_id: int, what: str):
     competition = competition_selectors.competition_get(slug=slug, user=request.user)
     run = _run(request, competition, run_id)
     stored = kernel_selectors.run_stored_file(run=run, what=what)
-    if stored and (url := presigned_url(stored[1], filename=stored[0], content_type=OCTETS)):
-        return HttpResponseRedirect(url)  # on S3 the stored file comes from there
+    if stored is not None:  # streamed from the disk, or a redirect to S3
+        response = download_response(stored[1], filename=stored[0], content_type=OCTETS)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     name, content = kernel_selectors.run_download(run=run, what=what)
     response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
