@@ -23,6 +23,27 @@ from podium.submissions.models import Submission
 Status = Submission.Status
 
 
+def _unscored(moment) -> dict:
+    """The columns of a submission back to pending, as if never scored: a fresh start."""
+    return {
+        "status": Status.PENDING,
+        "attempts": 0,
+        "lease_owner": "",
+        "lease_expires_at": None,
+        "queued_at": moment,
+        "public_score": None,
+        "private_score": None,
+        "scored_at": None,
+        "duration_ms": None,
+        "solution_version": None,
+        "error_code": "",
+        "error_message": "",
+        "error_detail": "",
+        "failure_stage": "",
+        "result_message": "",
+    }
+
+
 def submission_rescore(*, submission_id: int) -> bool:
     """Put a submission back to pending with fresh attempts and queue it after commit.
 
@@ -34,23 +55,7 @@ def submission_rescore(*, submission_id: int) -> bool:
         reset = (
             Submission.objects.filter(pk=submission_id)
             .exclude(status=Status.SCORING, lease_expires_at__gte=moment)
-            .update(
-                status=Status.PENDING,
-                attempts=0,
-                lease_owner="",
-                lease_expires_at=None,
-                queued_at=moment,
-                public_score=None,
-                private_score=None,
-                scored_at=None,
-                duration_ms=None,
-                solution_version=None,
-                error_code="",
-                error_message="",
-                error_detail="",
-                failure_stage="",
-                result_message="",
-            )
+            .update(**_unscored(moment))
         )
         if reset:
             enqueue_on_commit(SCORE_SUBMISSION, submission_id)
@@ -81,23 +86,7 @@ def submissions_rescore_for_version(
         ids = list(stale.select_for_update().order_by("pk").values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        stale.filter(pk__in=ids).update(
-            status=Status.PENDING,
-            attempts=0,
-            lease_owner="",
-            lease_expires_at=None,
-            queued_at=moment,
-            public_score=None,
-            private_score=None,
-            scored_at=None,
-            duration_ms=None,
-            solution_version=None,
-            error_code="",
-            error_message="",
-            error_detail="",
-            failure_stage="",
-            result_message="",
-        )
+        stale.filter(pk__in=ids).update(**_unscored(moment))
         for pk in ids:
             enqueue_on_commit(SCORE_SUBMISSION, pk)
     return ids
