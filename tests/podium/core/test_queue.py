@@ -124,3 +124,19 @@ def test_every_queued_name_is_a_registered_task(name):
     """Queued by name, a renamed task would only fail in the worker: pin the names here."""
     import_module(name.rsplit(".", 1)[0])
     assert name in current_app.tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_fails_after_the_commit_fails_nothing(monkeypatch, caplog):
+    """The commit stands and the caller carries on; the log names the task for the operator
+    (the reconciler queues the work again)."""
+    app = current_app._get_current_object()
+
+    def send_task(name, args=None, **options):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    with transaction.atomic():
+        queue.enqueue_on_commit(queue.SCORE_SUBMISSION, 41)
+    assert "Could not queue podium.workflows.tasks.score_submission(41,)" in caplog.text
+    assert "Connection refused" in caplog.text

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 import scoring
 from podium.core.errors import DomainError, LimitReached, PermissionDenied
@@ -185,6 +186,32 @@ def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, 
     doomed.refresh_from_db()
     assert doomed.status == Submission.Status.FAILED and doomed.error_code == "scoring_abandoned"
     assert doomed.failure_stage == Submission.FailureStage.SYSTEM  # not the team's doing: free
+
+
+def test_a_broker_down_at_the_commit_loses_nothing(monkeypatch, eager):
+    """The publish after the commit fails (Redis restarting): the upload is still accepted, its
+    row and file stay, and the reconciler queues it again once the broker is back."""
+    from celery import current_app
+
+    competition = competition_with_solution()
+    user = participant(competition)
+    current_app.conf.task_always_eager = False
+
+    def broker_down(name, args=None, **options):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(current_app._get_current_object(), "send_task", broker_down)
+    sub = submit(user, competition)
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.PENDING
+    assert default_storage.exists(sub.file.name)
+
+    monkeypatch.undo()  # the broker is back
+    current_app.conf.task_always_eager = True
+    Submission.objects.filter(pk=sub.pk).update(queued_at=now() - timedelta(hours=1))
+    assert submissions_reconcile()["requeued"] == [sub.pk]
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.SCORED and sub.attempts == 1
 
 
 # -- what a failure costs: no free answer about the public/private split ------------------------
