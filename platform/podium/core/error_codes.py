@@ -33,6 +33,7 @@ class CommonErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
+    STORAGE_FULL = "storage_full"  # the server's disk or quota: nothing recorded, retry later
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,14 @@ class Conflict(DomainError):
 
 class LimitReached(DomainError):
     status = 429
+
+
+class Unavailable(DomainError):
+    """Podium cannot accept this now (its disk is full, a service it needs is away): nothing
+    was recorded, and the same request may succeed later. HTTP 503 with ``Retry-After``."""
+
+    status = 503
+
+    def __init__(self, code: str | Enum, message: str, *, retry_after: int = 60) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(code, message, details={"retry_after_seconds": self.retry_after})

@@ -1,13 +1,17 @@
 """submission_create and the scoring lease, at the service level (scoring runs in-process)."""
 
+import errno
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 import scoring
-from podium.core.errors import DomainError, LimitReached, PermissionDenied
+from podium.accounts.tokens import api_token_create
+from podium.core.errors import DomainError, LimitReached, PermissionDenied, Unavailable
 from podium.core.timeutils import now
 from podium.submissions import selectors
 from podium.submissions.models import Submission
@@ -212,6 +216,51 @@ def test_a_broker_down_at_the_commit_loses_nothing(monkeypatch, eager):
     assert submissions_reconcile()["requeued"] == [sub.pk]
     sub.refresh_from_db()
     assert sub.status == Submission.Status.SCORED and sub.attempts == 1
+
+
+@pytest.fixture
+def fill_disk(monkeypatch):
+    """Call it and the disk is full from then on: a write creates its file, then ENOSPC."""
+
+    def fill() -> None:
+        storage_class = type(default_storage._wrapped)
+        write = storage_class._save
+
+        def save(self, name, content):
+            write(self, name, ContentFile(b""))  # what a real write leaves: a 0-byte file
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(storage_class, "_save", save)
+
+    return fill
+
+
+def test_a_full_disk_refuses_with_503_and_leaves_nothing(fill_disk):
+    competition = competition_with_solution()
+    user = participant(competition)
+    fill_disk()
+    with pytest.raises(Unavailable) as refused:
+        submit(user, competition)
+    assert refused.value.status == 503 and refused.value.code == "storage_full"
+    assert refused.value.retry_after > 0
+    assert "nothing was recorded" in refused.value.message
+    assert not Submission.objects.exists()
+    assert stored_files(f"submissions/{competition.pk}") == []
+
+
+def test_a_full_disk_answers_the_api_with_retry_after(fill_disk):
+    competition = competition_with_solution(slug="titanic")
+    user = participant(competition)
+    fill_disk()
+    _, key = api_token_create(user=user, name="disk")
+    upload = SimpleUploadedFile("sub.csv", predictions_file(competition).read(), "text/csv")
+    response = Client(HTTP_AUTHORIZATION=f"Token {key}").post(
+        "/api/v1/competitions/titanic/submissions/", {"file": upload}
+    )
+    assert response.status_code == 503, response.content
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["error"]["code"] == "storage_full"
+    assert stored_files(f"submissions/{competition.pk}") == []
 
 
 # -- what a failure costs: no free answer about the public/private split ------------------------

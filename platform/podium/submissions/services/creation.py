@@ -20,6 +20,8 @@ scored keeps counting.
 
 from __future__ import annotations
 
+import errno
+import logging
 import uuid
 from datetime import datetime
 
@@ -29,18 +31,21 @@ from django.db import transaction
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
 from podium.competitions.models import Competition
-from podium.core.errors import DomainError, LimitReached, PermissionDenied
+from podium.core.error_codes import CommonErrorCode
+from podium.core.errors import DomainError, LimitReached, PermissionDenied, Unavailable
 from podium.core.files import sha256_and_size
 from podium.core.locks import lock_row
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
 from podium.core.timeutils import humanize_delta, now
 from podium.submissions import selectors
 from podium.submissions.error_codes import SubmissionRefusal
-from podium.submissions.models import Submission
+from podium.submissions.models import Submission, submission_upload_to
 from podium.teams import selectors as team_selectors
 from podium.teams.error_codes import TeamErrorCode
 from podium.teams.models import Team
 from scoring.error_codes import SubmissionErrorCode as FileErrorCode
+
+logger = logging.getLogger(__name__)
 
 
 def _check_can_submit(user, competition: Competition, team: Team, moment: datetime) -> None:
@@ -99,6 +104,31 @@ def _check_limits(competition: Competition, team: Team, moment: datetime) -> Non
         )
 
 
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _store(submission: Submission, file: File) -> None:
+    """Store the upload under its generated name (a uuid: nobody else's file). A full disk
+    (or quota) leaves nothing behind and refuses with 503 + Retry-After: nothing is recorded."""
+    try:
+        submission.file.save(submission.original_name, file, save=False)
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            raise
+        partial = submission_upload_to(submission, submission.original_name)
+        try:
+            submission.file.storage.delete(partial)
+        except OSError:
+            logger.exception("Could not remove the partial upload %s", partial)
+        logger.error("Upload refused, the storage is full: %s", exc)
+        raise Unavailable(
+            CommonErrorCode.STORAGE_FULL,
+            "The server has no room to store your file right now; nothing was recorded and "
+            "this does not count toward your limits. Try again in a few minutes.",
+            retry_after=120,
+        ) from None
+
+
 def submission_create(
     *, user, competition: Competition, file: File, description: str = ""
 ) -> Submission:
@@ -132,8 +162,8 @@ def submission_create(
         is_late=moment >= competition.end_at,
         queued_at=moment,
     )
-    submission.file.save(submission.original_name, file, save=False)
-    try:
+    _store(submission, file)
+    try:  # from here the file is deleted again unless its row is committed
         with transaction.atomic():
             lock_row(Team.objects, team.pk)
             _check_limits(competition, team, moment)
