@@ -3,9 +3,11 @@ the scheduler, and stop them together.
 
 Each child runs in its own session, so a Ctrl-C in the terminal reaches only this process, which
 then stops every child once, gracefully (SIGTERM: gunicorn finishes its requests, the Celery
-worker its tasks), and kills what is left after a grace period. If any child dies, the others are
-stopped and the supervisor exits non-zero. On Linux each child also gets SIGTERM if the supervisor
-itself dies (PR_SET_PDEATHSIG), so nothing outlives a ``kill -9`` of it.
+worker its tasks), and kills what is left after a grace period. A child that dies (the OOM killer,
+a crash) is restarted, after what is left of its process group is killed; one that keeps dying
+(``MAX_RESTARTS`` within ``RESTART_WINDOW`` seconds) stops everything, and the supervisor exits
+non-zero. On Linux each child also gets SIGTERM if the supervisor itself dies
+(PR_SET_PDEATHSIG), so nothing outlives a ``kill -9`` of it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PR_SET_PDEATHSIG = 1
+MAX_RESTARTS = 5  # a child restarted this often within RESTART_WINDOW is crash-looping
+RESTART_WINDOW = 60.0
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -34,6 +38,7 @@ class Child:
     name: str
     argv: list[str]
     process: subprocess.Popen | None = field(default=None, repr=False)
+    restarts: list[float] = field(default_factory=list, repr=False)  # monotonic times
 
     @property
     def pid(self) -> int:
@@ -65,15 +70,18 @@ class Supervisor:
     def start(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
-        preexec = _die_with_parent if sys.platform.startswith("linux") else None
         for child in self.children:
-            child.process = subprocess.Popen(
-                child.argv,
-                env=self.env,
-                cwd=self.cwd,
-                start_new_session=True,
-                preexec_fn=preexec,
-            )
+            self._spawn(child)
+
+    def _spawn(self, child: Child) -> None:
+        preexec = _die_with_parent if sys.platform.startswith("linux") else None
+        child.process = subprocess.Popen(
+            child.argv,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,
+            preexec_fn=preexec,
+        )
 
     def dead_child(self) -> Child | None:
         return next((c for c in self.children if c.exited() is not None), None)
@@ -90,19 +98,33 @@ class Supervisor:
         return False
 
     def run(self) -> int:
-        """Block until a stop is requested (exit 0) or a child dies (exit 1); stop everything."""
+        """Block until a stop is requested (exit 0), restarting a child that dies; a child that
+        keeps dying stops everything (exit 1)."""
         while self.stop_requested is None:
             dead = self.dead_child()
-            if dead is not None:
-                self.log(
-                    f"\n{dead.name} (pid {dead.pid}) exited with code {dead.exited()}: "
-                    "stopping the others."
-                )
+            if dead is not None and not self._restart(dead):
                 self.stop()
                 return 1
             time.sleep(0.2)
         self.stop()
         return 0
+
+    def _restart(self, child: Child) -> bool:
+        """Start ``child`` again; False when it is crash-looping (the caller stops all)."""
+        moment = time.monotonic()
+        child.restarts = [t for t in child.restarts if moment - t < RESTART_WINDOW] + [moment]
+        code = child.exited()
+        if len(child.restarts) > MAX_RESTARTS:
+            self.log(
+                f"\n{child.name} (pid {child.pid}) exited with code {code}, "
+                f"{len(child.restarts)} times in {RESTART_WINDOW:.0f} s: stopping the others."
+            )
+            return False
+        self.log(f"\n{child.name} (pid {child.pid}) exited with code {code}: restarting it.")
+        _signal_group(child.pid, signal.SIGKILL)  # a worker's pool processes, if any are left
+        self._spawn(child)
+        self.log(f"{child.name} restarted (pid {child.pid}).")
+        return True
 
     def stop(self) -> None:
         for child in self.children:

@@ -1,5 +1,5 @@
-"""``manage.py podium_run`` for real: three processes, a page and its CSS served, and nothing
-left running after Ctrl-C or after one of them dies.
+"""``manage.py podium_run`` for real: three processes, a page and its CSS served, a process
+that dies restarted, and nothing left running after Ctrl-C.
 
 Each run uses its own data folder, whose path is in every child's environment: a process is ours
 (and a leftover) when /proc/<pid>/environ names that folder.
@@ -188,13 +188,26 @@ def test_run_serves_the_demo_and_stops_everything_on_ctrl_c(site, tmp_path):
         run.cleanup()
 
 
-def test_when_one_process_dies_the_others_are_stopped_and_the_exit_is_non_zero(site, tmp_path):
+def test_a_process_that_dies_is_restarted_and_the_site_keeps_answering(site, tmp_path):
+    """The OOM killer takes the worker's main process: its pool is killed with it, a new worker
+    starts, the site answers throughout, and Ctrl-C still stops everything."""
     run = Run(site, tmp_path, "--no-seed")
     try:
         pids = run.wait_for_banner()
-        os.kill(pids["beat"], signal.SIGKILL)
-        assert run.process.wait(timeout=20) == 1
-        assert "beat (pid" in run.output() and "stopping the others" in run.output()
+        os.kill(pids["worker"], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while "worker restarted (pid" not in run.output() and time.monotonic() < deadline:
+            assert run.process.poll() is None, run.output()
+            time.sleep(0.2)
+        found = re.search(r"worker restarted \(pid (\d+)\)", run.output())
+        assert found, run.output()
+        assert f"worker (pid {pids['worker']}) exited with code -9: restarting it." in run.output()
+        assert int(found.group(1)) in processes_using(run.data_dir)
+        assert pids["worker"] not in processes_using(run.data_dir)
+        assert get(run.url("/"))[0] == 200 and run.process.poll() is None
+
+        run.process.send_signal(signal.SIGINT)
+        assert run.process.wait(timeout=20) == 0
         assert wait_until_gone(run.data_dir, timeout=3) == []
     finally:
         run.cleanup()
