@@ -94,6 +94,7 @@ SANDBOX_UID_BASE = env_int("PODIUM_SANDBOX_UID_BASE", 200_000)
 SANDBOX_UID_COUNT = env_int("PODIUM_SANDBOX_UID_COUNT", 1000)
 KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
 
+ORPHAN_SWEEP_EVERY_SECONDS = env_int("PODIUM_ORPHAN_SWEEP_EVERY_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-submissions": {
         "task": "podium.workflows.tasks.reconcile_submissions",
@@ -102,6 +103,11 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-kernels": {
         "task": "podium.kernels.tasks.reconcile_kernels",
         "schedule": float(RECONCILE_EVERY_SECONDS),
+    },
+    # Stored submission files no row names, older than an hour (a crash mid-upload).
+    "remove-orphan-files": {
+        "task": "podium.workflows.tasks.remove_orphan_files",
+        "schedule": float(ORPHAN_SWEEP_EVERY_SECONDS),
     },
     "rescoring-sweep": {
         "task": "podium.workflows.tasks.rescoring_sweep",

@@ -126,3 +126,16 @@ def download_response(
     if etag:
         response["ETag"] = f'"{etag}"'
     return response
+
+
+def stored_names(storage, folder: str) -> Iterator[str]:
+    """Every stored file's name under ``folder``, on any storage (a folder that does not exist
+    has none)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}"
+    for sub in sorted(folders):
+        yield from stored_names(storage, f"{folder}/{sub}")

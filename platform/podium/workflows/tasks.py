@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 
 from podium.leaderboards import services as boards
-from podium.submissions.services import submissions_reconcile
+from podium.submissions.services import orphan_files_remove, submissions_reconcile
 from podium.workflows.rescoring import rescore_sweep, rescore_walk
 from podium.workflows.scoring import submission_score
 
@@ -36,6 +36,12 @@ def score_submission(self, submission_id: int) -> str:
 @shared_task(name="podium.workflows.tasks.reconcile_submissions")
 def reconcile_submissions() -> dict:
     return submissions_reconcile()
+
+
+@shared_task(name="podium.workflows.tasks.remove_orphan_files")
+def remove_orphan_files() -> int:
+    """Periodic: stored submission files that no row names (a crash mid-upload)."""
+    return len(orphan_files_remove())
 
 
 @shared_task(name="podium.workflows.tasks.rescore_submissions")

@@ -10,6 +10,7 @@ By action family:
   (``submissions_reconcile``).
 - ``resets``: scoring taken out of the lease's hands (``submission_rescore``,
   ``submissions_rescore_for_version``, ``submissions_fail_stuck``).
+- ``orphans``: the sweep of stored files no row names (``orphan_files_remove``).
 - ``final_selection``: a team's choice for the private board (``final_selection_set``) and the
   automatic one (``final_selections_autoselect``).
 
@@ -30,6 +31,7 @@ from podium.submissions.services.final_selection import (
     final_selection_set,
     final_selections_autoselect,
 )
+from podium.submissions.services.orphans import orphan_files_remove
 from podium.submissions.services.resets import (
     STUCK_MESSAGE,
     submission_rescore,
@@ -48,6 +50,7 @@ from podium.submissions.services.scoring_lease import (
 )
 
 __all__ = [
+    "orphan_files_remove",
     "LEASE",
     "STUCK_MESSAGE",
     "Status",
