@@ -175,3 +175,11 @@ def test_a_local_disk_never_redirects_to_its_urls(tmp_path):
     field_file = stored(storage, "k.csv", b"id\n")
     assert files.presigned_url(field_file, filename="k.csv") is None
     assert files.download_response(field_file, filename="k.csv").status_code == 200
+
+
+def test_stored_names_walks_every_folder_on_any_storage(tmp_path):
+    for storage in (FileSystemStorage(location=tmp_path), InMemoryStorage()):
+        assert list(files.stored_names(storage, "nothing-here")) == []
+        for name in ("a/2.csv", "a/1.csv", "a/b/3.csv", "other/4.csv"):
+            storage.save(name, ContentFile(b"x"))
+        assert list(files.stored_names(storage, "a")) == ["a/1.csv", "a/2.csv", "a/b/3.csv"]
