@@ -163,16 +163,9 @@ def stored_files(folder: str) -> list[str]:
     disk, or memory in the PODIUM_TEST_STORAGE=memory pass)."""
     from django.core.files.storage import default_storage
 
-    def walk(prefix: str) -> list[str]:
-        try:
-            folders, files = default_storage.listdir(prefix)
-        except FileNotFoundError:
-            return []
-        return [f"{prefix}/{name}" for name in files] + [
-            name for sub in folders for name in walk(f"{prefix}/{sub}")
-        ]
+    from podium.core.files import stored_names
 
-    return walk(folder)
+    return list(stored_names(default_storage, folder))
 
 
 def body(response) -> bytes:

@@ -265,17 +265,13 @@ def run_stored_file(*, run: KernelRun, what: str) -> tuple[str, FieldFile] | Non
 
 
 def run_download(*, run: KernelRun, what: str) -> tuple[str, bytes]:
-    """(file name, contents) of one of a run's downloads (the caller checked ``can_see``): its
-    code, config, log, output (submission.csv) or artifacts (code + output folder, as a zip).
-    None of them holds an answer key: the kernel never had one."""
+    """(file name, contents) of a download built here (the caller checked ``can_see``): the
+    config, the log, or a baseline's code as a zip. The stored ones (an uploaded script, the
+    output, the artifacts) are ``run_stored_file``'s, served without reading them here. None of
+    them holds an answer key: the kernel never had one."""
     import io
     import zipfile
 
-    stored = run_stored_file(run=run, what=what)
-    if stored is not None:
-        name, field_file = stored
-        with field_file.open("rb") as handle:
-            return name, handle.read()
     if what == "config" and run.config:
         return "config.yaml", run.config.encode()
     if what == "log":
