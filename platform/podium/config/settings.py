@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "podium.web",
     "podium.api",
     "podium.kaggle_compat",
+    "podium.ops",
     "podium.demo",
     "podium.devserver",
     "rest_framework",
