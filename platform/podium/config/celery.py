@@ -4,13 +4,35 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import celeryd_init, task_postrun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podium.config.settings")
 
 app = Celery("podium")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@celeryd_init.connect
+def _name_this_worker(sender=None, **_kwargs) -> None:
+    """Progress notes (core/progress.py) carry the worker's node name; pool processes inherit it."""
+    from podium.core import progress
+
+    progress.set_node(str(sender or ""))
+
+
+@worker_ready.connect
+def _note_the_start(**_kwargs) -> None:
+    from podium.core import progress
+
+    progress.progress_note(force=True)
+
+
+@task_postrun.connect
+def _note_a_finished_task(**_kwargs) -> None:
+    from podium.core import progress
+
+    progress.progress_note()
 
 
 @worker_ready.connect

@@ -36,6 +36,7 @@ from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 
 from podium.core import timeutils
+from podium.core.progress import progress_note
 
 
 def _value(value: int | float | Callable[[], Any]) -> Any:
@@ -204,6 +205,7 @@ class Heartbeat(threading.Thread):
                 if not self.beat():
                     self.lost = True
                     return
+                progress_note()  # a long run renewing its lease is a worker getting work done
         finally:
             connection.close()  # this thread's own connection
 
