@@ -95,31 +95,46 @@ SANDBOX_UID_COUNT = env_int("PODIUM_SANDBOX_UID_COUNT", 1000)
 KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
 
 ORPHAN_SWEEP_EVERY_SECONDS = env_int("PODIUM_ORPHAN_SWEEP_EVERY_SECONDS", 3600)
+# The periodic tasks run on a queue of their own, so a backlog of submissions never delays the
+# reconciler that recovers them; every worker that scores consumes it too. A periodic message not
+# started within one period is dropped (the next one does its work): a worker that was away
+# does not come back to a pile of reconcilers.
+MAINTENANCE_QUEUE = "maintenance"
+# A worker is stuck when work waits in its queues and it has got nothing done (no task ended, no
+# lease renewed) for this long: `make run`'s supervisor restarts it, the container's health check
+# fails, /readyz says so (core/progress.py). Above the lease heartbeat (a third of a lease).
+WORKER_STALL_SECONDS = env_int("PODIUM_WORKER_STALL_SECONDS", 120)
+WORKER_QUEUES = ("default", "cpu", "gpu", MAINTENANCE_QUEUE)  # what `make run`'s worker consumes
+
+
+def _periodic(task: str, every: float) -> dict:
+    return {
+        "task": task,
+        "schedule": every,
+        "options": {"queue": MAINTENANCE_QUEUE, "expires": max(every, 10.0)},
+    }
+
+
 CELERY_BEAT_SCHEDULE = {
-    "reconcile-submissions": {
-        "task": "podium.workflows.tasks.reconcile_submissions",
-        "schedule": float(RECONCILE_EVERY_SECONDS),
-    },
-    "reconcile-kernels": {
-        "task": "podium.kernels.tasks.reconcile_kernels",
-        "schedule": float(RECONCILE_EVERY_SECONDS),
-    },
+    "reconcile-submissions": _periodic(
+        "podium.workflows.tasks.reconcile_submissions", float(RECONCILE_EVERY_SECONDS)
+    ),
+    "reconcile-kernels": _periodic(
+        "podium.kernels.tasks.reconcile_kernels", float(RECONCILE_EVERY_SECONDS)
+    ),
     # Stored submission files no row names, older than an hour (a crash mid-upload).
-    "remove-orphan-files": {
-        "task": "podium.workflows.tasks.remove_orphan_files",
-        "schedule": float(ORPHAN_SWEEP_EVERY_SECONDS),
-    },
-    "rescoring-sweep": {
-        "task": "podium.workflows.tasks.rescoring_sweep",
-        "schedule": float(RESCORING_SWEEP_EVERY_SECONDS),
-    },
+    "remove-orphan-files": _periodic(
+        "podium.workflows.tasks.remove_orphan_files", float(ORPHAN_SWEEP_EVERY_SECONDS)
+    ),
+    "rescoring-sweep": _periodic(
+        "podium.workflows.tasks.rescoring_sweep", float(RESCORING_SWEEP_EVERY_SECONDS)
+    ),
     # Private boards of competitions that ended (auto_reveal_private): idempotent, so a missed
     # or doubled run changes nothing.
-    "reveal-due-boards": {"task": "podium.workflows.tasks.reveal_due_boards", "schedule": 60.0},
+    "reveal-due-boards": _periodic("podium.workflows.tasks.reveal_due_boards", 60.0),
     # Public ranks that changed since the last snapshot: the boards' 24-hour moves.
-    "snapshot-board-ranks": {
-        "task": "podium.workflows.tasks.snapshot_board_ranks",
-        "schedule": float(RANK_SNAPSHOT_EVERY_SECONDS),
-    },
+    "snapshot-board-ranks": _periodic(
+        "podium.workflows.tasks.snapshot_board_ranks", float(RANK_SNAPSHOT_EVERY_SECONDS)
+    ),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

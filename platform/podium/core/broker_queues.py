@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -146,3 +146,16 @@ def queued_args(queue: str, task_name: str, *, limit: int = 20_000) -> set[tuple
         if parsed is not None and parsed[0] == task_name:
             found.add(parsed[1])
     return found
+
+
+def still_queued(queue: str, task_name: str) -> Callable[[tuple], bool]:
+    """For a reconciler: whether a ``task_name`` message with these args still waits in
+    ``queue`` (so queuing it again would only double it). On a broker Podium cannot peek into,
+    never (queue again, as before peeking existed); on one that cannot be read now, or whose
+    queue is longer than a peek reads, always: the reconciler backs off until it can tell."""
+    if _kind() is None:
+        return lambda args: False
+    waiting = queued_args(queue, task_name)
+    if waiting is None:
+        return lambda args: True
+    return waiting.__contains__

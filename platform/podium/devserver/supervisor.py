@@ -5,8 +5,12 @@ Each child runs in its own session, so a Ctrl-C in the terminal reaches only thi
 then stops every child once, gracefully (SIGTERM: gunicorn finishes its requests, the Celery
 worker its tasks), and kills what is left after a grace period. A child that dies (the OOM killer,
 a crash) is restarted, after what is left of its process group is killed; one that keeps dying
-(``MAX_RESTARTS`` within ``RESTART_WINDOW`` seconds) stops everything, and the supervisor exits
-non-zero. On Linux each child also gets SIGTERM if the supervisor itself dies
+at start-up (more than ``MAX_RESTARTS`` times within ``RESTART_WINDOW`` seconds, each after less
+than ``MIN_UPTIME`` seconds of life) stops everything, and the supervisor exits non-zero. A child
+that lived longer is always restarted: the OOM killer taking the worker again and again during a
+rush is not a crash loop. A child may also have a liveness ``check`` (the worker's: work waits
+and it gets nothing done, see ``core/progress.py``): one found stuck is killed and restarted.
+On Linux each child also gets SIGTERM if the supervisor itself dies
 (PR_SET_PDEATHSIG), so nothing outlives a ``kill -9`` of it.
 """
 
@@ -22,8 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PR_SET_PDEATHSIG = 1
-MAX_RESTARTS = 5  # a child restarted this often within RESTART_WINDOW is crash-looping
+MAX_RESTARTS = 5  # a child dying young this often within RESTART_WINDOW is crash-looping
 RESTART_WINDOW = 60.0
+MIN_UPTIME = 10.0  # a child that dies before this many seconds died young
+CHECK_EVERY = 10.0  # seconds between two liveness checks of a child
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -37,8 +43,13 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 class Child:
     name: str
     argv: list[str]
+    # Liveness: given the Unix time the child started, why it is stuck, or None.
+    check: Callable[[float], str | None] | None = field(default=None, repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
     restarts: list[float] = field(default_factory=list, repr=False)  # monotonic times
+    started: float = field(default=0.0, repr=False)  # monotonic
+    started_wall: float = field(default=0.0, repr=False)  # Unix time
+    checked: float = field(default=0.0, repr=False)  # monotonic
 
     @property
     def pid(self) -> int:
@@ -82,6 +93,8 @@ class Supervisor:
             start_new_session=True,
             preexec_fn=preexec,
         )
+        child.started = child.checked = time.monotonic()
+        child.started_wall = time.time()
 
     def dead_child(self) -> Child | None:
         return next((c for c in self.children if c.exited() is not None), None)
@@ -105,14 +118,37 @@ class Supervisor:
             if dead is not None and not self._restart(dead):
                 self.stop()
                 return 1
+            self._check_liveness()
             time.sleep(0.2)
         self.stop()
         return 0
 
+    def _check_liveness(self) -> None:
+        moment = time.monotonic()
+        for child in self.children:
+            if child.check is None or moment - child.checked < CHECK_EVERY:
+                continue
+            child.checked = moment
+            try:
+                stuck = child.check(child.started_wall)
+            except Exception as exc:  # noqa: BLE001 - a check that fails says nothing
+                self.log(f"Could not check whether {child.name} is stuck: {exc}")
+                continue
+            if stuck and child.exited() is None:
+                self.log(f"\n{child.name} (pid {child.pid}) is stuck: {stuck}. Restarting it.")
+                _signal_group(child.pid, signal.SIGKILL)
+                child.process.wait()
+                self._spawn(child)
+                self.log(f"{child.name} restarted (pid {child.pid}).")
+
     def _restart(self, child: Child) -> bool:
         """Start ``child`` again; False when it is crash-looping (the caller stops all)."""
         moment = time.monotonic()
-        child.restarts = [t for t in child.restarts if moment - t < RESTART_WINDOW] + [moment]
+        if moment - child.started < MIN_UPTIME:  # died young: count it
+            child.restarts = [t for t in child.restarts if moment - t < RESTART_WINDOW]
+            child.restarts.append(moment)
+        else:
+            child.restarts = []
         code = child.exited()
         if len(child.restarts) > MAX_RESTARTS:
             self.log(

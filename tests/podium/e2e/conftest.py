@@ -240,9 +240,12 @@ class World:
     env: dict[str, str]
     processes: list[LiveProcess] = field(default_factory=list)
 
-    def start_worker(self, concurrency: int = 1, queues: str = "default,cpu") -> LiveProcess:
+    def start_worker(
+        self, concurrency: int = 1, queues: str = "default,cpu,maintenance", pool: str = "prefork"
+    ) -> LiveProcess:
         n = sum(p.name.startswith("worker") for p in self.processes) + 1
-        process = LiveProcess(f"worker{n}", worker_args(concurrency, queues), self.env, self.folder)
+        args = worker_args(concurrency, queues, pool)
+        process = LiveProcess(f"worker{n}", args, self.env, self.folder)
         self.processes.append(process)
         return process.start(WORKER_READY)
 

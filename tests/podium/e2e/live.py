@@ -165,12 +165,16 @@ def children_of(pid: int) -> list[int]:
     return sorted(found)
 
 
-def worker_args(concurrency: int = 1, queues: str = "default,cpu") -> list[str]:
-    """A worker on the scoring queue and the kernels' CPU queue (as ``make run``'s)."""
+def worker_args(
+    concurrency: int = 1, queues: str = "default,cpu,maintenance", pool: str = "prefork"
+) -> list[str]:
+    """A worker on the scoring queue, the kernels' CPU queue and the periodic maintenance (as
+    ``make run``'s). Prefork by default: the lease tests kill pool processes; ``make run`` on the
+    embedded broker uses threads (``podium_run.worker_pool``), which the fault tests use."""
     return [
         "worker",
         "-P",
-        "prefork",
+        pool,
         "-c",
         str(concurrency),
         "-Q",

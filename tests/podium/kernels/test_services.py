@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 
 from podium.core.errors import DomainError, LimitReached, NotFound, PermissionDenied
+from podium.core.queue import RUN_KERNEL
 from podium.core.timeutils import now
 from podium.kernels import selectors, services
 from podium.kernels.error_codes import KernelFailure
@@ -19,6 +20,7 @@ from podium.teams.models import Membership
 from podium.teams.selectors import team_for_user
 from tests.podium.factories import CompetitionFactory, UserFactory, organizer, participant
 from tests.podium.kernels.helpers import demo_competition
+from tests.podium.lost_messages import lose_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -610,3 +612,16 @@ def test_the_migration_charges_runs_from_before_charging(open_competition):
     running.refresh_from_db()
     assert done.charged_seconds == 1800 and done.charged_at == start + timedelta(minutes=30)
     assert running.charged_seconds == 0 and running.charged_at == start
+
+
+def test_the_reconciler_leaves_a_queued_run_whose_message_still_waits(demo, settings):
+    """A backlog is not lost work: only a queued run whose message is gone is queued again."""
+    competition, organizer = demo
+    run = services.kernel_launch(
+        user=organizer, competition=competition, script=script(COPY_SAMPLE)
+    )
+    later = now() + timedelta(seconds=settings.KERNEL_PENDING_GRACE_SECONDS + 1)
+    assert services.kernels_reconcile(moment=later)["requeued"] == []
+    assert lose_message(run.queue, RUN_KERNEL, (run.pk,)) == 1
+    assert services.kernels_reconcile(moment=later)["requeued"] == [run.pk]
+    assert lose_message(run.queue, RUN_KERNEL, (run.pk,)) == 1  # queued again, once

@@ -12,6 +12,7 @@ from django.test import Client
 import scoring
 from podium.accounts.tokens import api_token_create
 from podium.core.errors import DomainError, LimitReached, PermissionDenied, Unavailable
+from podium.core.queue import SCORE_SUBMISSION
 from podium.core.timeutils import now
 from podium.submissions import selectors
 from podium.submissions.models import Submission
@@ -32,6 +33,7 @@ from tests.podium.factories import (
     stored_files,
     submit,
 )
+from tests.podium.lost_messages import lose_message
 
 # Committed transactions: scoring is queued on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -162,6 +164,7 @@ def test_claim_is_exclusive_and_a_lost_lease_cannot_write():
 
 
 def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, eager):
+    """A pending row is queued again only once its message is gone from the queue."""
     competition = competition_with_solution()
     user = participant(competition)
     settings.SCORING_MAX_ATTEMPTS = 2
@@ -171,6 +174,9 @@ def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, 
     stuck = submit(user, competition)
     current_app.conf.task_always_eager = True
     Submission.objects.filter(pk=stuck.pk).update(queued_at=now() - timedelta(hours=1))
+    # Its message still waits in the queue (no worker here): queuing it again would double it.
+    assert submissions_reconcile() == {"requeued": [], "abandoned": []}
+    assert lose_message("default", SCORE_SUBMISSION, (stuck.pk,)) == 1  # a worker took it, died
     result = submissions_reconcile()
     assert result["requeued"] == [stuck.pk]
     stuck.refresh_from_db()

@@ -21,6 +21,7 @@ The time is this module's ``now`` (looked up at each call, the lease's too): tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
+from podium.core.broker_queues import still_queued
 from podium.core.leases import Lease
 from podium.core.queue import RUN_KERNEL, enqueue_on_commit
 from podium.core.text import storable
@@ -225,8 +227,15 @@ def kernels_reconcile(*, moment: datetime | None = None, limit: int = 200) -> di
     stale = LEASE.stale(moment, settings.KERNEL_PENDING_GRACE_SECONDS).values_list(
         "pk", "attempts", "status", "lease_owner", "queue", "cancel_requested_at"
     )
+    stale = list(stale[:limit])
+    peeks: dict[str, Callable[[tuple], bool]] = {}  # per queue, read once, only when needed
     requeued, failed = [], []
-    for pk, attempts, status, owner, queue, cancel in stale[:limit]:
+    for pk, attempts, status, owner, queue, cancel in stale:
+        if status == Status.QUEUED:
+            if queue not in peeks:
+                peeks[queue] = still_queued(queue, RUN_KERNEL)
+            if peeks[queue]((pk,)):
+                continue  # its message still waits behind others
         if status == Status.RUNNING and (cancel or attempts >= settings.KERNEL_MAX_ATTEMPTS):
             lost = "cancelled" if cancel else f"lost after {attempts} attempt(s)"
             done = kernel_mark_failed(

@@ -18,6 +18,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from podium.core.broker_queues import still_queued
 from podium.core.leases import Lease
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
 from podium.core.text import storable
@@ -130,15 +131,27 @@ def submissions_reconcile(
 ) -> dict[str, list[int]]:
     """Find work that was lost (a worker died, a message vanished) and queue it again.
 
-    A submission pending past the grace period, or scoring with an expired lease, is queued
-    again; one that has used all its attempts is failed with a message for the participant.
+    A submission pending past the grace period whose message no longer waits in the queue, or
+    scoring with an expired lease, is queued again (and waits another grace period before the
+    next try: ``queued_at`` moves on); one that has used all its attempts is failed with a
+    message for the participant. Pending rows are left alone while the queue cannot be read.
     """
     moment = moment or now()
-    stale = LEASE.stale(moment, settings.SCORING_PENDING_GRACE_SECONDS).values_list(
-        "pk", "attempts", "status", "lease_owner"
-    )[:limit]
+    stale = list(
+        LEASE.stale(moment, settings.SCORING_PENDING_GRACE_SECONDS).values_list(
+            "pk", "attempts", "status", "lease_owner"
+        )[:limit]
+    )
+    # Read the queue only when a pending row looks lost: the common run finds none.
+    queued = (
+        still_queued(settings.CELERY_TASK_DEFAULT_QUEUE, SCORE_SUBMISSION)
+        if any(status == Status.PENDING for _, _, status, _ in stale)
+        else None
+    )
     requeued, abandoned = [], []
     for pk, attempts, status, owner in stale:
+        if status == Status.PENDING and queued((pk,)):
+            continue  # its message still waits (a backlog, a worker that was away)
         if attempts >= settings.SCORING_MAX_ATTEMPTS:
             done = LEASE.abandon(
                 pk,

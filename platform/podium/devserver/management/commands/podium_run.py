@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from podium.core import mail
+from podium.core.progress import worker_stall
 from podium.core.sandbox import probe
 from podium.demo.seed import USERS, demo_is_seeded
 from podium.devserver.supervisor import Child, Supervisor
@@ -40,6 +41,32 @@ def _answers(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+WORKER_NAME = "podium"
+
+
+def worker_pool(broker_url: str) -> list[str]:
+    """The worker's pool. On the embedded broker, threads: Celery runs a broker it cannot watch
+    asynchronously with billiard's classic prefork pool, whose processes share one job pipe
+    under a lock, and a pool process killed while holding it (the OOM killer) wedges the pool
+    for good (issue 15: 3 trials of 3). Threads share no such lock, and what could hang a thread
+    runs in processes of its own anyway (organizer metrics, kernels: the sandbox). Redis gets
+    the prefork pool, which gives each process its own pipe and survived 30 of 30 kills."""
+    if broker_url.startswith("filesystem://"):
+        return ["-P", "threads", "-c", "4"]
+    return ["-P", "prefork", "-c", "2"]
+
+
+def worker_stuck(started_at: float) -> str | None:
+    """The supervisor's liveness check of the worker: the reason it is stuck, or None."""
+    stall = worker_stall(
+        f"{WORKER_NAME}@{socket.gethostname()}",
+        settings.WORKER_QUEUES,
+        stall_seconds=settings.WORKER_STALL_SECONDS,
+        started_at=started_at,
+    )
+    return stall.reason if stall.stuck else None
 
 
 class Command(BaseCommand):
@@ -99,9 +126,10 @@ class Command(BaseCommand):
                     "warning",
                 ],
             ),
-            # One worker for every queue: scoring, and kernels on the cpu queue (or gpu, where
-            # PODIUM_KERNEL_QUEUE says so): embedded, GPU work runs on the CPU (DESIGN.md).
-            # --quiet drops Celery's start-up banners, which would bury ours; logs stay.
+            # One worker for every queue: scoring, kernels on the cpu queue (or gpu, where
+            # PODIUM_KERNEL_QUEUE says so: embedded, GPU work runs on the CPU, DESIGN.md) and the
+            # periodic maintenance. --quiet drops Celery's start-up banners, which would bury
+            # ours; logs stay. Restarted when it is stuck (work waits, nothing gets done).
             Child(
                 "worker",
                 [
@@ -114,13 +142,13 @@ class Command(BaseCommand):
                     "worker",
                     "-l",
                     "info",
-                    "-c",
-                    "2",
+                    *worker_pool(settings.CELERY_BROKER_URL),
                     "-Q",
-                    "default,cpu,gpu",
+                    ",".join(settings.WORKER_QUEUES),
                     "-n",
-                    "podium@%h",
+                    f"{WORKER_NAME}@%h",
                 ],
+                check=worker_stuck,
             ),
             Child(
                 "beat",
