@@ -4,7 +4,13 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init, task_postrun, worker_ready
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    celeryd_init,
+    task_postrun,
+    worker_ready,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "podium.config.settings")
 
@@ -19,6 +25,19 @@ def _name_this_worker(sender=None, **_kwargs) -> None:
     from podium.core import progress
 
     progress.set_node(str(sender or ""))
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _log_like_the_web(logger=None, **_kwargs) -> None:
+    """Celery installs its own handlers (root and task loggers): give them the log context, and
+    with PODIUM_LOG_FORMAT=json the JSON lines of the web's LOGGING (podium/ops/logs.py)."""
+    from django.conf import settings
+
+    from podium.ops.logs import adopt
+
+    if logger is not None:
+        adopt(logger, settings.LOG_FORMAT)
 
 
 @worker_ready.connect

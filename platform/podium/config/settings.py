@@ -16,6 +16,7 @@ from podium.config.env import env, env_bool, env_int, env_list
 from podium.config.secret_key import key_file_path, load_secret_key
 from podium.core import private
 from podium.core.mail import email_backend
+from podium.ops.logs import logging_config
 
 ROOT_DIR, PLATFORM_DIR, DATA_DIR = paths.ROOT_DIR, paths.PLATFORM_DIR, paths.DATA_DIR
 # 0711: others may pass through (the sandbox's uid, to its staging folder), never list it; the
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "podium.ops.middleware.RequestContextMiddleware",  # request id, route, latency (first)
     "django.middleware.security.SecurityMiddleware",
     "podium.core.csp.ContentSecurityPolicyMiddleware",  # only Podium's own files (core/csp.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,15 +277,15 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# -- logging: one line per event, to stderr -----------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("PODIUM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# -- logging: one line per event, to stderr; PODIUM_LOG_FORMAT=json: one JSON object per line,
+# with what the line is about (submission_id, request_id, route, task) as fields (ops/logs.py).
+LOG_FORMAT = env("PODIUM_LOG_FORMAT", "plain").strip().lower()
+LOGGING = logging_config(kind=LOG_FORMAT, level=env("PODIUM_LOG_LEVEL", "INFO"))
+
+# -- operators (podium/ops): /metrics only for these networks (default: loopback), or with
+# `Authorization: Bearer <PODIUM_METRICS_TOKEN>`; its counts tell competition activity.
+METRICS_ALLOW = env_list("PODIUM_METRICS_ALLOW", "127.0.0.0/8,::1/128")
+METRICS_TOKEN = env("PODIUM_METRICS_TOKEN")
 
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PODIUM_BEHIND_PROXY") else None
@@ -295,7 +297,7 @@ SECURE_PROXY_SSL_HEADER = (
 # alone for PODIUM_HSTS_SECONDS. What `manage.py check --deploy` asks for.
 HTTPS = env_bool("PODIUM_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes and scrapes
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("PODIUM_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PODIUM_HSTS_INCLUDE_SUBDOMAINS", True)

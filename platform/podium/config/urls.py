@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("podium.kaggle_compat.urls")),  # the kaggle CLI: Service/Method
     path("api/", include("podium.api.urls")),
+    path("", include("podium.ops.urls")),  # /healthz, /readyz, /metrics
     path("", include("podium.web.urls")),
 ]
 

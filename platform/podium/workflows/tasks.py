@@ -8,16 +8,20 @@ its work again.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
 from celery import shared_task
 from django.conf import settings
 
+from podium.core.log_context import log_context
 from podium.leaderboards import services as boards
 from podium.submissions.services import orphan_files_remove, submissions_reconcile
 from podium.workflows.rescoring import rescore_sweep, rescore_walk
 from podium.workflows.scoring import submission_score
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -30,12 +34,20 @@ from podium.workflows.scoring import submission_score
 )
 def score_submission(self, submission_id: int) -> str:
     worker = f"{socket.gethostname()}:{os.getpid()}:{self.request.id or 'local'}"
-    return submission_score(submission_id=submission_id, worker=worker)
+    with log_context(submission_id=submission_id):  # on every line its scoring logs
+        outcome = submission_score(submission_id=submission_id, worker=worker)
+        logger.info("Submission scoring: %s", outcome)
+    return outcome
 
 
 @shared_task(name="podium.workflows.tasks.reconcile_submissions")
 def reconcile_submissions() -> dict:
-    return submissions_reconcile()
+    done = submissions_reconcile()
+    for outcome, ids in done.items():
+        for pk in ids:
+            with log_context(submission_id=pk):
+                logger.info("Reconciled: %s", outcome)
+    return done
 
 
 @shared_task(name="podium.workflows.tasks.remove_orphan_files")

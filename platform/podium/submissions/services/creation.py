@@ -35,6 +35,7 @@ from podium.core.error_codes import CommonErrorCode
 from podium.core.errors import DomainError, LimitReached, PermissionDenied, Unavailable
 from podium.core.files import sha256_and_size
 from podium.core.locks import lock_row
+from podium.core.log_context import log_context
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
 from podium.core.timeutils import humanize_delta, now
 from podium.submissions import selectors
@@ -164,10 +165,11 @@ def submission_create(
     )
     _store(submission, file)
     try:  # from here the file is deleted again unless its row is committed
-        with transaction.atomic():
+        with log_context() as context, transaction.atomic():  # the queuing's lines: its id
             lock_row(Team.objects, team.pk)
             _check_limits(competition, team, moment)
             submission.save()
+            context.bind(submission_id=submission.pk)
             enqueue_on_commit(SCORE_SUBMISSION, submission.pk)
     except BaseException:
         submission.file.delete(save=False)

@@ -1,5 +1,3 @@
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from podium.accounts.selectors import verified_emails
@@ -16,9 +14,3 @@ def home(request):
         user=request.user
     )
     return render(request, "web/home.html", context)
-
-
-def healthz(request):
-    """For load balancers and docker-compose: the process answers and reaches its database."""
-    connection.ensure_connection()
-    return JsonResponse({"status": "ok"})
