@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 
 from podium.core.log_context import current
 
-# LogRecord's own attributes: anything else on a record came from `extra=` or the filter below.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "context"}
+# LogRecord's own attributes: anything else on a record came from `extra=` or the filter below
+# (but never the request object django.request passes: its fields are taken instead).
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "context", "request"}
 
 
 def _celery_task() -> dict:
@@ -29,13 +30,21 @@ def _celery_task() -> dict:
     return {"task": task.name, "task_id": task.request.id}
 
 
+def _request(record: logging.LogRecord) -> dict:
+    """What ``podium.ops.middleware`` noted on the request a ``django.request`` line names: that
+    line is logged after the middleware's context has ended (a 404 or 500 answer)."""
+    request = getattr(record, "request", None)
+    fields = getattr(request, "log_fields", None)
+    return dict(fields) if isinstance(fields, dict) else {}
+
+
 class ContextFilter(logging.Filter):
     """Copies the log context (and the running Celery task) onto each record as ``context``,
     and as attributes, so a plain format may name them too. Never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "context"):
-            record.context = {**_celery_task(), **current()}
+            record.context = {**_celery_task(), **_request(record), **current()}
             for key, value in record.context.items():
                 if not hasattr(record, key):
                     setattr(record, key, value)

@@ -41,6 +41,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         started = time.monotonic()
         request_id = _request_id(request)
+        request.log_fields = {"request_id": request_id}  # for lines logged after the context
         with log_context(request_id=request_id) as context:
             request.log_context = context
             response = self.get_response(request)
@@ -55,5 +56,7 @@ class RequestContextMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         context = getattr(request, "log_context", None)
-        if context is not None:
-            context.bind(route=_route(request))
+        if context is not None:  # the URL is resolved now: name its route on every line
+            route = _route(request)
+            context.bind(route=route)
+            request.log_fields["route"] = route
