@@ -3,7 +3,11 @@ depths of a real broker, request latency by route name; who may read it; and wha
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from celery import current_app
@@ -18,6 +22,8 @@ from tests.podium.factories import (
     scored,
     submit,
 )
+
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the scoring task closes old connections
 
@@ -132,3 +138,39 @@ def test_no_private_score_nor_any_name_in_the_text(client):
     assert _value(text, "podium_submissions", state="scored") == 1
     for secret in ("7654321", "0.765", "1234567", "alice", submission.team.name, competition.slug):
         assert secret not in text
+
+
+_OBSERVE = """
+import django
+django.setup()
+from podium.ops.metrics import observe_request
+observe_request(route="ops:readyz", method="GET", status=503, seconds=0.2)
+"""
+
+
+def test_request_latency_of_several_processes_is_merged(client, tmp_path, monkeypatch):
+    """With PROMETHEUS_MULTIPROC_DIR (gunicorn's workers), a scrape shows every process's
+    requests, not only those of the process that answers it."""
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env.update(
+        PROMETHEUS_MULTIPROC_DIR=str(folder),
+        PODIUM_DATA_DIR=str(tmp_path / "data"),
+        DJANGO_SETTINGS_MODULE="podium.config.settings",
+        DJANGO_SECRET_KEY="test-only-secret-key",
+        PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "platform")]),
+    )
+    for _ in range(2):  # two processes, one request each
+        subprocess.run([sys.executable, "-c", _OBSERVE], env=env, check=True, timeout=120)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    text = _scrape(client)
+    count = _value(
+        text,
+        "podium_http_request_duration_seconds_count",
+        route="ops:readyz",
+        method="GET",
+        status="5xx",
+    )
+    assert count == 2
+    assert _value(text, "podium_submissions", state="scored") == 0  # the rows, read as before
