@@ -2,6 +2,15 @@ import uuid
 
 import pytest
 
+from tests.podium import s3server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _s3_server():
+    """PODIUM_TEST_STORAGE=s3: the run's S3 server and its buckets (tests/podium/s3server.py)."""
+    with s3server.serving():
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):

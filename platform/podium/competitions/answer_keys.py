@@ -2,11 +2,15 @@
 (``scoring.prepare_solution``), kept beside the stored key as a cache and prepared again when it
 is missing (a new host) or was made for another metric (the organizer changed it).
 
-The answer keys' storage is a local (or shared) disk today (``SolutionsStorage``), and then the
-prepared form lies beside the stored file. On any other storage, this host keeps a copy of the
-key in its key cache, ``<PODIUM_SOLUTIONS_ROOT>/cache/c<competition>-v<number>-<sha256>/`` (0700,
-fetched once and checked against the version's SHA-256), with the prepared form beside the copy:
-``key_path`` says where, ``derived_files`` what to remove with the competition.
+The answer keys' storage is ``STORAGES["answer_keys"]``: a local disk by default
+(``SolutionsStorage``), and then the prepared form lies beside the stored file; or a private
+bucket of their own (``PODIUM_S3_ANSWER_KEY_BUCKET``), and then each scoring host keeps a copy of
+the key in its own key cache, ``<PODIUM_SOLUTIONS_ROOT>/cache/c<competition>-v<number>-<sha256>/``
+(0700; the copy 0600, fetched once, written under another name then renamed, checked against
+the version's SHA-256), with the prepared form beside the copy. No host needs a shared folder.
+The cache keeps the ``ANSWER_KEY_CACHE_KEEP`` versions used last; a version removed from it is
+fetched again when it is next needed. ``key_path`` says where, ``derived_files`` what to remove
+with the competition. The key's bytes and its storage name never go into an error or a log line.
 
 ``scoring_setup`` is the one read the scoring pipeline makes before it scores: the answer-key
 version, the competition's metric and the prepared key, each looked up once.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from functools import cached_property
 from pathlib import Path
@@ -64,7 +69,12 @@ def key_path(version: SolutionVersion) -> Path:
     folder = _cache_folder(version)
     path = folder / "solution.csv"
     if path.exists():
-        return path
+        try:
+            os.utime(folder)  # used now: the last to go when the cache is trimmed
+        except FileNotFoundError:  # trimmed by another process just now: fetch it again
+            pass
+        else:
+            return path
     private.folder(folder.parent)
     private.folder(folder)
     digest = hashlib.sha256()
@@ -85,7 +95,22 @@ def key_path(version: SolutionVersion) -> Path:
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
+    _trim_cache(folder.parent, keep=folder)
     return path
+
+
+def _trim_cache(cache: Path, keep: Path) -> None:
+    """Remove the versions used longest ago beyond ``ANSWER_KEY_CACHE_KEEP``. A scorer still
+    reading a removed one keeps its open (memory-mapped) files; the next use fetches it again."""
+    try:
+        entries = [e for e in os.scandir(cache) if e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return
+    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True)
+    limit = max(1, settings.ANSWER_KEY_CACHE_KEEP)
+    for entry in entries[limit:]:
+        if entry.path != str(keep):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def derived_files(version: SolutionVersion) -> Path:

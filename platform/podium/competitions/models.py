@@ -11,12 +11,13 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from podium.core.models import TimeStampedModel
+from podium.core.storage_backends import named_storage
 from podium.core.timeutils import now
 
 
 class SolutionsStorage(FileSystemStorage):
-    """Answer keys and metric code: never under MEDIA, so no URL can reach them. Always a local
-    disk (a shared volume across hosts): the scoring library memory-maps the prepared form."""
+    """Answer keys and metric code on a local disk (``STORAGES["answer_keys"]`` by default):
+    never under MEDIA, so no URL can reach them."""
 
     @property
     def base_location(self) -> str:  # read at use, so tests and settings changes apply
@@ -48,8 +49,9 @@ def new_invitation_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def solutions_storage() -> SolutionsStorage:
-    return SolutionsStorage()
+def solutions_storage():
+    """``STORAGES["answer_keys"]``: this folder, or a private bucket of its own (S3)."""
+    return named_storage("answer_keys")
 
 
 class Competition(TimeStampedModel):

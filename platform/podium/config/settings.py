@@ -129,25 +129,51 @@ STATIC_ROOT = Path(env("PODIUM_STATIC_ROOT", str(DATA_DIR / "static")))
 # gunicorn serves STATIC_ROOT itself (no extra dependency, works air-gapped); a deployment with a
 # proxy in front can serve it there and set PODIUM_SERVE_STATIC=0.
 SERVE_STATIC = env_bool("PODIUM_SERVE_STATIC", True)
+# Stored files: a local disk by default; PODIUM_S3_BUCKET puts uploads, data files, submissions
+# and kernel code and outputs in an S3-compatible store (MinIO, Ceph, AWS) through
+# django-storages, and PODIUM_S3_ANSWER_KEY_BUCKET the answer keys in a bucket of their own.
+# Every object is private (no ACL: the bucket's policy, which should deny anonymous reads);
+# downloads are 302s to presigned URLs valid PODIUM_S3_URL_SECONDS (core/files.py).
 S3_BUCKET = env("PODIUM_S3_BUCKET")
+S3_ANSWER_KEY_BUCKET = env("PODIUM_S3_ANSWER_KEY_BUCKET")
+S3_OPTIONS = {
+    "endpoint_url": env("PODIUM_S3_ENDPOINT_URL") or None,
+    "region_name": env("PODIUM_S3_REGION") or None,
+    "access_key": env("PODIUM_S3_ACCESS_KEY") or None,
+    "secret_key": env("PODIUM_S3_SECRET_KEY") or None,
+    "addressing_style": env("PODIUM_S3_ADDRESSING_STYLE", "path"),  # MinIO's default
+    "signature_version": "s3v4",
+    "default_acl": None,  # never public-read: the object inherits the bucket's (private)
+    "querystring_auth": True,  # url() is always presigned
+    "querystring_expire": env_int("PODIUM_S3_URL_SECONDS", 300),
+    "file_overwrite": False,  # a new name for each upload, as on a local disk
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Answer keys and metric code: never under MEDIA and never given a URL.
+    "answer_keys": {"BACKEND": "podium.competitions.models.SolutionsStorage"},
 }
-if S3_BUCKET:  # any S3-compatible store (MinIO, Ceph, AWS) through django-storages
+if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env("PODIUM_S3_ENDPOINT_URL") or None,
-            "access_key": env("PODIUM_S3_ACCESS_KEY") or None,
-            "secret_key": env("PODIUM_S3_SECRET_KEY") or None,
-            "default_acl": None,
-            "querystring_auth": True,
-        },
+        "OPTIONS": {**S3_OPTIONS, "bucket_name": S3_BUCKET},
     }
-# Solutions are always kept on a local disk of the scoring host: they are memory-mapped.
+if S3_ANSWER_KEY_BUCKET:
+    if S3_ANSWER_KEY_BUCKET == S3_BUCKET:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "PODIUM_S3_ANSWER_KEY_BUCKET must be a bucket of its own, not PODIUM_S3_BUCKET."
+        )
+    STORAGES["answer_keys"] = {
+        "BACKEND": "podium.core.private_s3.PrivateS3Storage",
+        "OPTIONS": {**S3_OPTIONS, "bucket_name": S3_ANSWER_KEY_BUCKET},
+    }
+# The answer keys' folder on a local disk; with PODIUM_S3_ANSWER_KEY_BUCKET, this host's cache
+# of the keys it fetched and their prepared (memory-mapped) form (competitions/answer_keys.py).
 SOLUTIONS_ROOT = private.folder(Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions"))))
+ANSWER_KEY_CACHE_KEEP = env_int("PODIUM_ANSWER_KEY_CACHE_KEEP", 20)  # versions kept per host
 # Stored files (uploads, data files, answer keys, outputs) and their folders: Podium's user only.
 FILE_UPLOAD_PERMISSIONS = private.PRIVATE_FILE
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = private.PRIVATE_FOLDER

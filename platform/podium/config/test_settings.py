@@ -14,8 +14,23 @@ if "PODIUM_DATA_DIR" not in os.environ:  # a folder of our own, removed when the
     atexit.register(shutil.rmtree, os.environ["PODIUM_DATA_DIR"], True)
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 
-from podium.config.settings import *  # noqa: F403
-from podium.config.settings import DATA_DIR, DATABASES
+# PODIUM_TEST_STORAGE=memory: stored files (uploads, data files, kernel outputs) in this
+# process's memory, so a test passes only if nothing assumes they have a local path.
+# PODIUM_TEST_STORAGE=s3: stored files and answer keys in two buckets of an S3-speaking server
+# (moto's, started by the session fixture in tests/podium/conftest.py, or PODIUM_TEST_S3_ENDPOINT),
+# configured through PODIUM_S3_* so that the production settings' S3 block is the one tested and
+# the e2e workers (other processes) inherit it. `make test` reruns what stores files with each.
+TEST_STORAGE = os.environ.get("PODIUM_TEST_STORAGE", "")
+TEST_S3_START = False
+if TEST_STORAGE == "s3":
+    from tests.podium.s3server import environment
+
+    TEST_S3_START = environment(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+elif TEST_STORAGE not in ("", "memory"):
+    raise ValueError(f"PODIUM_TEST_STORAGE={TEST_STORAGE!r}: unset, 'memory' or 's3'.")
+
+from podium.config.settings import *  # noqa: E402, F403
+from podium.config.settings import DATA_DIR, DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
@@ -35,14 +50,11 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
 else:
     CACHES["default"]["KEY_PREFIX"] = _WORKER  # noqa: F405
 
-# PODIUM_TEST_STORAGE=memory: stored files (uploads, data files, kernel outputs) in this
-# process's memory, so a test passes only if nothing assumes they have a local path (as on S3).
-# `make test` runs the submissions, kernels and kaggle_compat tests a second time with it.
-TEST_STORAGE = os.environ.get("PODIUM_TEST_STORAGE", "")
 if TEST_STORAGE == "memory":
     STORAGES = {
         **STORAGES,  # noqa: F405
         "default": {"BACKEND": "tests.podium.memory_storage.IsolatedInMemoryStorage"},
     }
-elif TEST_STORAGE:
-    raise ValueError(f"PODIUM_TEST_STORAGE={TEST_STORAGE!r}: leave it unset or say 'memory'.")
+elif TEST_STORAGE == "s3":  # the same bucket and options; reset() empties the buckets per test
+    _S3 = "tests.podium.s3server.ResettableS3Storage"
+    STORAGES = {**STORAGES, "default": {**STORAGES["default"], "BACKEND": _S3}}
