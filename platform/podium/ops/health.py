@@ -5,16 +5,18 @@ depths can be read), the default storage (a small marker written and deleted und
 the cache (a key written and read back) and the workers (``core.progress``: work waits and no
 worker got anything done for ``WORKER_STALL_SECONDS``). Each answers a status, a detail of a few
 fixed words and its latency; the reason a check failed (hosts, errors) goes to the log only, as
-this answer may be public. A check that has not answered by ``DEADLINE_SECONDS`` fails.
+this answer may be public. A check that has not answered by ``DEADLINE_SECONDS`` fails; while it
+hangs, later polls wait on that same check rather than start another.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -112,14 +114,29 @@ def _timed(name: str, check: Callable[[], str]) -> Check:
     return Check(status, detail, round((time.monotonic() - started) * 1000, 1))
 
 
+_running: dict[str, Future] = {}
+_running_lock = threading.Lock()
+
+
+def _start(name: str, check: Callable[[], str]) -> Future:
+    """The check, in a daemon thread of its own; while one still runs (a dependency that hangs),
+    its answer is awaited again instead of starting another, so polling never piles up threads."""
+    with _running_lock:
+        running = _running.get(name)
+        if running is not None and not running.done():
+            return running
+        future = _running[name] = Future()
+    thread = threading.Thread(
+        target=lambda: future.set_result(_timed(name, check)), name=f"readyz-{name}", daemon=True
+    )
+    thread.start()
+    return future
+
+
 def readiness() -> dict:
     """``{"status": "ok"|"fail", "checks": {name: {status, detail, latency_ms}}}``."""
-    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
-    try:
-        futures = {name: pool.submit(_timed, name, check) for name, check in CHECKS.items()}
-        wait(futures.values(), timeout=DEADLINE_SECONDS)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # a hung check is left behind, not waited
+    futures = {name: _start(name, check) for name, check in CHECKS.items()}
+    wait(futures.values(), timeout=DEADLINE_SECONDS)
     checks = {}
     for name, future in futures.items():
         if future.done():

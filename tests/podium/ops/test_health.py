@@ -160,3 +160,7 @@ def test_a_hung_dependency_fails_at_the_deadline(
     assert time.monotonic() - started < 2.0
     assert status == 503 and _failed(answer) == {"cache"}
     assert answer["checks"]["cache"]["detail"] == "timed out"
+    # polled again while it still hangs: the same check is awaited, no second thread
+    assert _readyz(client)[0] == 503
+    hung = [t for t in threading.enumerate() if t.name == "readyz-cache"]
+    assert len(hung) == 1
