@@ -13,14 +13,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery import current_app
 from django.core.files.base import ContentFile
 
+from podium.core.timeutils import now
 from podium.ops.logs import ContextFilter, JsonFormatter
 from podium.submissions.models import Submission
+from podium.workflows.tasks import reconcile_submissions
 from tests.podium.factories import competition_with_solution, csv_bytes, participant, submit
 
 REPO = Path(__file__).resolve().parents[3]
@@ -175,3 +178,18 @@ def test_a_missing_or_odd_request_id_is_replaced(client, lines):
     client.get("/no-such-page-7c2e", HTTP_X_REQUEST_ID="lost-1")
     (line,) = [e for e in lines() if e["logger"] == "django.request"]
     assert line["request_id"] == "lost-1" and "route" not in line  # no route matched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reconciled_submission_is_named_in_the_line(eager, lines, settings):
+    competition = competition_with_solution()
+    doomed = submit(participant(competition), competition)
+    Submission.objects.filter(pk=doomed.pk).update(  # its worker died on its last attempt
+        status=Submission.Status.SCORING,
+        attempts=settings.SCORING_MAX_ATTEMPTS,
+        lease_owner="dead",
+        lease_expires_at=now() - timedelta(seconds=1),
+    )
+    assert reconcile_submissions() == {"requeued": [], "abandoned": [doomed.pk]}
+    (line,) = [e for e in lines() if e["message"].startswith("Reconciled")]
+    assert line["message"] == "Reconciled: abandoned" and line["submission_id"] == doomed.pk
