@@ -94,12 +94,17 @@ def test_an_unreachable_cache_fails_its_check(client, own_queues, settings):
 
 @pytest.mark.django_db
 def test_a_storage_that_cannot_be_written_fails_its_check(client, own_queues, settings, tmp_path):
-    if settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
-        pytest.skip("this test makes a local folder unwritable")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    # Below a plain file: no folder can be made there, whoever we run as (root ignores modes).
-    settings.MEDIA_ROOT = blocker / "media"
+    # A folder below a plain file: none can be made there, whoever we run as (root ignores
+    # modes), and whichever storage this run tests with.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
+    }
     status, answer = _readyz(client)
     assert status == 503 and _failed(answer) == {"storage"}
 
