@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run scoring-demo test lint bench install clean
+.PHONY: run scoring-demo test lint bench bench-load install clean
 
 install: $(STAMP)
 
@@ -52,6 +52,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# Uploads and board reads over HTTP (gunicorn + a Celery worker; several minutes, not in `bench`):
+# on PostgreSQL + Redis when DATABASE_URL and CELERY_BROKER_URL name them.
+bench-load: $(STAMP)
+	$(PY) -m benchmarks --only load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

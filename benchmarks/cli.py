@@ -28,9 +28,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     which.add_argument(
         "--only",
         action="append",
-        choices=ALL_NAMES + platform_cases.PLATFORM_NAMES,
+        choices=ALL_NAMES + platform_cases.ALL_PLATFORM_NAMES,
         metavar="CASE",
-        help=f"run this case (repeatable): {', '.join(ALL_NAMES + platform_cases.PLATFORM_NAMES)}",
+        help="run this case (repeatable): "
+        + ", ".join(ALL_NAMES + platform_cases.ALL_PLATFORM_NAMES),
     )
     parser.add_argument("--reps", type=int, default=3, help="runs per measurement (best kept)")
     parser.add_argument("--json", metavar="PATH", help="also write the results here")
@@ -44,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     names = QUICK_RUN if args.quick else args.only or DEFAULT_RUN + platform_cases.PLATFORM_NAMES
     names = list(dict.fromkeys(names))
-    platform_names = [n for n in names if n in platform_cases.PLATFORM_NAMES]
-    names = [n for n in names if n not in platform_cases.PLATFORM_NAMES]
+    platform_names = [n for n in names if n in platform_cases.ALL_PLATFORM_NAMES]
+    names = [n for n in names if n not in platform_cases.ALL_PLATFORM_NAMES]
     try:
         manifests = runner.generate(names) if names else {}
         cases, raw = {}, {}

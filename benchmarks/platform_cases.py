@@ -10,6 +10,9 @@
 * ``worker-services``: the same on PostgreSQL + Redis (DATABASE_URL and CELERY_BROKER_URL).
 * ``api``: requests per second and p50/p99 of the leaderboard and submission-list endpoints,
   2 gunicorn workers on PostgreSQL (``platform_api``).
+* ``load`` (opt-in: several minutes; ``--only load`` or ``make bench-load``): uploads and board
+  reads over HTTP through gunicorn with ``podium.config.gunicorn`` and a Celery worker
+  (``benchmarks.load``); on the embedded defaults too, where it says it is not production.
 * ``custom-metric``: one 100,000-row submission scored by an organizer's metric file in the
   sandbox against the same metric as an in-process built-in; the overhead in ms per submission
   (``platform_custom_metric``); skipped where the sandbox cannot start.
@@ -23,6 +26,7 @@ import json
 import subprocess
 import sys
 
+from benchmarks import load
 from benchmarks.cases import REPO_ROOT
 from benchmarks.report import table
 from benchmarks.runner import BenchmarkFailure
@@ -34,7 +38,10 @@ WORKER_EMBEDDED = "worker-embedded"
 WORKER_SERVICES = "worker-services"
 API = "api"
 CUSTOM_METRIC = "custom-metric"
+LOAD = "load"
 PLATFORM_NAMES = [BOARD, BOARD_PAGE, WORKER_EMBEDDED, WORKER_SERVICES, API, CUSTOM_METRIC]
+OPT_IN_NAMES = [LOAD]  # not in the default run (several minutes): --only load
+ALL_PLATFORM_NAMES = PLATFORM_NAMES + OPT_IN_NAMES
 
 BOARD_TARGET_MS = 20.0  # p50 of a leaderboard read
 BOARD_PAGE_TARGET_MS = 150.0  # p95 of the leaderboard page's server time
@@ -46,6 +53,7 @@ _CHILDREN = {
     WORKER_SERVICES: ["benchmarks.platform_worker", "services"],
     API: ["benchmarks.platform_api"],
     CUSTOM_METRIC: ["benchmarks.platform_custom_metric"],
+    LOAD: ["benchmarks.load"],
 }
 _BOARD_READS = [
     ("public_board_first", "public_board, first page (100 rows)"),
@@ -133,6 +141,10 @@ def targets(results: dict[str, dict]) -> list[Target]:
                     "1 attempt each; board entries = submissions",
                 )
             )
+    if LOAD in results:
+        found += [
+            Target(LOAD, what, value, met) for what, value, met in load.targets(results[LOAD])
+        ]
     return found
 
 
@@ -276,6 +288,8 @@ def render(results: dict[str, dict]) -> list[str]:
         out += render_api(results[API])
     if CUSTOM_METRIC in results:
         out += render_custom_metric(results[CUSTOM_METRIC])
+    if LOAD in results:
+        out += load.render(results[LOAD])
     return out
 
 
