@@ -106,6 +106,12 @@ class MultipartBody:
             raise OSError(f"{self.path} changed size while it was being uploaded")
         self._pieces.pop(0)
 
+    def rewind(self) -> None:
+        """Back to the first byte, to send the body again (``Api.request``'s retry)."""
+        self.close()
+        self._pieces = [self._head, None, self._tail]
+        self._read_from_file = 0
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()

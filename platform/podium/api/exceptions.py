@@ -2,8 +2,10 @@
 
 Domain errors (``podium.core.errors.DomainError``) keep the code, message and status the
 service chose, so the API says word for word what the web UI says. DRF's and Django's own
-refusals get codes from ``api/error_codes.py`` and core's ``CommonErrorCode``. Anything else is
-logged with its traceback and answered with a 500 that shows none of it.
+refusals get codes from ``api/error_codes.py`` and core's ``CommonErrorCode``. A dependency away
+(the database or the broker: ``podium.core.unavailable``) is a 503 ``service_unavailable`` with
+``Retry-After``, logged once per storm. Anything else is logged with its traceback and answered
+with a 500 that shows none of it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from rest_framework.views import set_rollback
 from podium.api.error_codes import ApiErrorCode as Code
 from podium.core.error_codes import CommonErrorCode as Common
 from podium.core.errors import DomainError
+from podium.core.unavailable import as_unavailable, current_exception_response
+from podium.core.unavailable import mark as mark_unavailable
 
 logger = logging.getLogger("podium.api")
 
@@ -86,6 +90,10 @@ def _drf(exc: drf.APIException) -> tuple[int, dict, dict]:
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every exception a view raises becomes the one error shape."""
     headers: dict = {}
+    if (error := as_unavailable(exc)) is not None:  # the database or the broker is away
+        response = Response({"error": error.as_dict()}, status=error.status)
+        set_rollback()
+        return mark_unavailable(response, error.retry_after)
     if isinstance(exc, DomainError):
         status, body = exc.status, {"error": exc.as_dict()}
         if getattr(exc, "retry_after", None):  # a rate limit (podium.core.limits)
@@ -135,7 +143,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """``handler500`` (a crash outside DRF, e.g. in middleware): JSON under /api/."""
+    """``handler500`` (a crash outside DRF, e.g. in middleware): JSON under /api/; a 503 when
+    the exception being handled is a dependency away."""
+    if (unavailable := current_exception_response(request)) is not None:
+        return unavailable
     if request.path.startswith("/api/"):
         return JsonResponse(
             error_body(Common.SERVER_ERROR, "Something went wrong on the server; it is logged."),

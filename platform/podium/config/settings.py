@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "podium.ops.middleware.RequestContextMiddleware",  # request id, route, latency (first)
+    "podium.core.unavailable.DependencyUnavailableMiddleware",  # database/broker away: 503
     "django.middleware.security.SecurityMiddleware",
     "podium.core.csp.ContentSecurityPolicyMiddleware",  # only Podium's own files (core/csp.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,7 +91,11 @@ TEMPLATES = [
 
 # -- database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'podium.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a persistent connection is pinged before a request reuses it, so a restarted
+# PostgreSQL costs no failed request on a connection that was idle through the restart.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

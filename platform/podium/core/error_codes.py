@@ -34,6 +34,7 @@ class CommonErrorCode(StrEnum):
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
     STORAGE_FULL = "storage_full"  # the server's disk or quota: nothing recorded, retry later
+    SERVICE_UNAVAILABLE = "service_unavailable"  # its database or broker is away: retry soon
 
 
 @dataclass(frozen=True)

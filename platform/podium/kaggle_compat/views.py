@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from podium.competitions import selectors as competition_selectors
-from podium.core import limits
+from podium.core import limits, unavailable
 from podium.core.addresses import client_address
 from podium.core.errors import DomainError
 from podium.core.exports import zip_part, zip_response
@@ -41,7 +41,9 @@ def _refusing(handler):
             return domain_error_response(error)
         except RequestDataTooBig:
             return error_response(413, "The request body is too large.")
-        except Exception:
+        except Exception as exc:
+            if (away := unavailable.as_unavailable(exc)) is not None:  # database/broker away
+                return unavailable.mark(domain_error_response(away), away.retry_after)
             logger.exception("kaggle protocol error in %s", handler.__name__)
             return error_response(
                 500,
