@@ -36,6 +36,10 @@ scoring-demo: $(STAMP)
 MEMORY_TESTS := tests/podium/submissions tests/podium/kernels tests/podium/kaggle_compat
 MEMORY_SKIP := \
 	tests/podium/kaggle_compat/test_kaggle_cli.py::test_list_files_download_submit_scored_submissions_leaderboard
+# And with S3 as the default storage and the answer keys in a bucket of their own, on moto's S3
+# server (PODIUM_TEST_STORAGE=s3; tests/podium/s3server.py starts it): what stores files and the
+# end-to-end tests, whose real workers get the buckets through their environment.
+S3_TESTS := tests/podium/submissions tests/podium/kernels tests/podium/e2e
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -44,6 +48,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 	PODIUM_TEST_STORAGE=memory $(PY) -m pytest -n 2 -q $(MEMORY_TESTS) \
 		$(addprefix --deselect ,$(MEMORY_SKIP))
+	PODIUM_TEST_STORAGE=s3 $(PY) -m pytest -n 2 -q $(S3_TESTS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

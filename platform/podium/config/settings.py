@@ -138,7 +138,7 @@ SERVE_STATIC = env_bool("PODIUM_SERVE_STATIC", True)
 # and kernel code and outputs in an S3-compatible store (MinIO, Ceph, AWS) through
 # django-storages, and PODIUM_S3_ANSWER_KEY_BUCKET the answer keys in a bucket of their own.
 # Every object is private (no ACL: the bucket's policy, which should deny anonymous reads);
-# downloads are 302s to presigned URLs valid PODIUM_S3_URL_SECONDS (core/files.py).
+# downloads are 302s to presigned URLs valid 5 minutes (core/files.py).
 S3_BUCKET = env("PODIUM_S3_BUCKET")
 S3_ANSWER_KEY_BUCKET = env("PODIUM_S3_ANSWER_KEY_BUCKET")
 S3_OPTIONS = {
@@ -150,7 +150,7 @@ S3_OPTIONS = {
     "signature_version": "s3v4",
     "default_acl": None,  # never public-read: the object inherits the bucket's (private)
     "querystring_auth": True,  # url() is always presigned
-    "querystring_expire": env_int("PODIUM_S3_URL_SECONDS", 300),
+    "querystring_expire": 300,  # as core.files.PRESIGNED_SECONDS: followed at once
     "file_overwrite": False,  # a new name for each upload, as on a local disk
 }
 STORAGES = {

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 
 import scoring
+from podium.core.files import materialize
 from tests.podium.factories import competition_with_solution
 
 SLEEP_S = 4
@@ -64,7 +65,8 @@ def marked(file: ContentFile) -> ContentFile:
 def offline_metric(competition) -> scoring.Metric:
     """The same file loaded in this process (the test's, never a worker's), for expected scores;
     scored with params {} it does not sleep."""
-    return scoring.load_metric_file(competition.custom_metric_file.path)
+    with materialize(competition.custom_metric_file) as path:
+        return scoring.load_metric_file(path)
 
 
 def _parent(pid: int) -> int | None:

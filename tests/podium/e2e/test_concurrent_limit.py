@@ -15,14 +15,19 @@ from django.db import connection
 from podium.core.errors import LimitReached
 from podium.submissions.models import Submission
 from podium.submissions.services import submission_create
-from tests.podium.factories import competition_with_solution, participant, predictions_file
+from tests.podium.factories import (
+    competition_with_solution,
+    participant,
+    predictions_file,
+    stored_files,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS, LIMIT = 20, 5
 
 
-def test_twenty_concurrent_submits_accept_exactly_the_daily_limit(e2e, settings):
+def test_twenty_concurrent_submits_accept_exactly_the_daily_limit(e2e):
     # e2e: this backend's database, and a broker of this test's own for the 5 queued messages
     competition = competition_with_solution(daily_submission_limit=LIMIT)
     user = participant(competition)
@@ -56,5 +61,5 @@ def test_twenty_concurrent_submits_accept_exactly_the_daily_limit(e2e, settings)
     assert {e.code for e in refused} == {"daily_limit_reached"}
     assert Submission.objects.filter(competition=competition).count() == LIMIT
     assert sorted(Submission.objects.values_list("pk", flat=True)) == sorted(s.pk for s in accepted)
-    stored = list((settings.MEDIA_ROOT / "submissions").rglob("*.csv"))
+    stored = [name for name in stored_files("submissions") if name.endswith(".csv")]
     assert len(stored) == LIMIT  # the refused uploads' files were deleted again

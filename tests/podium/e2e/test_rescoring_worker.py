@@ -19,6 +19,7 @@ import scoring
 from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import rescore_start, solution_version_create
+from podium.core.files import materialize
 from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission
@@ -101,7 +102,8 @@ def test_a_rescoring_finishes_after_its_worker_is_killed(e2e):
     for sub in subs:
         sub.refresh_from_db()
         assert sub.status == SCORED and sub.solution_version_id == v2.pk, sub.error_detail
-        expected = scoring.score_submission(solution, sub.file.path, metric=metric)
+        with materialize(sub.file) as path:
+            expected = scoring.score_submission(solution, path, metric=metric)
         assert (sub.public_score, sub.private_score) == (
             expected.public_score,
             expected.private_score,

@@ -7,6 +7,7 @@ import scoring
 from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.metrics import competition_metric
 from podium.competitions.selectors import active_solution
+from podium.core.files import materialize
 from podium.leaderboards.models import LeaderboardEntry
 from podium.leaderboards.selectors import public_board
 from podium.submissions.models import Submission
@@ -26,13 +27,14 @@ SCORED, FAILED = Submission.Status.SCORED, Submission.Status.FAILED
 
 def direct_scores(competition, submission) -> scoring.ScoreResult:
     """What the scoring library says, called directly in this process."""
-    return scoring.score_submission(
-        prepared_solution(active_solution(competition)),
-        submission.file.path,
-        metric=competition_metric(competition),
-        params=competition.metric_params,
-        max_bytes=competition.submission_max_bytes,
-    )
+    with materialize(submission.file) as path:
+        return scoring.score_submission(
+            prepared_solution(active_solution(competition)),
+            path,
+            metric=competition_metric(competition),
+            params=competition.metric_params,
+            max_bytes=competition.submission_max_bytes,
+        )
 
 
 def test_a_submission_is_scored_by_the_worker_and_lands_on_the_board(e2e):

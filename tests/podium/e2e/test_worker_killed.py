@@ -16,6 +16,7 @@ import pytest
 import scoring
 from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.selectors import active_solution
+from podium.core.files import materialize
 from podium.leaderboards.models import LeaderboardEntry
 from podium.submissions.models import Submission
 from tests.podium.e2e.live import children_of
@@ -64,9 +65,10 @@ def test_a_killed_worker_s_submission_is_scored_exactly_once(e2e, kill):
     assert entry.best_submission_id == sub.pk and entry.best_public_score == sub.public_score
     assert sub.result_message.startswith("Your Best Entry! Your submission scored")
 
-    expected = scoring.score_submission(  # the same file, offline, unarmed
-        prepared_solution(active_solution(competition)),
-        sub.file.path,
-        metric=offline_metric(competition),
-    )
+    with materialize(sub.file) as path:  # the same file, offline, unarmed
+        expected = scoring.score_submission(
+            prepared_solution(active_solution(competition)),
+            path,
+            metric=offline_metric(competition),
+        )
     assert (sub.public_score, sub.private_score) == (expected.public_score, expected.private_score)

@@ -66,8 +66,10 @@ def constant_private_score(competition, tmp_path) -> float:
     from podium.competitions.selectors import active_solution
 
     files = {f.name: f for f in competition.data_files.all()}
-    sample = pd.read_csv(files["sample_submission.csv"].file.path)
-    train = pd.read_csv(files["train.csv"].file.path)
+    with files["sample_submission.csv"].file.open("rb") as handle:
+        sample = pd.read_csv(handle)
+    with files["train.csv"].file.open("rb") as handle:
+        train = pd.read_csv(handle)
     column = sample.columns[1]
     if competition.metric == "rmse":
         sample[column] = train[column].mean()

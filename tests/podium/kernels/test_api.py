@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
-from tests.podium.factories import body, participant
+from tests.podium.factories import body, downloaded, participant
 from tests.podium.kernels.helpers import demo_competition
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,8 @@ def test_launch_follow_download_and_publish(eager):
     after = log["next_after"]
     assert api.get(f"/api/v1/kernels/{run_id}/log/?after={after}").json()["chunks"] == []
     output = api.get(f"/api/v1/kernels/{run_id}/files/output")
-    assert output.status_code == 200 and body(output).startswith(b"id,malignant")
+    status, _, content = downloaded(output)
+    assert status == 200 and content.startswith(b"id,malignant")
     assert body(api.get(f"/api/v1/kernels/{run_id}/files/code")) == COPY
 
     user = participant(competition)

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from rest_framework.test import APIClient
 
+from podium.competitions.answer_keys import key_path
 from podium.competitions.selectors import active_solution
 from podium.core.sandbox import uids
 from podium.kernels.error_codes import KernelFailure as F
@@ -158,7 +159,7 @@ def _code(name: str, competition, port: int) -> str:
     values = {
         "db": str(connection.settings_dict["NAME"]),
         "port": port,
-        "key": active_solution(competition).file.path,
+        "key": str(key_path(active_solution(competition))),  # the key on this host
         "data_dir": str(settings.DATA_DIR),
     }
     values.update({k: v.format(**values) for k, v in args.items()})
@@ -207,7 +208,7 @@ def _launch_as_organizer(competition, code: str, client) -> KernelRun:
 
 
 def _host_secrets(competition) -> list[bytes]:
-    with open(active_solution(competition).file.path, "rb") as key:
+    with open(key_path(active_solution(competition)), "rb") as key:
         key_lines = key.read().splitlines()[1:4]
     return [
         settings.SECRET_KEY.encode(),

@@ -12,6 +12,7 @@ from podium.core.timeutils import now
 from podium.submissions.models import Submission
 from tests.podium.factories import (
     competition_with_solution,
+    downloaded,
     organizer,
     participant,
     predictions_file,
@@ -122,10 +123,10 @@ def test_detail_shows_the_error_detail_escaped_and_preformatted(client, setup):
 def test_a_submission_file_downloads_under_its_original_name(client, setup):
     competition, submission, _ = setup
     client.force_login(organizer(competition))
-    response = client.get(file_url(submission))
-    assert 'filename="sub.csv"' in response["Content-Disposition"]
+    status, headers, content = downloaded(client.get(file_url(submission)))
+    assert status == 200 and 'filename="sub.csv"' in headers["Content-Disposition"]
     with submission.file.open("rb") as stored:
-        assert b"".join(response.streaming_content) == stored.read()
+        assert content == stored.read()
 
 
 def test_selected_files_download_as_a_zip(client, setup):
