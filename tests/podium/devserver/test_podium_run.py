@@ -108,8 +108,9 @@ def site(tmp_path_factory):
 
 
 class Run:
-    def __init__(self, site, tmp_path: Path, *args: str) -> None:
+    def __init__(self, site, tmp_path: Path, *args: str, **env_extra: str) -> None:
         self.data_dir, env = site
+        env = {**env, **env_extra}
         self.port = free_port()
         self.log = tmp_path / "podium_run.log"
         with self.log.open("wb") as out:
@@ -209,5 +210,35 @@ def test_a_process_that_dies_is_restarted_and_the_site_keeps_answering(site, tmp
         run.process.send_signal(signal.SIGINT)
         assert run.process.wait(timeout=20) == 0
         assert wait_until_gone(run.data_dir, timeout=3) == []
+    finally:
+        run.cleanup()
+
+
+def test_a_worker_that_is_stuck_with_work_waiting_is_restarted(site, tmp_path):
+    """A wedged worker still has its process (and may answer ping): here it is SIGSTOPped while
+    beat keeps queuing the reconciler every second. Work waits, nothing gets done: the
+    supervisor sees it within the stall time and restarts the worker."""
+    run = Run(
+        site,
+        tmp_path,
+        "--no-seed",
+        PODIUM_WORKER_STALL_SECONDS="4",
+        PODIUM_RECONCILE_EVERY_SECONDS="1",
+    )
+    try:
+        pids = run.wait_for_banner()
+        time.sleep(2)  # the worker has started consuming
+        os.kill(pids["worker"], signal.SIGSTOP)
+        deadline = time.monotonic() + 60
+        while "worker restarted (pid" not in run.output() and time.monotonic() < deadline:
+            assert run.process.poll() is None, run.output()
+            time.sleep(0.3)
+        output = run.output()
+        assert f"worker (pid {pids['worker']}) is stuck: " in output, output
+        assert "messages wait in " in output and "got nothing done for " in output
+        assert pids["worker"] not in processes_using(run.data_dir)
+        assert get(run.url("/healthz"))[0] == 200 and run.process.poll() is None
+        run.process.send_signal(signal.SIGINT)
+        assert run.process.wait(timeout=20) == 0
     finally:
         run.cleanup()
