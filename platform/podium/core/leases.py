@@ -121,10 +121,14 @@ class Lease:
             self.held(pk, worker).update(**{self.expires_field: self.until(moment), **updates})
         )
 
-    def finish(self, pk: Any, worker: str, /, **updates: Any) -> bool:
+    def finish(self, pk: Any, worker: str, /, *, where: Q | None = None, **updates: Any) -> bool:
         """End the work: write ``updates`` (the final status among them) and clear the expiry,
-        only if ``worker`` still holds the lease. False: it did not, nothing was written."""
-        return bool(self.held(pk, worker).update(**{self.expires_field: None, **updates}))
+        only if ``worker`` still holds the lease (and the row meets ``where``, when given).
+        False: it did not, nothing was written."""
+        held = self.held(pk, worker)
+        if where is not None:
+            held = held.filter(where)
+        return bool(held.update(**{self.expires_field: None, **updates}))
 
     @contextmanager
     def heartbeat(

@@ -2,7 +2,8 @@
 
 The public board: a scored submission and its team's row change in one transaction. Locking:
 the team row is locked before its board row is read and written, so two submissions of one team
-scored at once update the row one after the other.
+scored at once update the row one after the other. Every write that changes what a board shows
+calls ``cache.board_changed`` (the cached pages are dropped once it commits).
 
 The private board (``private_board_build``, ``leaderboard_reveal``) and the public board's rank
 history (``board_ranks_snapshot``): see each one's docstring for its locks.
@@ -21,14 +22,16 @@ from podium.competitions.selectors import require_organizer
 from podium.core.errors import Conflict
 from podium.core.locks import lock_row
 from podium.core.timeutils import now
+from podium.leaderboards.cache import board_changed
+from podium.leaderboards.entry_sql import entry_upsert, team_lock
 from podium.leaderboards.error_codes import BoardErrorCode
 from podium.leaderboards.models import LeaderboardEntry, PrivateEntry, RankSnapshot
-from podium.leaderboards.selectors import public_ranks, rank_of, ranked_entries, sort_key
+from podium.leaderboards.selectors import public_ranks, ranked_entries, sort_key
 from podium.submissions.models import Submission
 from podium.submissions.services import (
+    LEASE,
     final_selections_autoselect,
     submission_mark_scored,
-    submission_set_result_message,
 )
 from podium.teams.models import Team
 
@@ -42,20 +45,8 @@ def _moved(before: int, after: int) -> str:
     return f"You are still in position {after} on the leaderboard."
 
 
-def _lock_current_team(submission: Submission) -> Team:
-    """Lock the team the submission belongs to now: a merge may have moved it while it was
-    being scored (the merge holds both team locks, so once ours is held it stays put)."""
-    while True:
-        team_id = (
-            Submission.objects.filter(pk=submission.pk).values_list("team_id", flat=True).get()
-        )
-        team = Team.objects.select_for_update().filter(pk=team_id).order_by().first()
-        if (
-            team is not None
-            and Submission.objects.filter(pk=submission.pk, team_id=team_id).exists()
-        ):
-            submission.team_id = team_id
-            return team
+class _Moved(Exception):
+    """The submission's team changed (a merge) between the lock and the write: try again."""
 
 
 def score_record(
@@ -67,31 +58,104 @@ def score_record(
     duration_ms: int,
     solution_version_id: int,
 ) -> bool:
-    """Write a scored submission and, if it is on time, its team's board row; False if this
-    worker no longer held the lease (someone else wrote the result, or will)."""
+    """Write a scored submission, its message for the participant and, if it is on time, its
+    team's board row, in one transaction; False if this worker no longer held the lease (someone
+    else wrote the result, or will).
+
+    Three statements (``entry_sql``): lock the submission's team and read its board row and rank;
+    upsert the row from scratch with the submission counted, returning the new rank; then the
+    submission's UPDATE (scores and message), filtered on the lease and the team. If that UPDATE
+    matches nothing, everything is rolled back: the lease was lost, or a merge moved the
+    submission to another team after the lock (then it is tried again with that team).
+    """
+    while True:
+        try:
+            with transaction.atomic():
+                return _score_write(
+                    submission,
+                    worker,
+                    public_score,
+                    private_score,
+                    duration_ms,
+                    solution_version_id,
+                )
+        except _Moved:
+            continue
+
+
+def _score_write(
+    submission: Submission,
+    worker: str,
+    public_score: float,
+    private_score: float,
+    duration_ms: int,
+    solution_version_id: int,
+) -> bool:
     competition: Competition = submission.competition
-    precision = competition.score_display_precision
-    with transaction.atomic():
-        team = _lock_current_team(submission)
-        written = submission_mark_scored(
-            submission=submission,
-            worker=worker,
+    team = team_lock(submission.pk)
+    if team is None:  # merged away just now: the submission has moved to the survivor
+        if _still_held(submission, worker):
+            raise _Moved
+        return False
+    shown = f"{public_score:.{competition.score_display_precision}f}"
+    on_board = not submission.is_late and not team.disqualified
+    if submission.is_late:
+        message = f"Your late submission scored {shown}. Late submissions are not ranked."
+    elif team.disqualified:
+        message = f"Your submission scored {shown}. Your team is not ranked (disqualified)."
+    else:
+        entry = entry_upsert(
+            competition_id=competition.pk,
+            team_id=team.id,
+            greater_is_better=competition.greater_is_better,
+            submission_id=submission.pk,
             public_score=public_score,
-            private_score=private_score,
-            duration_ms=duration_ms,
-            solution_version_id=solution_version_id,
         )
-        if not written:
-            return False
-        shown = f"{public_score:.{precision}f}"
-        if submission.is_late:
-            message = f"Your late submission scored {shown}. Late submissions are not ranked."
-        elif team.disqualified_at:
-            message = f"Your submission scored {shown}. Your team is not ranked (disqualified)."
-        else:
-            message = _board_update(competition, team, submission, public_score, shown)
-        submission_set_result_message(submission_id=submission.pk, message=message)
+        message = _board_message(competition, team, entry, submission.pk, public_score, shown)
+    written = submission_mark_scored(
+        submission=submission,
+        worker=worker,
+        public_score=public_score,
+        private_score=private_score,
+        duration_ms=duration_ms,
+        solution_version_id=solution_version_id,
+        team_id=team.id,
+        result_message=message,
+    )
+    if not written:
+        transaction.set_rollback(True)  # the board row written above goes too
+        if _still_held(submission, worker):
+            raise _Moved
+        return False
+    submission.team_id = team.id
+    if on_board:
+        board_changed(competition.pk)
     return True
+
+
+def _still_held(submission: Submission, worker: str) -> bool:
+    """The lease is still ours (so the write missed because the team changed)."""
+    return LEASE.held(submission.pk, worker).exists()
+
+
+def _board_message(
+    competition: Competition, team, entry, submission_id: int, score: float, shown: str
+) -> str:
+    if team.entry_id is None:
+        return (
+            f"Your Best Entry! Your submission scored {shown}, placing you in position "
+            f"{entry.rank} on the leaderboard."
+        )
+    if entry.best_submission_id != submission_id or team.best_submission_id == submission_id:
+        return (
+            f"Your submission scored {shown}, which is not an improvement of your best score. "
+            "Keep trying!"
+        )
+    gain = abs(score - team.best_public_score)
+    return (
+        f"Your Best Entry! You improved on your best score by "
+        f"{gain:.{competition.score_display_precision}f}. " + _moved(team.rank, entry.rank)
+    )
 
 
 _UNREAD = object()
@@ -137,34 +201,6 @@ def team_entry_refresh(
         return LeaderboardEntry.objects.create(team=team, **fields)
     LeaderboardEntry.objects.filter(pk=entry.pk).update(**fields)
     return LeaderboardEntry(pk=entry.pk, team=team, **fields)
-
-
-def _board_update(
-    competition: Competition, team: Team, submission: Submission, score: float, shown: str
-) -> str:
-    before = LeaderboardEntry.objects.filter(team=team).first()
-    was = before and rank_of(
-        competition=competition, key=before.sort_key, submitted_at=before.best_submitted_at
-    )
-    entry = team_entry_refresh(competition=competition, team=team, entry=before)
-    rank = rank_of(
-        competition=competition, key=entry.sort_key, submitted_at=entry.best_submitted_at
-    )
-    if before is None:
-        return (
-            f"Your Best Entry! Your submission scored {shown}, placing you in position {rank} "
-            "on the leaderboard."
-        )
-    if entry.best_submission_id != submission.pk or before.best_submission_id == submission.pk:
-        return (
-            f"Your submission scored {shown}, which is not an improvement of your best score. "
-            "Keep trying!"
-        )
-    gain = abs(score - before.best_public_score)
-    return (
-        f"Your Best Entry! You improved on your best score by "
-        f"{gain:.{competition.score_display_precision}f}. " + _moved(was, rank)
-    )
 
 
 # -- the private board and its reveal --------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from podium.core.broker_queues import still_queued
 from podium.core.leases import Lease
@@ -49,10 +50,12 @@ LEASE = Lease(
 
 
 def submission_claim(*, submission_id: int, worker: str) -> Submission | None:
-    """Take the lease on a pending submission (or one whose lease expired). None: nothing to do."""
+    """Take the lease on a pending submission (or one whose lease expired). None: nothing to do.
+    Two statements: the claim, then the submission with its competition (its team is read, and
+    locked, where the result is written)."""
     if not LEASE.claim(submission_id, worker):
         return None
-    return Submission.objects.select_related("competition", "team").get(pk=submission_id)
+    return Submission.objects.select_related("competition").get(pk=submission_id)
 
 
 def submission_heartbeat(*, submission_id: int, worker: str) -> bool:
@@ -68,14 +71,19 @@ def submission_mark_scored(
     private_score: float,
     duration_ms: int,
     solution_version_id: int,
+    team_id: int | None = None,
+    result_message: str = "",
 ) -> bool:
-    """Write the scores if this worker still holds the lease.
+    """Write the scores (and the participant's message) if this worker still holds the lease
+    and, with ``team_id``, the submission still belongs to that team (a merge may move it).
 
-    Call inside the board's transaction.
+    Call inside the board's transaction: one UPDATE.
     """
     return LEASE.finish(
         submission.pk,
         worker,
+        where=None if team_id is None else Q(team_id=team_id),
+        result_message=storable(result_message),
         status=Status.SCORED,
         public_score=public_score,
         private_score=private_score,

@@ -1,0 +1,127 @@
+"""The public board's pages and size, cached in the shared cache (Redis, or the file cache),
+dropped when the board changes.
+
+Each competition has a board version, a counter in the cache. Every write that changes what the
+public board shows calls ``board_changed``, which bumps it once the transaction commits (a
+rollback bumps nothing; a reader never caches what a transaction about to commit has not
+written yet, since it reads the old version until the commit). Cached entries are keyed by
+(competition, version, offset, limit), so a bump makes every cached page of the board unread
+at once; the old ones expire (``BOARD_CACHE_SECONDS``, which also bounds how stale a row's
+24-hour move can get, and how long a bump lost while the cache was down can matter).
+
+The writers: ``leaderboards.services`` (a scored submission, a team's row refreshed by a
+rescoring, a disqualification or a merge, the rank snapshots behind the 24-hour move) call it
+directly; the signals in ``leaderboards.signals`` catch teams and memberships saved or deleted
+(a rename, a disqualification, members joining or leaving) and board rows deleted.
+
+Only viewer-independent data is cached: the rows and the size. Where the viewer's own team
+stands (``board_position``, ``team_entry``) is always read from the database. The private
+board is never cached (it is shown to its organizers before the reveal, to everyone after).
+
+A cache that cannot be reached fails open: the board is read from the database and the
+failure logged (as ``core.limits`` does), so Redis never becomes a dependency of the board.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from podium.competitions.models import Competition
+from podium.leaderboards.selectors import BoardRow, board_size, public_board
+
+logger = logging.getLogger("podium.leaderboards.cache")
+
+PREFIX = "board"  # of the cache keys
+T = TypeVar("T")
+_DOWN = "Board cache unavailable: reading the board from the database"
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "BOARD_CACHE_SECONDS", 60))
+
+
+def _version_key(competition_id: int) -> str:
+    return f"{PREFIX}:v:{competition_id}"
+
+
+def _fresh_version() -> int:
+    # Not 1: a version counter evicted and started again must not meet pages cached under
+    # its old numbers.
+    return time.time_ns() // 1000
+
+
+def board_version(competition_id: int) -> int | None:
+    """The board's current version (started when missing); None when the cache is down."""
+    key = _version_key(competition_id)
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, _fresh_version(), timeout=None)
+            version = cache.get(key)
+        return version
+    except Exception:
+        logger.warning(_DOWN, exc_info=True)
+        return None
+
+
+def _bump(competition_id: int) -> None:
+    key = _version_key(competition_id)
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:  # no counter yet (or evicted): any new number drops the old pages
+            cache.set(key, _fresh_version(), timeout=None)
+    except Exception:
+        logger.warning(
+            "Board cache unavailable: competition %s's cached pages may be stale for up to %s s",
+            competition_id,
+            _seconds(),
+            exc_info=True,
+        )
+
+
+def board_changed(competition_id: int) -> None:
+    """The public board of ``competition_id`` changed: drop its cached pages once this
+    transaction commits (at once outside a transaction; never, if it rolls back)."""
+    transaction.on_commit(lambda: _bump(competition_id))
+
+
+def _cached(competition_id: int, part: str, compute: Callable[[], T]) -> T:
+    version = board_version(competition_id)
+    if version is None:
+        return compute()
+    key = f"{PREFIX}:{competition_id}:{version}:{part}"
+    try:
+        found = cache.get(key)
+    except Exception:
+        logger.warning(_DOWN, exc_info=True)
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, timeout=_seconds())
+    except Exception:
+        logger.warning("Board cache unavailable: page not cached", exc_info=True)
+    return value
+
+
+def cached_public_board(*, competition: Competition, offset: int, limit: int) -> list[BoardRow]:
+    """``selectors.public_board``, through the cache."""
+    return _cached(
+        competition.pk,
+        f"rows:{offset}:{limit}",
+        lambda: public_board(competition=competition, offset=offset, limit=limit),
+    )
+
+
+def cached_board_size(*, competition: Competition) -> int:
+    """``selectors.board_size``, through the cache."""
+    return _cached(competition.pk, "size", lambda: board_size(competition=competition))
