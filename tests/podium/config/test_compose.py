@@ -47,3 +47,20 @@ def test_only_the_web_port_is_published():
     published = {name for name, service in services.items() if service.get("ports")}
     assert published == {"web"}
     assert not any(service.get("network_mode") == "host" for service in services.values())
+
+
+def test_workers_are_checked_by_progress_and_consume_the_maintenance_queue():
+    """A wedged worker answers ping: the health check asks podium_worker_alive, with the same
+    node name and queues the worker was started with, and stops a stuck one (restart policy)."""
+    services = compose()["services"]
+    for name, queues in (("worker", "default,cpu,maintenance"), ("gpu-worker", "gpu")):
+        service = services[name]
+        env = service["environment"]
+        assert env["WORKER_QUEUES"] == queues
+        command = " ".join(service["command"])
+        assert "-Q $$WORKER_QUEUES" in command and "-n $$WORKER_NAME@%h" in command
+        check = " ".join(service["healthcheck"]["test"])
+        assert "podium_worker_alive --node $$WORKER_NAME@$$HOSTNAME" in check
+        assert "--queues $$WORKER_QUEUES" in check and "kill -QUIT 1" in check
+        assert "inspect ping" not in check
+    assert compose()["x-podium"]["restart"] == "unless-stopped"
