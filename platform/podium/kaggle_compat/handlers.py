@@ -32,6 +32,7 @@ from podium.kaggle_compat.protocol import (
     score,
     text,
 )
+from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.error_codes import SubmissionRefusal
@@ -272,8 +273,8 @@ def get_leaderboard(request, user, body):
             {"teamId": r.team_id, "teamName": r.team_name, "score": r.private_display} for r in rows
         ]
     else:
-        total = board_selectors.board_size(competition=found)
-        rows = board_selectors.public_board(competition=found, offset=offset, limit=limit)
+        total = board_cache.cached_board_size(competition=found)
+        rows = board_cache.cached_public_board(competition=found, offset=offset, limit=limit)
         entries = [
             {
                 "teamId": r.team_id,

@@ -3,11 +3,11 @@ dropped when the board changes.
 
 Each competition has a board version, a counter in the cache. Every write that changes what the
 public board shows calls ``board_changed``, which bumps it once the transaction commits (a
-rollback bumps nothing; a reader never caches what a transaction about to commit has not
-written yet, since it reads the old version until the commit). Cached entries are keyed by
-(competition, version, offset, limit), so a bump makes every cached page of the board unread
-at once; the old ones expire (``BOARD_CACHE_SECONDS``, which also bounds how stale a row's
-24-hour move can get, and how long a bump lost while the cache was down can matter).
+rollback bumps nothing; a reader reads the version before the board, so what it caches
+under a version is never older than that version). Cached entries are keyed by (competition,
+version, offset and limit or keyset cursor), so a bump leaves every cached page unread at
+once; the old ones expire (``BOARD_CACHE_SECONDS``, which also bounds how stale a row's 24-hour
+move can get, and how long a bump lost while the cache was down can matter).
 
 The writers: ``leaderboards.services`` (a scored submission, a team's row refreshed by a
 rescoring, a disqualification or a merge, the rank snapshots behind the 24-hour move) call it
@@ -34,7 +34,14 @@ from django.core.cache import cache
 from django.db import transaction
 
 from podium.competitions.models import Competition
-from podium.leaderboards.selectors import BoardRow, board_size, public_board
+from podium.leaderboards.selectors import (
+    BoardKey,
+    BoardPage,
+    BoardRow,
+    board_size,
+    public_board,
+    public_board_after,
+)
 
 logger = logging.getLogger("podium.leaderboards.cache")
 
@@ -93,11 +100,14 @@ def board_changed(competition_id: int) -> None:
     transaction.on_commit(lambda: _bump(competition_id))
 
 
-def _cached(competition_id: int, part: str, compute: Callable[[], T]) -> T:
-    version = board_version(competition_id)
+def _cached(competition: Competition, part: str, compute: Callable[[], T]) -> T:
+    version = board_version(competition.pk)  # read before the board: see the module docstring
     if version is None:
         return compute()
-    key = f"{PREFIX}:{competition_id}:{version}:{part}"
+    # The creation time too: a competition that reuses a deleted one's id (a restored or
+    # flushed database) never meets its pages.
+    born = int(competition.created_at.timestamp() * 1_000_000)
+    key = f"{PREFIX}:{competition.pk}:{born}:{version}:{part}"
     try:
         found = cache.get(key)
     except Exception:
@@ -116,7 +126,7 @@ def _cached(competition_id: int, part: str, compute: Callable[[], T]) -> T:
 def cached_public_board(*, competition: Competition, offset: int, limit: int) -> list[BoardRow]:
     """``selectors.public_board``, through the cache."""
     return _cached(
-        competition.pk,
+        competition,
         f"rows:{offset}:{limit}",
         lambda: public_board(competition=competition, offset=offset, limit=limit),
     )
@@ -124,4 +134,29 @@ def cached_public_board(*, competition: Competition, offset: int, limit: int) ->
 
 def cached_board_size(*, competition: Competition) -> int:
     """``selectors.board_size``, through the cache."""
-    return _cached(competition.pk, "size", lambda: board_size(competition=competition))
+    return _cached(competition, "size", lambda: board_size(competition=competition))
+
+
+def cached_public_board_page(
+    *, competition: Competition, page: int = 1, per_page: int = 100
+) -> BoardPage:
+    """``selectors.public_board_page``, through the cache."""
+    total = cached_board_size(competition=competition)
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, page), pages)
+    rows = cached_public_board(
+        competition=competition, offset=(number - 1) * per_page, limit=per_page
+    )
+    return BoardPage(rows=rows, number=number, pages=pages, total=total)
+
+
+def cached_public_board_after(
+    *, competition: Competition, after: BoardKey | None, limit: int
+) -> tuple[list[BoardRow], BoardKey | None]:
+    """``selectors.public_board_after`` (a keyset page), through the cache."""
+    start = "top" if after is None else repr(tuple(vars(after).values()))
+    return _cached(
+        competition,
+        f"after:{start}:{limit}",
+        lambda: public_board_after(competition=competition, after=after, limit=limit),
+    )

@@ -12,3 +12,5 @@ class BoardErrorCode(StrEnum):
     REVEAL_BEFORE_END = "reveal_before_end"
     REVEAL_WAITS_FOR_SCORING = "reveal_waits_for_scoring"
     PRIVATE_NOT_REVEALED = "private_leaderboard_not_revealed"
+    # the public board's keyset pages
+    INVALID_CURSOR = "invalid_board_cursor"

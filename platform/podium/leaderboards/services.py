@@ -179,6 +179,7 @@ def team_entry_refresh(
         public_score__isnull=False,
     )
     summary = scored.aggregate(entries=Count("pk"), first=Min("created_at"), last=Max("created_at"))
+    board_changed(competition.pk)
     if not summary["entries"]:
         LeaderboardEntry.objects.filter(team=team).delete()
         return None
@@ -375,6 +376,8 @@ def board_ranks_snapshot(*, competition: Competition, moment: datetime | None = 
         if (last_rank, last_score) != (rank, score)
     ]
     RankSnapshot.objects.bulk_create(changed, batch_size=1000)
+    if changed:  # the board's 24-hour moves read the snapshots
+        board_changed(competition.pk)
     return len(changed)
 
 

@@ -3,16 +3,19 @@ caller's team stands on them."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from podium.api.pagination import LazySequence
 from podium.api.views.common import competition, my_team
+from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
+from podium.leaderboards.cursor import cursor_decode, cursor_encode
 
 
 class PublicRowOutput(serializers.Serializer):
@@ -55,17 +58,51 @@ class PrivateRowOutput(serializers.Serializer):
 class PublicBoardApi(GenericAPIView):
     serializer_class = PublicRowOutput
 
-    @extend_schema(responses=PublicRowOutput(many=True), operation_id="leaderboard_public")
+    @extend_schema(
+        responses=PublicRowOutput(many=True),
+        operation_id="leaderboard_public",
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Keyset paging, instead of ``page``: empty for the top of the board, "
+                "then the ``next`` link's cursor (a deep page costs what the first does). A "
+                "cursor that is not valid for this board: 400 ``invalid_board_cursor``.",
+            )
+        ],
+    )
     def get(self, request, slug: str):
+        """Read through the board cache (``leaderboards.cache``): the same for every caller."""
         found = competition(request, slug)
+        if "cursor" in request.query_params:
+            return self._keyset(request, found)
         rows = LazySequence(
-            lambda: board_selectors.board_size(competition=found),
-            lambda offset, limit: board_selectors.public_board(
+            lambda: board_cache.cached_board_size(competition=found),
+            lambda offset, limit: board_cache.cached_public_board(
                 competition=found, offset=offset, limit=limit
             ),
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(PublicRowOutput(page, many=True).data)
+
+    def _keyset(self, request, found):
+        text = request.query_params.get("cursor", "")
+        after = cursor_decode(text, found.pk) if text else None
+        limit = self.paginator.get_page_size(request)
+        rows, last = board_cache.cached_public_board_after(
+            competition=found, after=after, limit=limit
+        )
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "count": board_cache.cached_board_size(competition=found),
+                "next": None
+                if last is None
+                else replace_query_param(url, "cursor", cursor_encode(last, found.pk)),
+                "previous": None,
+                "results": PublicRowOutput(rows, many=True).data,
+            }
+        )
 
 
 class PrivateBoardApi(GenericAPIView):

@@ -32,11 +32,13 @@ from podium.leaderboards.selectors.private import (
 )
 from podium.leaderboards.selectors.public import (
     CHANGE_WINDOW,
+    BoardKey,
     BoardPosition,
     BoardRow,
     board_position,
     board_size,
     public_board,
+    public_board_after,
     public_board_page,
     public_board_rows,
     public_ranks,
@@ -50,6 +52,7 @@ from podium.leaderboards.selectors.shared import BoardPage
 __all__ = [
     "CHANGE_WINDOW",
     "PRIVATE_FIELDS",
+    "BoardKey",
     "BoardPage",
     "BoardPosition",
     "BoardRow",
@@ -66,6 +69,7 @@ __all__ = [
     "private_board_size",
     "private_board_visible",
     "public_board",
+    "public_board_after",
     "public_board_page",
     "public_board_rows",
     "public_ranks",

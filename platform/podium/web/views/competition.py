@@ -12,6 +12,7 @@ from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
 from podium.core.files import download_response
 from podium.core.timeutils import now
+from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
 from podium.web import charts
@@ -94,7 +95,11 @@ def _page_number(request) -> int:
 def leaderboard(request, slug: str):
     context = competition_context(request, slug, "leaderboard", board_tab="public")
     competition = context["competition"]
-    board = board_selectors.public_board_page(competition=competition, page=_page_number(request))
+    # The rows come from the board cache (the same for everyone); where the viewer's team
+    # stands (``mine``) is read for this viewer only.
+    board = board_cache.cached_public_board_page(
+        competition=competition, page=_page_number(request)
+    )
     context["board"] = board
     context["split"] = competition_selectors.board_split(competition)
     context["mine"] = board_selectors.board_position(
