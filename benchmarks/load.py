@@ -42,6 +42,7 @@ BOARD_WORKERS = 2
 HAMMER_THREADS = 8
 SECONDS = 5.0
 SCORING_TIMEOUT_S = 900.0
+BURST_LIMIT_S = 600.0  # no upload starts later than this into a burst
 DISTINCT_FILES = 50  # uploads reuse these (the checks do not refuse a repeated file)
 
 BURST_TARGET_S = 60.0
@@ -64,6 +65,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--hammer-threads", type=int, default=HAMMER_THREADS)
     parser.add_argument("--seconds", type=float, default=SECONDS, help="per hammered path")
     parser.add_argument("--scoring-timeout", type=float, default=SCORING_TIMEOUT_S)
+    parser.add_argument("--burst-limit", type=float, default=BURST_LIMIT_S)
     parser.add_argument("--no-baseline", action="store_true", help="skip the sync-worker burst")
     return parser.parse_args(argv)
 
@@ -115,6 +117,7 @@ def _burst(env, folder, people, files, args, *, name: str, threads: int) -> dict
             args.uploads,
             readers=args.readers,
             reader_key=people[0].key,
+            limit_s=args.burst_limit,
         )
     finally:
         server.stop()
@@ -125,7 +128,7 @@ def _burst(env, folder, people, files, args, *, name: str, threads: int) -> dict
     result["scoring"] = _wait_final(
         competition, result["upload"]["ok"], started, args.scoring_timeout
     )
-    result.update(workers=args.workers, threads=threads)
+    result.update(workers=args.workers, threads=threads, loadavg=os.getloadavg()[0])
     return result
 
 
@@ -150,7 +153,13 @@ def _board(env, folder, people, args) -> dict:
             )
     finally:
         server.stop()
-    return {"teams": args.teams, "workers": args.board_workers, "threads": args.threads, **out}
+    return {
+        "teams": args.teams,
+        "workers": args.board_workers,
+        "threads": args.threads,
+        "loadavg": os.getloadavg()[0],
+        **out,
+    }
 
 
 def run(args: argparse.Namespace, env: dict, folder: Path, *, broker_is_redis: bool) -> dict:
@@ -272,7 +281,12 @@ def targets(result: dict) -> list[tuple[str, str, bool]]:
 
 
 def render(result: dict) -> list[str]:
-    out = ["", f"load: {result['stack']}; uploads of {result['rows']:,} rows", ""]
+    out = [
+        "",
+        f"load: {result['stack']}; uploads of {result['rows']:,} rows; {os.cpu_count()} cores "
+        "shared with the client threads and the worker (load average: 1 minute, after each)",
+        "",
+    ]
     head = ("workers", "accepted/s", "wall s", "4xx", "5xx", "page p50/p95 ms", "API p50/p95 ms")
     out.append("  ".join(f"{h:>16}" for h in head) + "  scoring")
     for name, b in result["bursts"].items():
@@ -289,7 +303,7 @@ def render(result: dict) -> list[str]:
         out.append(
             "  ".join(f"{c:>16}" for c in cells)
             + f"  {s['final']}/{b['upload']['ok']} final in {s['until_final_s']:.0f} s"
-            f" ({s['per_s']:.1f}/s; {s['failed']} failed)"
+            f" ({s['per_s']:.1f}/s; {s['failed']} failed); load average {b['loadavg']:.1f}"
         )
     if "sync" in result["bursts"]:
         sync, threaded = result["bursts"]["sync"], result["bursts"]["gthread"]
@@ -305,7 +319,7 @@ def render(result: dict) -> list[str]:
     out += [
         "",
         f"board: {board['teams']:,} teams, {board['workers']}x{board['threads']} gthread, "
-        f"{api['threads']} client threads on the same cores",
+        f"{api['threads']} client threads on the same cores; load average {board['loadavg']:.1f}",
         f"  API board page 1: {api['per_s']:.0f} req/s, p50 {api['p50_ms']:.1f} ms, "
         f"p99 {api['p99_ms']:.1f} ms, errors {api['4xx'] + api['5xx'] + api['failed']}",
         f"  /healthz (plain view): {ping['per_s']:.0f} req/s; API board / plain = "

@@ -74,9 +74,11 @@ def burst(
     *,
     readers: int,
     reader_key: str,
+    limit_s: float = 600.0,
 ) -> dict:
     """``uploads`` uploads, one thread per key in ``keys``, file i % len(files) for upload i;
-    ``readers`` threads alternate the board page and the API board until the uploads end."""
+    ``readers`` threads alternate the board page and the API board until the uploads end. No
+    upload starts after ``limit_s`` (those left are reported as ``unsent``)."""
     counter = itertools.count()
     lock = threading.Lock()
     upload_codes: list[int] = []
@@ -96,7 +98,7 @@ def burst(
     def uploader(key: str) -> None:
         client = Client(port, {"Authorization": f"Token {key}"})
         codes, times = [], []
-        while (i := next(counter)) < uploads:
+        while time.perf_counter() < give_up and (i := next(counter)) < uploads:
             body, boundary = multipart(f"upload{i}.csv", files[i % len(files)])
             start = time.perf_counter()
             codes.append(
@@ -140,6 +142,7 @@ def burst(
     read_threads = [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
     upload_threads = [threading.Thread(target=uploader, args=(key,)) for key in keys]
     started = time.perf_counter()
+    give_up = started + limit_s
     for thread in read_threads + upload_threads:
         thread.start()
     for thread in upload_threads:
@@ -153,6 +156,7 @@ def burst(
         "clients": len(keys),
         "readers": readers,
         "wall_s": wall,
+        "unsent": uploads - len(upload_codes),
         "upload": {**_statuses(upload_codes), **common.summary_ms(upload_s)},
         "accepted_per_s": sum(c == 201 for c in upload_codes) / wall,
         "board_page": {**common.summary_ms(reads["page"] or [float("nan")])},
