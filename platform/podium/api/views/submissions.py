@@ -3,6 +3,7 @@ see one, and the team's final selection."""
 
 from __future__ import annotations
 
+from django.db import DatabaseError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -17,6 +18,7 @@ from podium.api.pagination import LazySequence
 from podium.api.views.common import competition, my_team
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import NotFound
+from podium.core.unavailable import dependency_failure
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.error_codes import SubmissionRefusal
 from podium.submissions.services import final_selection_set, submission_create
@@ -102,7 +104,20 @@ class SubmissionListApi(GenericAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         submission = submission_create(user=request.user, competition=found, **data.validated_data)
-        view = submission_selectors.submission_view(submission, viewer=request.user)
+        try:
+            view = submission_selectors.submission_view(submission, viewer=request.user)
+        except DatabaseError as exc:
+            if dependency_failure(exc) is None:
+                raise
+            # Committed: a 503 now would make the client send it again. A new submission is
+            # pending and in no final selection; say so without reading a table.
+            nothing = submission_selectors.FinalSelectionState(
+                choosing=False, limit=0, selected=frozenset(), automatic=frozenset(),
+                open=False, closes_at=found.end_at,
+            )  # fmt: skip
+            view = submission_selectors.submission_view(
+                submission, viewer=request.user, selection=nothing, organizer=False
+            )
         url = reverse("api:submission", kwargs={"submission_id": submission.pk}, request=request)
         return Response(
             SubmissionOutput(_view_data(view, found.slug)).data,

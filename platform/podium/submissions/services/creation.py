@@ -10,7 +10,8 @@ every service that locks a team row (``teams.services.lock_teams``, the board's
 KEY UPDATE exactly as for a FOR UPDATE, so two uploads still count one after the other; only
 inserts of rows that merely reference the team no longer wait, and every new submission goes
 through this lock. The file is stored before the lock (it may be large) and deleted again if
-the upload is refused.
+the upload is refused or its transaction rolled back; when the COMMIT itself fails (the database
+went away at that moment) the row may exist, so the file is kept and left to the orphan sweep.
 
 A submission counts from the moment it is saved (pending); if it then fails the file checks,
 which never look at the public/private split, it is free again (``selectors.counted_q``), up to
@@ -164,14 +165,23 @@ def submission_create(
         queued_at=moment,
     )
     _store(submission, file)
-    try:  # from here the file is deleted again unless its row is committed
+    committing = False
+    try:  # from here the file is deleted again unless its row may have been committed
         with log_context() as context, transaction.atomic():  # the queuing's lines: its id
             lock_row(Team.objects, team.pk)
             _check_limits(competition, team, moment)
             submission.save()
             context.bind(submission_id=submission.pk)
             enqueue_on_commit(SCORE_SUBMISSION, submission.pk)
+            committing = True
     except BaseException:
-        submission.file.delete(save=False)
+        if not committing:  # rolled back: no row names the file
+            submission.file.delete(save=False)
+        else:  # the COMMIT itself failed (the database went away): the row may exist
+            logger.warning(
+                "The commit of upload %s failed; its file is kept, and the orphan sweep "
+                "removes it if no row names it",
+                submission.uuid,
+            )
         raise
     return submission
