@@ -154,7 +154,11 @@ def cached_public_board_after(
     *, competition: Competition, after: BoardKey | None, limit: int
 ) -> tuple[list[BoardRow], BoardKey | None]:
     """``selectors.public_board_after`` (a keyset page), through the cache."""
-    start = "top" if after is None else repr(tuple(vars(after).values()))
+    start = (
+        "top"
+        if after is None
+        else f"{after.sort_key!r}_{after.submitted_at.isoformat()}_{after.team_id}_{after.rank}"
+    )
     return _cached(
         competition,
         f"after:{start}:{limit}",

@@ -165,3 +165,72 @@ def test_baseline_teams_are_ranked_but_take_no_prize_rank(api, competition):
     alice = api.as_user(Team.objects.get(name="alice").leader)
     mine = alice.get("competitions/titanic/leaderboard/me/").json()["private"]
     assert mine["rank"] == 4 and mine["prize_rank"] == 3
+
+
+# -- keyset pages (``?cursor=``) ------------------------------------------------------------------
+
+
+def test_public_board_keyset_pages_walk_the_board_as_the_page_numbers_do(api, competition):
+    first = api.get("competitions/titanic/leaderboard/", params={"cursor": "", "page_size": 2})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["count"] == 3 and body["previous"] is None
+    assert [(r["rank"], r["team"]) for r in body["results"]] == [(1, "alice"), (2, "bob")]
+    assert "cursor=" in body["next"] and "page_size=2" in body["next"]
+    second = api.get(body["next"]).json()
+    assert [(r["rank"], r["team"], r["score"]) for r in second["results"]] == [(3, "carl", 0.73)]
+    assert second["next"] is None
+    numbered = api.get("competitions/titanic/leaderboard/", params={"page_size": 3}).json()
+    assert body["results"] + second["results"] == numbered["results"]
+
+
+def test_a_keyset_page_after_a_new_score_continues_from_its_cursor(api, competition):
+    body = api.get("competitions/titanic/leaderboard/", params={"cursor": "", "page_size": 1})
+    after_alice = body.json()["next"]
+    scored(participant(competition, "dora"), competition, 0.5, 0.5)
+    rest = api.get(after_alice.replace("page_size=1", "page_size=10")).json()
+    assert [(r["rank"], r["team"]) for r in rest["results"]] == [
+        (2, "bob"),
+        (3, "carl"),
+        (4, "dora"),
+    ]
+    assert rest["count"] == 4  # the cached size was dropped with the board's version
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["nonsense", "W10:1abc:xyz", "eyJhIjoxfQ:1t2u3v:" + "A" * 43, "%00"],
+)
+def test_a_bad_cursor_is_a_400_with_its_code(api, competition, cursor):
+    response = api.get("competitions/titanic/leaderboard/", params={"cursor": cursor})
+    error_of(response, 400, "invalid_board_cursor")
+
+
+def test_a_cursor_of_another_board_or_tampered_with_is_refused(api, competition):
+    other = competition_with_solution(rows=40, slug="other")
+    scored(participant(other, "olga"), other, 0.5, 0.5)
+    scored(participant(other, "oleg"), other, 0.4, 0.4)
+    body = api.get("competitions/other/leaderboard/", params={"cursor": "", "page_size": 1})
+    foreign = body.json()["next"].split("cursor=")[1].split("&")[0]
+    response = api.get("competitions/titanic/leaderboard/", params={"cursor": foreign})
+    error_of(response, 400, "invalid_board_cursor")
+    tampered = foreign[:-2] + ("AA" if not foreign.endswith("AA") else "BB")
+    response = api.get("competitions/other/leaderboard/", params={"cursor": tampered})
+    error_of(response, 400, "invalid_board_cursor")
+
+
+def test_a_deep_keyset_page_reads_no_offset(competition):
+    """A keyset page starts at its key in the board's index: no OFFSET, however deep."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from podium.leaderboards.selectors import public_board_after
+
+    _, key = public_board_after(competition=competition, after=None, limit=1)
+    with CaptureQueriesContext(connection) as top:
+        public_board_after(competition=competition, after=None, limit=1)
+    with CaptureQueriesContext(connection) as deep:
+        rows, last = public_board_after(competition=competition, after=key, limit=1)
+    assert [r.rank for r in rows] == [2] and last.rank == 2
+    assert len(deep.captured_queries) == len(top.captured_queries)
+    assert not [q for q in deep.captured_queries if "OFFSET" in q["sql"].upper()]
