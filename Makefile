@@ -38,8 +38,11 @@ MEMORY_SKIP := \
 	tests/podium/kaggle_compat/test_kaggle_cli.py::test_list_files_download_submit_scored_submissions_leaderboard
 # And with S3 as the default storage and the answer keys in a bucket of their own, on moto's S3
 # server (PODIUM_TEST_STORAGE=s3; tests/podium/s3server.py starts it): what stores files and the
-# end-to-end tests, whose real workers get the buckets through their environment.
+# end-to-end tests, whose real workers get the buckets through their environment. With the
+# services configured (CI), only the e2e tests' services variant (PostgreSQL + Redis + S3, as in
+# production): the embedded one, rerun in a child pytest, would double the pass's time.
 S3_TESTS := tests/podium/submissions tests/podium/kernels tests/podium/e2e
+S3_ONLY := $(if $(DATABASE_URL),-k "not embedded")
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -48,7 +51,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 	PODIUM_TEST_STORAGE=memory $(PY) -m pytest -n 2 -q $(MEMORY_TESTS) \
 		$(addprefix --deselect ,$(MEMORY_SKIP))
-	PODIUM_TEST_STORAGE=s3 $(PY) -m pytest -n 2 -q $(S3_TESTS)
+	PODIUM_TEST_STORAGE=s3 $(PY) -m pytest -n 2 -q $(S3_TESTS) $(S3_ONLY)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
