@@ -1,0 +1,339 @@
+"""Operators' backups: one ``tar.gz`` archive that restores on either database backend.
+
+Members: ``db.jsonl`` (Django's JSON-lines serialization of every Podium model and the users,
+streamed row by row, in dependency order), ``files/<storage alias>/<stored name>`` (every file a
+row names, read through Django's storages by name: ``default`` and ``answer_keys``, the latter
+falling back to the default when not configured), and ``manifest.json`` last (format version,
+row counts, the SHA-256 and size of every other member, Podium's applied migrations).
+
+The archive holds answer keys and password hashes: it is written 0600, under a temporary name
+then renamed. An archive is hostile input on restore: members with absolute paths, ``..``,
+links or devices are refused before anything is written; every member is checked against the
+manifest; a dump from migrations this code does not know is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.files.base import File
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+
+FORMAT = 1
+DUMP = "db.jsonl"
+MANIFEST = "manifest.json"
+FILES = "files"
+ALIASES = ("default", "answer_keys")
+CHUNK = 1024 * 1024
+EXTRA_MODELS = ("auth.group", "auth.user")  # not Podium's apps, but Podium's data
+
+
+class BackupError(Exception):
+    """What an operator reads: a clear sentence, never a traceback."""
+
+
+# -- what is backed up ---------------------------------------------------------------------------
+
+
+def _podium_models() -> list[type[models.Model]]:
+    chosen = [apps.get_model(label) for label in EXTRA_MODELS]
+    for config in apps.get_app_configs():
+        if config.name.startswith("podium."):
+            chosen += [m for m in config.get_models() if not m._meta.proxy and m._meta.managed]
+    ordered = serializers.sort_dependencies([(None, chosen)], allow_cycles=True)
+    return ordered
+
+
+def _podium_app_labels() -> set[str]:
+    return {m._meta.app_label for m in _podium_models()}
+
+
+def storage(alias: str):
+    """A storage by name; ``answer_keys`` falls back to the default where not configured."""
+    return storages[alias] if alias in settings.STORAGES else storages["default"]
+
+
+def _alias_of(field: models.FileField) -> str:
+    for alias in ALIASES:
+        if alias in settings.STORAGES and field.storage == storages[alias]:
+            return alias
+    return "default"
+
+
+def _stored_files() -> Iterator[tuple[str, str]]:
+    """(storage alias, stored name) of every file a row names, each once."""
+    seen: set[tuple[str, str]] = set()
+    for model in _podium_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            alias = _alias_of(field)
+            names = model._default_manager.exclude(**{field.name: ""}).exclude(
+                **{f"{field.name}__isnull": True}
+            )
+            for name in names.values_list(field.name, flat=True).iterator(chunk_size=2000):
+                if (alias, name) not in seen:
+                    seen.add((alias, name))
+                    yield alias, name
+
+
+def applied_migrations() -> dict[str, list[str]]:
+    applied: dict[str, list[str]] = {}
+    labels = _podium_app_labels()
+    for app, name in sorted(MigrationRecorder(connection).applied_migrations()):
+        if app in labels:
+            applied.setdefault(app, []).append(name)
+    return applied
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line counter on a TTY; silent otherwise (cron, logs)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.on = self.stream.isatty()
+        self.done = 0
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.on and (self.done % 200 == 0 or label != getattr(self, "_label", None)):
+            self.stream.write(f"\r{label}: {self.done:,}\033[K")
+            self.stream.flush()
+        self._label = label
+
+    def end(self) -> None:
+        if self.on:
+            self.stream.write("\n")
+
+
+# -- writing an archive --------------------------------------------------------------------------
+
+
+class _Hashing(io.RawIOBase):
+    """A reader that hashes what passes through it (tarfile copies exactly ``size`` bytes)."""
+
+    def __init__(self, source):
+        self.source, self.digest = source, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.source.read(n)
+        self.digest.update(data)
+        return data
+
+
+def _member(name: str, size: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = size, 0o600, 0
+    return info
+
+
+def _dump_rows(path: Path, progress: Progress) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with path.open("w", encoding="utf-8") as out:
+        for model in _podium_models():
+            label = model._meta.label_lower
+            counts[label] = 0
+
+            def rows(model=model, label=label) -> Iterable[models.Model]:
+                for row in model._default_manager.order_by("pk").iterator(chunk_size=2000):
+                    counts[label] += 1
+                    progress.step("rows")
+                    yield row
+
+            serializers.serialize("jsonl", rows(), stream=out, use_natural_foreign_keys=True)
+    return counts
+
+
+def backup_create(target: str | Path, *, progress: Progress | None = None) -> dict:
+    """Write the archive at ``target`` (0600, atomically). Returns its manifest."""
+    progress = progress or Progress()
+    target = Path(target).resolve()
+    if not target.parent.is_dir():
+        raise BackupError(f"No such folder: {target.parent}")
+    manifest: dict = {"format": FORMAT, "migrations": applied_migrations(), "members": {}}
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)  # 0600
+    try:
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            with tempfile.TemporaryDirectory(prefix="podium-backup-") as work:
+                dump = Path(work) / DUMP
+                with transaction.atomic():  # one consistent view of rows and file names
+                    manifest["counts"] = _dump_rows(dump, progress)
+                    files = list(_stored_files())
+                with dump.open("rb") as source:
+                    _add(tar, manifest, DUMP, dump.stat().st_size, source)
+            for alias, name in files:
+                store = storage(alias)
+                with store.open(name, "rb") as source:
+                    _add(tar, manifest, f"{FILES}/{alias}/{name}", store.size(name), source)
+                progress.step("files")
+            manifest["counts"]["files"] = len(files)
+            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
+            tar.addfile(_member(MANIFEST, len(body)), io.BytesIO(body))
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    finally:
+        progress.end()
+    return manifest
+
+
+def _add(tar: tarfile.TarFile, manifest: dict, name: str, size: int, source) -> None:
+    reader = _Hashing(source)
+    tar.addfile(_member(name, size), reader)
+    manifest["members"][name] = {"sha256": reader.digest.hexdigest(), "size": size}
+
+
+# -- reading an archive --------------------------------------------------------------------------
+
+
+def _safe_name(member: tarfile.TarInfo) -> PurePosixPath:
+    """The member's relative path, or BackupError for anything a restore must not write."""
+    if not member.isfile():
+        kind = "link" if member.issym() or member.islnk() else "device or special file"
+        if member.isdir():
+            kind = "folder"
+        raise BackupError(f"Refused: archive member {member.name!r} is a {kind}.")
+    path = PurePosixPath(member.name)
+    if path.is_absolute() or member.name.startswith(("/", "\\")) or ".." in path.parts:
+        raise BackupError(f"Refused: archive member {member.name!r} points outside the archive.")
+    if not path.parts or any(part in ("", ".") for part in path.parts) or "\\" in member.name:
+        raise BackupError(f"Refused: archive member {member.name!r} has an unusual name.")
+    return path
+
+
+def archive_unpack(archive: str | Path, into: Path) -> dict:
+    """Unpack ``archive`` into the private folder ``into``, every member checked (name, kind,
+    SHA-256 and size against the manifest). Returns the manifest."""
+    archive = Path(archive)
+    if not archive.is_file():
+        raise BackupError(f"No such backup file: {archive}")
+    digests: dict[str, dict] = {}
+    try:
+        with tarfile.open(archive, mode="r:*") as tar:
+            for member in tar:
+                path = _safe_name(member)
+                if str(path) in digests:
+                    raise BackupError(f"Refused: archive member {member.name!r} appears twice.")
+                dest = into.joinpath(*path.parts)
+                dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                digest, size = hashlib.sha256(), 0
+                with tar.extractfile(member) as source, dest.open("xb") as out:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        out.write(chunk)
+                digests[str(path)] = {"sha256": digest.hexdigest(), "size": size}
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
+        if isinstance(error, FileExistsError):
+            raise BackupError("Refused: two archive members write the same file.") from None
+        raise BackupError(f"Not a readable Podium backup ({archive.name}): {error}") from None
+    manifest = _manifest(into, digests)
+    return manifest
+
+
+def _manifest(folder: Path, digests: dict[str, dict]) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        raise BackupError("Not a Podium backup: its manifest is missing or unreadable.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(
+            f"Unsupported backup format {found!r}: this Podium reads format {FORMAT}."
+        )
+    listed = manifest.get("members") or {}
+    digests.pop(MANIFEST, None)
+    if set(listed) != set(digests) or DUMP not in listed:
+        raise BackupError("Damaged backup: its members do not match its manifest.")
+    for name, seen in digests.items():
+        if listed[name] != seen:
+            raise BackupError(f"Damaged backup: {name} does not match its SHA-256 in the manifest.")
+    return manifest
+
+
+def migrations_check(manifest: dict) -> None:
+    """Refuse a dump made by migrations this code does not have (a newer Podium)."""
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    for app, names in (manifest.get("migrations") or {}).items():
+        for name in names:
+            if (app, name) not in known:
+                raise BackupError(
+                    f"This backup comes from a newer Podium: migration {app}.{name} is unknown "
+                    "here. Restore it with that version of Podium (or newer)."
+                )
+
+
+def database_is_empty() -> bool:
+    return not any(m._default_manager.exists() for m in _podium_models())
+
+
+def backup_restore(
+    archive: str | Path, *, force: bool = False, progress: Progress | None = None
+) -> dict:
+    """Restore ``archive`` into this database and these storages. Returns its manifest."""
+    progress = progress or Progress()
+    with tempfile.TemporaryDirectory(prefix="podium-restore-") as work:
+        folder = Path(work)
+        manifest = archive_unpack(archive, folder)
+        migrations_check(manifest)
+        call_command("migrate", interactive=False, verbosity=0)
+        if not database_is_empty():
+            if not force:
+                raise BackupError(
+                    "Refused: this database already holds Podium data. Restore into an empty "
+                    "database, or pass --force to replace everything in it."
+                )
+            call_command("flush", interactive=False, verbosity=0)
+        call_command("loaddata", str(folder / DUMP), verbosity=0)
+        _sequences_reset()
+        for member in manifest["members"]:
+            if member.startswith(f"{FILES}/"):
+                _, alias, name = member.split("/", 2)
+                _file_write(alias, name, folder / member)
+                progress.step("files")
+        progress.end()
+    return manifest
+
+
+def _file_write(alias: str, name: str, source: Path) -> None:
+    store = storage(alias)
+    if store.exists(name):
+        store.delete(name)
+    with source.open("rb") as data:
+        saved = store.save(name, File(data, name=name))
+    if saved != name:  # the rows name the file: it must keep its name
+        raise BackupError(f"Could not write stored file {name!r} under its own name.")
+
+
+def _sequences_reset() -> None:
+    sql = connection.ops.sequence_reset_sql(no_style(), _podium_models())
+    if sql:
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
