@@ -1,0 +1,183 @@
+"""What scoring a submission costs besides its metric: ``python -m benchmarks.platform_scoring_path
+BACKEND [--submissions N] [--teams T]``.
+
+BACKEND is ``embedded`` (SQLite, in a temporary folder) or ``services`` (a throwaway PostgreSQL
+database on DATABASE_URL's server, Redis on CELERY_BROKER_URL's as the broker and the cache;
+skipped without them). N submissions of 1,000 rows (binary ROC AUC) from T teams, uploaded
+first, then scored one after the other in this process through
+``workflows.scoring.submission_score``, as a worker does (claim, read, score, board update,
+result). Per submission: the SQL statements it ran (SAVEPOINTs left out, as
+``tests/podium/workflows/test_statement_counts.py`` counts) and its time outside the metric
+(the call's wall time less the metric's own ``duration_ms``). Targets (issue 15): at most 8
+statements and 10 ms. Every submission must end scored and every team's board row must count
+its submissions. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import timedelta
+
+import numpy as np
+
+from benchmarks import platform_common as common
+
+ROWS = 1_000
+SUBMISSIONS = 300
+TEAMS = 50
+SEED = 20_261_203
+REDIS_DB = 13  # a Redis database number of this benchmark's own
+STATEMENTS_TARGET = 8
+OUTSIDE_TARGET_MS = 10.0
+
+
+def _csv(header: str, columns: list, formats: list[str]) -> bytes:
+    fmt = ",".join(formats)
+    return ("\n".join([header, *(fmt % row for row in zip(*columns, strict=True))]) + "\n").encode()
+
+
+def run(backend: str, submissions: int, teams: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    import podium.workflows.scoring as _scoring
+    from podium.competitions.models import Competition
+    from podium.competitions.services import data_file_create, solution_version_create
+    from podium.core.timeutils import now
+    from podium.leaderboards.models import LeaderboardEntry
+    from podium.submissions.models import Submission
+    from podium.submissions.services import submission_create
+    from podium.teams.services import competition_join
+
+    rng = np.random.default_rng(SEED)
+    ids = np.arange(1, ROWS + 1)
+    target = (rng.random(ROWS) < 0.3).astype(int)
+    usage = rng.choice(np.array(["Public", "Private"]), ROWS, p=[0.4, 0.6])
+    moment = now()
+    competition = Competition.objects.create(
+        slug="bench-scoring",
+        title="Bench",
+        metric="roc_auc",
+        start_at=moment - timedelta(days=1),
+        end_at=moment + timedelta(days=30),
+        daily_submission_limit=10 * submissions,
+    )
+    data_file_create(
+        competition=competition,
+        kind="sample_submission",
+        name="sample_submission.csv",
+        file=ContentFile(
+            _csv("id,target", [ids, np.full(ROWS, 0.5)], ["%d", "%.1f"]), name="sample.csv"
+        ),
+    )
+    solution_version_create(
+        competition=competition,
+        file=ContentFile(
+            _csv("id,target,Usage", [ids, target, usage], ["%d", "%d", "%s"]), name="solution.csv"
+        ),
+    )
+    users = [
+        get_user_model().objects.create_user(f"bench{i}", f"bench{i}@example.com", "x")
+        for i in range(teams)
+    ]
+    for user in users:
+        competition_join(user=user, competition=competition)
+    common.progress(f"scoring-path/{backend}: uploading {submissions} submissions")
+    pks = []
+    for i in range(submissions):
+        p = 1 / (1 + np.exp(-(rng.uniform(0, 3) * target + rng.normal(size=ROWS) - 0.75)))
+        data = _csv("id,target", [ids, p], ["%d", "%.6f"])
+        pks.append(
+            submission_create(
+                user=users[i % teams], competition=competition, file=ContentFile(data, f"{i}.csv")
+            ).pk
+        )
+    common.progress(f"scoring-path/{backend}: scoring them one by one")
+    statements, outside, total = [], [], []
+    _scoring.submission_score(
+        submission_id=pks[0], worker="bench"
+    )  # warm: imports, the prepared key
+    for pk in pks[1:]:
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            outcome = _scoring.submission_score(submission_id=pk, worker="bench")
+            spent = time.perf_counter() - start
+        if outcome != "scored":
+            raise RuntimeError(f"submission {pk} ended {outcome}")
+        metric_s = Submission.objects.values_list("duration_ms", flat=True).get(pk=pk) / 1000
+        statements.append(
+            sum(
+                not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+                for q in captured.captured_queries
+            )
+        )
+        outside.append(max(0.0, spent - metric_s))
+        total.append(spent)
+    counted = dict(LeaderboardEntry.objects.values_list("team_id", "entries"))
+    per_team = dict(
+        Submission.objects.filter(competition=competition, status=Submission.Status.SCORED)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .values_list("team_id", "n")
+    )
+    if counted != per_team or sum(per_team.values()) != submissions:
+        raise RuntimeError(f"board rows {counted} do not count the scored submissions {per_team}")
+    outside_ms = common.summary_ms(outside)
+    return {
+        "backend": backend,
+        "vendor": connection.vendor,
+        "submissions": submissions,
+        "teams": teams,
+        "statements_max": max(statements),
+        "statements_mean": sum(statements) / len(statements),
+        "statements_target": STATEMENTS_TARGET,
+        "outside_metric": outside_ms,
+        "outside_target_ms": OUTSIDE_TARGET_MS,
+        "call": common.summary_ms(total),
+        "met": max(statements) <= STATEMENTS_TARGET and outside_ms["p50_ms"] <= OUTSIDE_TARGET_MS,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.platform_scoring_path")
+    parser.add_argument("backend", choices=["embedded", "services"])
+    parser.add_argument("--submissions", type=int, default=SUBMISSIONS)
+    parser.add_argument("--teams", type=int, default=TEAMS)
+    args = parser.parse_args(argv)
+    with common.temp_dir("podium-bench-scoring-") as tmp:
+        if args.backend == "embedded":
+            common.configure(database_url=f"sqlite:///{tmp}/podium.sqlite3", data_dir=tmp)
+            common.django_setup()
+            common.emit(run("embedded", args.submissions, args.teams))
+            return 0
+        server, redis = common.postgres_url(), common.redis_url()
+        if not server or not redis:
+            common.emit({"backend": "services", "skipped": common.NEEDS_SERVICES})
+            return 0
+        broker = common.with_redis_db(redis, REDIS_DB)
+        try:
+            with common.ThrowawayDatabase(server, "podium_bench_scoring") as db:
+                common.configure(database_url=db.url, broker_url=broker, data_dir=tmp)
+                common.django_setup()
+                common.emit(run("services", args.submissions, args.teams))
+        finally:
+            _flush_redis(broker)
+    return 0
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
