@@ -84,10 +84,11 @@ def entry_upsert(
     greater_is_better: bool,
     submission_id: int,
     public_score: float,
-) -> UpsertedEntry:
+) -> UpsertedEntry | None:
     """Write the team's board row from scratch from its scored, on-time submissions, counting
     ``submission_id`` as scored ``public_score`` (its own row is written after this, in the same
-    transaction), and return it with its rank: one statement. Call with the team locked."""
+    transaction), and return it with its rank: one statement. Call with the team locked. None:
+    nothing was written, the submission is not the team's (a merge moved it after the lock)."""
     direction = "DESC" if greater_is_better else "ASC"
     key = "b.score" if greater_is_better else "-b.score"
     scored = Submission.Status.SCORED.value
@@ -116,7 +117,10 @@ def entry_upsert(
     params += [False, submission_id, scored]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        best_id, best_score, best_at, ahead = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:  # the submission is not the team's any more (a merge moved it)
+        return None
+    best_id, best_score, best_at, ahead = row
     if isinstance(best_at, str):  # SQLite returns RETURNING's datetimes as text
         best_at = connection.ops.convert_datetimefield_value(best_at, None, connection)
     return UpsertedEntry(best_id, best_score, best_at, ahead + 1)

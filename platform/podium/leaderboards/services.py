@@ -49,6 +49,10 @@ class _Moved(Exception):
     """The submission's team changed (a merge) between the lock and the write: try again."""
 
 
+class _Lost(Exception):
+    """The lease was lost: roll back what was written."""
+
+
 def score_record(
     *,
     submission: Submission,
@@ -81,6 +85,8 @@ def score_record(
                 )
         except _Moved:
             continue
+        except _Lost:
+            return False
 
 
 def _score_write(
@@ -111,6 +117,8 @@ def _score_write(
             submission_id=submission.pk,
             public_score=public_score,
         )
+        if entry is None:  # moved to another team since the lock: nothing was written
+            raise _Moved if _still_held(submission, worker) else _Lost
         message = _board_message(competition, team, entry, submission.pk, public_score, shown)
     written = submission_mark_scored(
         submission=submission,
@@ -122,11 +130,8 @@ def _score_write(
         team_id=team.id,
         result_message=message,
     )
-    if not written:
-        transaction.set_rollback(True)  # the board row written above goes too
-        if _still_held(submission, worker):
-            raise _Moved
-        return False
+    if not written:  # raised, so the board row written above is rolled back too
+        raise _Moved if _still_held(submission, worker) else _Lost
     submission.team_id = team.id
     if on_board:
         board_changed(competition.pk)
