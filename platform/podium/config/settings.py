@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from botocore.config import Config as BotoConfig
 
 from podium.config import paths
 from podium.config.env import env, env_bool, env_int, env_list
@@ -152,6 +153,14 @@ S3_OPTIONS = {
     "querystring_auth": True,  # url() is always presigned
     "querystring_expire": 300,  # as core.files.PRESIGNED_SECONDS: followed at once
     "file_overwrite": False,  # a new name for each upload, as on a local disk
+    # Every wait on a stored file is bounded (a kernel's inputs and outputs, an answer key, a
+    # download): an S3 that stops answering fails the call after these, and the lease or the
+    # reconciler retries it, rather than a worker thread hanging for good.
+    "client_config": BotoConfig(
+        connect_timeout=env_int("PODIUM_S3_CONNECT_TIMEOUT", 5),
+        read_timeout=env_int("PODIUM_S3_READ_TIMEOUT", 60),
+        retries={"max_attempts": 3, "mode": "standard"},
+    ),
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -222,3 +222,34 @@ def test_the_key_cache_is_bounded(store, settings):
     assert sorted(p.name for p in cache.iterdir()) == sorted(f.name for f in folders[1:])
     again = answer_keys.key_path(competitions[0].solution_versions.get())  # fetched again
     assert again.exists() and not folders[1].exists() and folders[2].exists()
+
+
+def test_a_store_that_stops_answering_fails_the_call_instead_of_hanging(settings):
+    """Every wait on a stored file is bounded: the settings' client config reaches the client,
+    and a server that accepts and never answers fails the read within its timeouts."""
+    import socket
+    import time as clock
+
+    from botocore.config import Config
+    from botocore.exceptions import ReadTimeoutError
+
+    config = settings.S3_OPTIONS["client_config"]
+    assert (config.connect_timeout, config.read_timeout) == (5, 60)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts (the kernel does), never answers
+    try:
+        options = {**settings.S3_OPTIONS, "bucket_name": "podium-hung"}
+        options["endpoint_url"] = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        options["access_key"], options["secret_key"] = "k", "s"
+        options["client_config"] = config.merge(
+            Config(read_timeout=1, retries={"max_attempts": 1, "mode": "standard"})
+        )
+        storage = S3Storage(**options)
+        assert storage.connection.meta.client.meta.config.read_timeout == 1
+        started = clock.monotonic()
+        with pytest.raises(ReadTimeoutError):
+            storage.exists("answer.csv")
+        assert clock.monotonic() - started < 15
+    finally:
+        silent.close()
