@@ -156,7 +156,11 @@ S3_OPTIONS = {
     # Every wait on a stored file is bounded (a kernel's inputs and outputs, an answer key, a
     # download): an S3 that stops answering fails the call after these, and the lease or the
     # reconciler retries it, rather than a worker thread hanging for good.
+    # (Given a client_config, django-storages reads no addressing style or signature version
+    # of its own: they are said here again.)
     "client_config": BotoConfig(
+        s3={"addressing_style": env("PODIUM_S3_ADDRESSING_STYLE", "path")},
+        signature_version="s3v4",
         connect_timeout=env_int("PODIUM_S3_CONNECT_TIMEOUT", 5),
         read_timeout=env_int("PODIUM_S3_READ_TIMEOUT", 60),
         retries={"max_attempts": 3, "mode": "standard"},
