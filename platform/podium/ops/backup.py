@@ -23,6 +23,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
@@ -179,7 +180,7 @@ def backup_create(target: str | Path, *, progress: Progress | None = None) -> di
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             with tempfile.TemporaryDirectory(prefix="podium-backup-") as work:
                 dump = Path(work) / DUMP
-                with transaction.atomic():  # one consistent view of rows and file names
+                with _snapshot():  # one consistent view of rows and file names
                     manifest["counts"] = _dump_rows(dump, progress)
                     files = list(_stored_files())
                 with dump.open("rb") as source:
@@ -201,6 +202,35 @@ def backup_create(target: str | Path, *, progress: Progress | None = None) -> di
     finally:
         progress.end()
     return manifest
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One read-only view of the database for the whole dump, without blocking writers:
+    REPEATABLE READ on PostgreSQL (READ COMMITTED would see commits between tables); on
+    SQLite a deferred read transaction (WAL: a snapshot at the first read), not Django's
+    IMMEDIATE one, which would hold the write lock for the whole dump."""
+    if connection.in_atomic_block:  # the caller's transaction is the view
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("COMMIT")
 
 
 def _add(tar: tarfile.TarFile, manifest: dict, name: str, size: int, source) -> None:
@@ -310,7 +340,8 @@ def backup_restore(
                     "database, or pass --force to replace everything in it."
                 )
             call_command("flush", interactive=False, verbosity=0)
-        call_command("loaddata", str(folder / DUMP), verbosity=0)
+        if (folder / DUMP).stat().st_size:  # loaddata warns about an empty file
+            call_command("loaddata", str(folder / DUMP), verbosity=0)
         _sequences_reset()
         for member in manifest["members"]:
             if member.startswith(f"{FILES}/"):
