@@ -40,5 +40,5 @@ RUN pip install --no-deps -e . \
 
 USER podium
 EXPOSE 8000
-CMD ["gunicorn", "podium.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", \
-     "--timeout", "120", "--access-logfile", "-"]
+# Threaded workers from PODIUM_WEB_* (podium/config/gunicorn.py): reads answer beside uploads.
+CMD ["gunicorn", "-c", "python:podium.config.gunicorn"]

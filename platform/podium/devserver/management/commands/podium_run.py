@@ -113,17 +113,18 @@ class Command(BaseCommand):
                     python,
                     "-m",
                     "gunicorn",
-                    "podium.config.wsgi:application",
+                    "-c",
+                    "python:podium.config.gunicorn",  # threaded workers: reads beside uploads
                     "--bind",
                     bind,
                     "--workers",
                     "2",
-                    "--timeout",
-                    "120",
                     "--graceful-timeout",
                     "5",
                     "--log-level",
                     "warning",
+                    "--access-logfile",
+                    "/dev/null",  # the terminal is for the banner and the workers' lines
                 ],
             ),
             # One worker for every queue: scoring, kernels on the cpu queue (or gpu, where
