@@ -302,6 +302,9 @@ def _manifest(folder: Path, digests: dict[str, dict]) -> dict:
     if set(listed) != set(digests) or DUMP not in listed:
         raise BackupError("Damaged backup: its members do not match its manifest.")
     for name, seen in digests.items():
+        parts = name.split("/", 2)
+        if name != DUMP and (len(parts) < 3 or parts[0] != FILES or parts[1] not in ALIASES):
+            raise BackupError(f"Refused: unexpected archive member {name!r}.")
         if listed[name] != seen:
             raise BackupError(f"Damaged backup: {name} does not match its SHA-256 in the manifest.")
     return manifest

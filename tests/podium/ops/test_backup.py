@@ -297,6 +297,21 @@ def test_restore_refuses_a_wrong_manifest(tmp_path, changes, message):
         call_command("podium_restore", str(archive))
 
 
+@pytest.mark.django_db
+def test_restore_refuses_a_member_for_another_storage(tmp_path):
+    """Only the default and answer-key storages are written: never staticfiles, say."""
+    members = _valid_members({})
+    body = b"alert(1)"
+    extra = "files/staticfiles/admin/js/core.js"
+    manifest = json.loads(members[1][1])
+    manifest["members"][extra] = {"sha256": backup.hashlib.sha256(body).hexdigest(), "size": 8}
+    members[1] = _file("manifest.json", json.dumps(manifest).encode())
+    archive = _archive(tmp_path / "b.tar.gz", [*members, _file(extra, body)])
+
+    with pytest.raises(CommandError, match="unexpected archive member"):
+        call_command("podium_restore", str(archive))
+
+
 def test_restore_reports_a_missing_or_corrupt_file_in_one_line_without_a_traceback(tmp_path):
     target = {"url": f"sqlite:///{tmp_path / 'db.sqlite3'}", "data": tmp_path}
     good = _archive(tmp_path / "good.tar.gz", _valid_members({}))
