@@ -192,7 +192,11 @@ def test_the_task_waits_for_scoring_then_reveals(shake_up, caplog):
 
 def test_the_beat_schedule_runs_the_task_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reveal-due-boards"]
-    assert entry == {"task": "podium.workflows.tasks.reveal_due_boards", "schedule": 60.0}
+    assert entry == {
+        "task": "podium.workflows.tasks.reveal_due_boards",
+        "schedule": 60.0,
+        "options": {"queue": "maintenance", "expires": 60.0},  # its own queue, never piled up
+    }
     assert entry["task"] == tasks.reveal_due_boards.name
 
 

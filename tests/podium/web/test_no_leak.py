@@ -162,6 +162,15 @@ SVG_GEOMETRY = re.compile(
     r'\b(d|x|y|cx|cy|x1|x2|y1|y2|width|height)="[-\d. MHVLZ]*"'
 )
 
+# /metrics' measurements of time (latencies, ages, process figures, creation times) and its
+# histogram bucket bounds may hold any digits: their values are blanked, the metric names and
+# the labels stay (a score in a label, or a count that is a score, would still be found).
+PROMETHEUS_MEASUREMENT = re.compile(
+    r"^((?:podium_\w*seconds\w*|process_\w+|python_\w+|\w+_created)(?:\{[^}]*\})?) \S+$",
+    re.MULTILINE,
+)
+PROMETHEUS_BUCKET = re.compile(r'le="[^"]*"')
+
 
 def forms(value: float) -> set[str]:
     """Every way a page, an export, a log or an error could write ``value``."""
@@ -193,6 +202,8 @@ def text_of(response) -> str:
     text = AXIS_TICK.sub(" ", body.decode("utf-8", "replace"))
     while (blanked := SVG_GEOMETRY.sub(r"\1", text)) != text:  # one attribute per pass
         text = blanked
+    if response.get("Content-Type", "").startswith("text/plain; version="):  # /metrics
+        text = PROMETHEUS_BUCKET.sub("le", PROMETHEUS_MEASUREMENT.sub(r"\1 ", text))
     return TIMESTAMP.sub(" ", headers + "\n" + text)
 
 
