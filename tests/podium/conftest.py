@@ -38,3 +38,20 @@ def eager(settings):
     current_app.conf.task_always_eager = True
     yield
     current_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def own_queue():
+    """A queue name of this test's own on the configured broker (Redis or the embedded
+    folder), emptied afterwards: for tests that publish real messages nobody consumes."""
+    import uuid
+
+    from podium.core import broker_queues
+
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    yield name
+    if broker_queues._kind() == "redis":
+        broker_queues._redis().delete(*broker_queues._redis_keys(name))
+    else:
+        for path in broker_queues._folder_messages(name):
+            path.unlink(missing_ok=True)

@@ -3,8 +3,6 @@ embedded filesystem broker, or Redis in CI), with real published messages."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from celery import current_app
 
@@ -12,15 +10,8 @@ from podium.core import broker_queues
 
 
 @pytest.fixture
-def queue(settings):
-    """A queue of this test's own on the configured broker, emptied afterwards."""
-    name = f"peek-{uuid.uuid4().hex[:10]}"
-    yield name
-    if broker_queues._kind() == "redis":
-        broker_queues._redis().delete(*broker_queues._redis_keys(name))
-    else:
-        for path in broker_queues._folder_messages(name):
-            path.unlink(missing_ok=True)
+def queue(own_queue):
+    return own_queue  # tests/podium/conftest.py: emptied afterwards
 
 
 def _publish(queue: str, task: str, *args) -> None:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from celery import current_app
 
-from podium.core import broker_queues, progress
+from podium.core import progress
 
 
 @pytest.fixture
@@ -20,14 +20,8 @@ def worker(monkeypatch):
 
 
 @pytest.fixture
-def queue():
-    name = f"stall-{uuid.uuid4().hex[:10]}"
-    yield name
-    if broker_queues._kind() == "redis":
-        broker_queues._redis().delete(*broker_queues._redis_keys(name))
-    else:
-        for path in broker_queues._folder_messages(name):
-            path.unlink(missing_ok=True)
+def queue(own_queue):
+    return own_queue  # tests/podium/conftest.py: emptied afterwards
 
 
 def test_a_note_is_kept_for_the_node_and_for_any(worker):

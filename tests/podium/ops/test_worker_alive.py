@@ -13,20 +13,14 @@ from pathlib import Path
 import pytest
 from celery import current_app
 
-from podium.core import broker_queues, progress
+from podium.core import progress
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def queue():
-    name = f"alive-{uuid.uuid4().hex[:10]}"
-    yield name
-    if broker_queues._kind() == "redis":
-        broker_queues._redis().delete(*broker_queues._redis_keys(name))
-    else:
-        for path in broker_queues._folder_messages(name):
-            path.unlink(missing_ok=True)
+def queue(own_queue):
+    return own_queue  # tests/podium/conftest.py: emptied afterwards
 
 
 def alive(node: str, queue: str) -> subprocess.CompletedProcess:
