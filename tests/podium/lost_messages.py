@@ -1,4 +1,8 @@
-"""Lose a queued message on purpose, as a worker killed after taking it would (tests only)."""
+"""Lose a queued message on purpose, as a worker killed after taking it would (tests only).
+
+With Redis the test processes share one broker while each has a database of its own, so a
+message of another process may name the same row id: losing a message loses every one that
+names it, and callers expect at least one."""
 
 from __future__ import annotations
 

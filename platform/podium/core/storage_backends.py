@@ -9,5 +9,14 @@ from django.core.files.storage import storages
 from django.utils.functional import SimpleLazyObject
 
 
+class NamedStorage(SimpleLazyObject):
+    """``storages[alias]``, resolved at first use, that knows its alias (``podium_alias``: a
+    backup files each field's files under it, whatever instance the handler holds now)."""
+
+    def __init__(self, alias: str) -> None:
+        self.__dict__["podium_alias"] = alias  # on the proxy itself, not the storage
+        super().__init__(lambda: storages[alias])
+
+
 def named_storage(alias: str):
-    return SimpleLazyObject(lambda: storages[alias])
+    return NamedStorage(alias)

@@ -72,14 +72,18 @@ def storage(alias: str):
 
 
 def _alias_of(field: models.FileField) -> str:
+    named = field.storage.__dict__.get("podium_alias")  # core.storage_backends.NamedStorage
+    if named in ALIASES:
+        return named
     for alias in ALIASES:
         if alias in settings.STORAGES and field.storage == storages[alias]:
             return alias
     return "default"
 
 
-def _stored_files() -> Iterator[tuple[str, str]]:
-    """(storage alias, stored name) of every file a row names, each once."""
+def _stored_files() -> Iterator[tuple[str, str, object]]:
+    """(storage alias, stored name, the field's storage) of every file a row names, each once
+    (read through the field's own storage: the instance that wrote it)."""
     seen: set[tuple[str, str]] = set()
     for model in _podium_models():
         for field in model._meta.concrete_fields:
@@ -92,7 +96,7 @@ def _stored_files() -> Iterator[tuple[str, str]]:
             for name in names.values_list(field.name, flat=True).iterator(chunk_size=2000):
                 if (alias, name) not in seen:
                     seen.add((alias, name))
-                    yield alias, name
+                    yield alias, name, field.storage
 
 
 def applied_migrations() -> dict[str, list[str]]:
@@ -185,8 +189,7 @@ def backup_create(target: str | Path, *, progress: Progress | None = None) -> di
                     files = list(_stored_files())
                 with dump.open("rb") as source:
                     _add(tar, manifest, DUMP, dump.stat().st_size, source)
-            for alias, name in files:
-                store = storage(alias)
+            for alias, name, store in files:
                 with store.open(name, "rb") as source:
                     _add(tar, manifest, f"{FILES}/{alias}/{name}", store.size(name), source)
                 progress.step("files")

@@ -176,7 +176,7 @@ def test_reconcile_requeues_lost_work_and_gives_up_after_max_attempts(settings, 
     Submission.objects.filter(pk=stuck.pk).update(queued_at=now() - timedelta(hours=1))
     # Its message still waits in the queue (no worker here): queuing it again would double it.
     assert submissions_reconcile() == {"requeued": [], "abandoned": []}
-    assert lose_message("default", SCORE_SUBMISSION, (stuck.pk,)) == 1  # a worker took it, died
+    assert lose_message("default", SCORE_SUBMISSION, (stuck.pk,)) >= 1  # a worker took it, died
     result = submissions_reconcile()
     assert result["requeued"] == [stuck.pk]
     stuck.refresh_from_db()
@@ -217,6 +217,8 @@ def test_a_broker_down_at_the_commit_loses_nothing(monkeypatch, eager):
     assert default_storage.exists(sub.file.name)
 
     monkeypatch.undo()  # the broker is back
+    # Nothing of this row is queued (another test process's message may name the same id).
+    lose_message("default", SCORE_SUBMISSION, (sub.pk,))
     current_app.conf.task_always_eager = True
     Submission.objects.filter(pk=sub.pk).update(queued_at=now() - timedelta(hours=1))
     assert submissions_reconcile()["requeued"] == [sub.pk]
