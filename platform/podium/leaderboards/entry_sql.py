@@ -48,12 +48,21 @@ def team_lock(submission_id: int) -> LockedTeam | None:
     """Lock the team the submission belongs to now and read its board row and rank: one
     statement. None: the team is gone (merged away meanwhile). A merge that moves the submission
     between this read and the caller's write is caught there (the write is filtered on the team)."""
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
     sql = f"""SELECT t.id, t.disqualified_at, e.id, e.best_submission_id, e.best_public_score,
         CASE WHEN e.id IS NULL THEN NULL ELSE {_ahead("e")} END
         FROM {_TEAM} t LEFT OUTER JOIN {_ENTRY} e ON e.team_id = t.id
-        WHERE t.id = (SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s){lock}"""
+        WHERE t.id = (SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s)"""
     with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            # The lock first, in a statement of its own: under READ COMMITTED a statement that
+            # waited for the lock still reads the board row as it was when it started, so a
+            # second scoring of the team would miss the first one's row (seen on PostgreSQL:
+            # both "Your submission scored"). The read below starts after the lock is held.
+            cursor.execute(
+                f"""SELECT t.id FROM {_TEAM} t WHERE t.id =
+                (SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s) FOR UPDATE""",
+                [submission_id],
+            )
         cursor.execute(sql, [submission_id])
         row = cursor.fetchone()
     if row is None:

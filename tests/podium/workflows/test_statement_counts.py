@@ -22,9 +22,12 @@ from tests.podium.factories import competition_with_solution, participant, predi
 # What the code took when these ceilings were set: upload 14 (issue 14), a little room for a
 # harmless change. Scoring (issue 15): 8 on SQLite, counting its BEGIN IMMEDIATE and COMMIT
 # (the claim, the submission read, the answer-key version; then the team lock, the board row's
-# upsert and the submission's UPDATE); 6 on PostgreSQL. No room: one more statement fails.
+# upsert and the submission's UPDATE). No room: one more statement fails.
 UPLOAD_CEILING = 16
 SCORING_CEILING = 8
+# PostgreSQL: one more, the team lock in a statement of its own before the board read (under
+# READ COMMITTED a read that waited for the lock sees the board as it was before the wait).
+SCORING_CEILING_POSTGRESQL = 9
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:
@@ -57,5 +60,6 @@ def test_an_api_upload_and_its_scoring_stay_within_their_statements():
     with CaptureQueriesContext(connection) as captured:
         assert submission_score(submission_id=submission.pk, worker="count") == "scored"
     scoring_sql = statements(captured)
-    assert len(scoring_sql) <= SCORING_CEILING, "\n".join(scoring_sql)
+    ceiling = SCORING_CEILING_POSTGRESQL if connection.vendor == "postgresql" else SCORING_CEILING
+    assert len(scoring_sql) <= ceiling, "\n".join(scoring_sql)
     print(f"\nstatements: API upload {len(upload_sql)}, scoring {len(scoring_sql)}")
