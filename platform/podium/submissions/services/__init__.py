@@ -6,7 +6,7 @@ By action family:
 - ``creation``: who may submit, the file's size and the team's limits (``submission_create``).
 - ``scoring_lease``: ``LEASE`` (``core.leases``), a worker's claim, heartbeat and result
   (``submission_claim``, ``submission_heartbeat``, ``submission_mark_scored``,
-  ``submission_mark_failed``, ``submission_set_result_message``) and the reconciler
+  ``submission_mark_failed``) and the reconciler
   (``submissions_reconcile``).
 - ``resets``: scoring taken out of the lease's hands (``submission_rescore``,
   ``submissions_rescore_for_version``, ``submissions_fail_stuck``).
@@ -45,7 +45,6 @@ from podium.submissions.services.scoring_lease import (
     submission_heartbeat,
     submission_mark_failed,
     submission_mark_scored,
-    submission_set_result_message,
     submissions_reconcile,
 )
 
@@ -62,7 +61,6 @@ __all__ = [
     "submission_mark_failed",
     "submission_mark_scored",
     "submission_rescore",
-    "submission_set_result_message",
     "submissions_fail_stuck",
     "submissions_reconcile",
     "submissions_rescore_for_version",

@@ -130,10 +130,6 @@ def submission_mark_failed(
     )
 
 
-def submission_set_result_message(*, submission_id: int, message: str) -> None:
-    Submission.objects.filter(pk=submission_id).update(result_message=message)
-
-
 def submissions_reconcile(
     *, moment: datetime | None = None, limit: int = 500
 ) -> dict[str, list[int]]:
