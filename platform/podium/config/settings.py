@@ -172,6 +172,14 @@ STORAGES = {
     # Answer keys and metric code: never under MEDIA and never given a URL.
     "answer_keys": {"BACKEND": "podium.competitions.models.SolutionsStorage"},
 }
+if (S3_BUCKET or S3_ANSWER_KEY_BUCKET) and bool(S3_OPTIONS["access_key"]) != bool(
+    S3_OPTIONS["secret_key"]
+):  # half a key pair (compose's default access key, an empty secret) is never right
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Set both PODIUM_S3_ACCESS_KEY and PODIUM_S3_SECRET_KEY, or neither (the host's role)."
+    )
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
