@@ -8,18 +8,25 @@ back there by another ``manage.py`` process. The run's own backend is the one ex
 this file both ways (embedded defaults, and DATABASE_URL=postgres://...).
 
 The hostile archives (absolute paths, ``..``, links, devices), a corrupt file, a wrong format and
-a dump from newer migrations are refused with one clear line, before anything is written.
+a dump from newer migrations are refused with one clear line, before anything is written. So are
+bombs, crafted here for real: a header declaring a terabyte (refused at the header, before its
+data), more bytes or members than the limits, a huge pax header, members that collide, an
+archive that needs more free space than the temp folder has, and one that changes between the
+checking pass and the writing pass.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -264,7 +271,7 @@ def test_restore_refuses_hostile_members_before_writing_anything(tmp_path, membe
 
     assert not (tmp_path.parent / "podium-evil").exists()
     assert not Path("/etc/podium-evil").exists()
-    assert [p.name for p in into.rglob("*") if p.is_file()] == ["db.jsonl"]
+    assert list(into.iterdir()) == []  # not even the member before it
 
 
 def _valid_members(manifest_changes: dict) -> list:
@@ -333,3 +340,147 @@ def test_restore_reports_a_missing_or_corrupt_file_in_one_line_without_a_traceba
 def test_backup_refuses_a_missing_folder_in_one_line(tmp_path):
     with pytest.raises(CommandError, match="No such folder"):
         call_command("podium_backup", str(tmp_path / "nowhere" / "b.tar.gz"))
+
+
+# -- bombs: sizes, counts, metadata ---------------------------------------------------------------
+
+
+def _manifest_for(members: list[tuple[tarfile.TarInfo, bytes]]) -> tuple[tarfile.TarInfo, bytes]:
+    """A true manifest for ``members`` (db.jsonl among them): only the limits can refuse it."""
+    listed = {
+        info.name: {"sha256": backup.hashlib.sha256(body).hexdigest(), "size": len(body)}
+        for info, body in members
+    }
+    manifest = {"format": backup.FORMAT, "migrations": {}, "counts": {"files": 0}}
+    return _file("manifest.json", json.dumps({**manifest, "members": listed}).encode())
+
+
+def _honest(path: Path, members: list[tuple[tarfile.TarInfo, bytes]]) -> Path:
+    return _archive(
+        path, [_file("db.jsonl", b""), *members, _manifest_for(members + [_file("db.jsonl", b"")])]
+    )
+
+
+def _header_only(path: Path, name: str, declared: int) -> Path:
+    """A gzip'd tar whose member declares ``declared`` bytes and carries none: what a reader
+    that trusts the data (not the header) would only find out after decompressing it all."""
+    info = tarfile.TarInfo(name)
+    info.size = declared
+    head = tarfile.TarInfo("db.jsonl").tobuf(format=tarfile.PAX_FORMAT)
+    with gzip.open(path, "wb") as out:
+        out.write(head + info.tobuf(format=tarfile.PAX_FORMAT) + b"\0" * 512 * 64)
+    return path
+
+
+def test_a_terabyte_declared_in_a_header_is_refused_before_its_data_is_read(tmp_path):
+    archive = _header_only(tmp_path / "bomb.tar.gz", "files/default/zeros", 1024**4)
+    into = tmp_path / "staging"
+    into.mkdir()
+
+    with pytest.raises(backup.BackupError, match="unpacks to more than 256.0 GiB"):
+        backup.archive_unpack(archive, into)  # the default ceiling (settings)
+    assert list(into.iterdir()) == []
+
+
+def test_restore_refuses_an_archive_over_max_bytes_in_one_line_writing_nothing(tmp_path, target):
+    """A real gzip bomb (64 MiB of zeros in about 64 KB), through a real manage.py process:
+    exit status 1, one line, no table created and no file stored."""
+    zeros = b"\0" * (64 * 1024**2)
+    archive = _honest(tmp_path / "bomb.tar.gz", [_file("files/default/zeros", zeros)])
+    assert archive.stat().st_size < 1024**2
+
+    done = manage("podium_restore", str(archive), "--max-bytes", "16M", target=target, check=False)
+
+    assert done.returncode == 1
+    assert "unpacks to more than 16,777,216 bytes" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert _tables(target) == []  # not even migrated
+    assert [p for p in target["data"].rglob("*") if p.is_file() and "sqlite" not in p.name] == []
+    scan = backup.archive_scan(archive, backup.RestoreLimits(1024**3, 100))
+    assert scan.total > 64 * 1024**2  # the same archive, under a ceiling it fits
+
+
+def _tables(target: dict) -> list[str]:
+    """The target database's tables, read without Django."""
+    url = target["url"]
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            return []
+        with closing(sqlite3.connect(path)) as db:
+            return [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        rows = db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return [row[0] for row in rows]
+
+
+def test_restore_refuses_more_members_than_max_members(tmp_path):
+    members = [_file(f"files/default/f{i:05}", b"") for i in range(3000)]
+    archive = _honest(tmp_path / "many.tar.gz", members)
+    into = tmp_path / "staging"
+    into.mkdir()
+
+    with pytest.raises(backup.BackupError, match="more than 1,000 members"):
+        backup.archive_unpack(archive, into, backup.RestoreLimits(1024**3, 1000))
+    assert list(into.iterdir()) == []
+    assert (
+        len(backup.archive_unpack(archive, into, backup.RestoreLimits(1024**3, 4000))["members"])
+        == 3001
+    )
+
+
+@pytest.mark.django_db
+def test_restore_refuses_many_members_from_the_command_line(tmp_path):
+    members = [_file(f"files/default/f{i:05}", b"") for i in range(50)]
+    archive = _honest(tmp_path / "many.tar.gz", members)
+
+    with pytest.raises(CommandError, match="more than 20 members"):
+        call_command("podium_restore", str(archive), "--max-members", "20")
+
+
+def test_a_huge_pax_header_is_refused_before_tarfile_reads_it(tmp_path):
+    info, body = _file("files/default/x")
+    info.pax_headers = {"comment": "x" * (2 * 1024**2)}
+    path = tmp_path / "pax.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(body))
+
+    with pytest.raises(backup.BackupError, match="metadata header"):
+        backup.archive_scan(path)
+
+
+def test_a_file_and_a_folder_of_the_same_name_are_refused_before_writing(tmp_path):
+    members = [_file("files/default/a", b"1"), _file("files/default/a/b", b"2")]
+    archive = _honest(tmp_path / "collide.tar.gz", members)
+    into = tmp_path / "staging"
+    into.mkdir()
+
+    with pytest.raises(backup.BackupError, match="collides with another"):
+        backup.archive_unpack(archive, into)
+    assert list(into.iterdir()) == []
+
+
+def test_restore_refuses_an_archive_larger_than_the_free_space(tmp_path, monkeypatch):
+    archive = _honest(tmp_path / "b.tar.gz", [_file("files/default/x", b"x" * 1000)])
+    into = tmp_path / "staging"
+    into.mkdir()
+    monkeypatch.setattr(backup, "FREE_RESERVE", 2**62)  # more than any disk here has
+
+    with pytest.raises(backup.BackupError, match="unpacks to 1,[0-9]{3} bytes and .* free"):
+        backup.archive_unpack(archive, into)
+    assert list(into.iterdir()) == []
+
+
+def test_an_archive_changed_between_the_two_passes_is_refused_and_nothing_left(tmp_path):
+    archive = tmp_path / "b.tar.gz"
+    _honest(archive, [_file("files/default/a", b"first"), _file("files/default/b", b"BBBB")])
+    scan = backup.archive_scan(archive)
+    _honest(archive, [_file("files/default/a", b"FIRST"), _file("files/default/b", b"BBBB")])
+    into = tmp_path / "staging"
+    into.mkdir()
+
+    with pytest.raises(backup.BackupError, match="changed while it was being restored"):
+        backup.archive_extract(archive, into, scan)
+    assert list(into.iterdir()) == []
