@@ -2,6 +2,13 @@
 has no upsert that returns, and no row lock beside an outer join): ``team_lock`` and
 ``entry_upsert``. Both run on SQLite (>= 3.35: RETURNING) and PostgreSQL.
 
+Where the team's board row is read before the write depends on where the lock is taken. SQLite's
+transaction holds the database's write lock from its BEGIN IMMEDIATE: ``team_lock`` reads the
+row. PostgreSQL locks the team row in ``team_lock``, and under READ COMMITTED a statement that
+waited for a lock still reads the other tables as they were when it started; so the row is read
+by the next statement, ``entry_upsert``, in a CTE beside the upsert (all its parts read one
+snapshot, taken after the lock, so the CTE sees the row as it was before this write).
+
 The rank they return is ``rank_of``'s (1 + the teams that are not disqualified with a better
 sort key, or the same one submitted earlier), counted over the other teams: the team's own row
 is never ahead of itself.
@@ -33,49 +40,59 @@ def _ahead(row: str) -> str:
 
 
 @dataclass(frozen=True)
+class BoardRow:
+    """A team's row on the board as it was before this write."""
+
+    best_submission_id: int
+    best_public_score: float
+    rank: int
+
+
+class Unread:
+    """The board row was not read yet (PostgreSQL: ``entry_upsert`` reads it)."""
+
+
+UNREAD = Unread()
+
+
+@dataclass(frozen=True)
 class LockedTeam:
-    """The team a submission belongs to now, locked, with its board row as it was."""
+    """The team a submission belongs to now, locked."""
 
     id: int
     disqualified: bool
-    entry_id: int | None  # None: the team had no row on the board
-    best_submission_id: int | None
-    best_public_score: float | None
-    rank: int | None  # its rank before, where it had a row
+    before: BoardRow | None | Unread  # its board row as it was (None: it had none)
+
+
+def _board_row(best_id: int | None, best_score: float | None, ahead: int | None) -> BoardRow | None:
+    return None if best_id is None else BoardRow(best_id, best_score, ahead + 1)
 
 
 def team_lock(submission_id: int) -> LockedTeam | None:
-    """Lock the team the submission belongs to now and read its board row and rank: one
-    statement. None: the team is gone (merged away meanwhile). A merge that moves the submission
-    between this read and the caller's write is caught there (the write is filtered on the team)."""
-    sql = f"""SELECT t.id, t.disqualified_at, e.id, e.best_submission_id, e.best_public_score,
-        CASE WHEN e.id IS NULL THEN NULL ELSE {_ahead("e")} END
-        FROM {_TEAM} t LEFT OUTER JOIN {_ENTRY} e ON e.team_id = t.id
-        WHERE t.id = (SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s)"""
-    with connection.cursor() as cursor:
-        if connection.features.has_select_for_update:
-            # The lock first, in a statement of its own: under READ COMMITTED a statement that
-            # waited for the lock still reads the board row as it was when it started, so a
-            # second scoring of the team would miss the first one's row (seen on PostgreSQL:
-            # both "Your submission scored"). The read below starts after the lock is held.
+    """Lock the team the submission belongs to now: one statement. None: the team is gone
+    (merged away meanwhile). A merge that moves the submission between this read and the
+    caller's write is caught there (the write is filtered on the team). On SQLite, whose
+    transaction already holds the write lock, it reads the team's board row and rank too; on
+    PostgreSQL ``before`` is UNREAD (see the module docstring)."""
+    team = f"(SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s)"
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"""SELECT t.id FROM {_TEAM} t WHERE t.id =
-                (SELECT s.team_id FROM {_SUBMISSION} s WHERE s.id = %s) FOR UPDATE""",
+                f"SELECT t.id, t.disqualified_at FROM {_TEAM} t WHERE t.id = {team} FOR UPDATE",
                 [submission_id],
             )
+            row = cursor.fetchone()
+        return None if row is None else LockedTeam(row[0], row[1] is not None, UNREAD)
+    sql = f"""SELECT t.id, t.disqualified_at, e.best_submission_id, e.best_public_score,
+        CASE WHEN e.id IS NULL THEN NULL ELSE {_ahead("e")} END
+        FROM {_TEAM} t LEFT OUTER JOIN {_ENTRY} e ON e.team_id = t.id WHERE t.id = {team}"""
+    with connection.cursor() as cursor:
         cursor.execute(sql, [submission_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    team_id, disqualified_at, entry_id, best_id, best_score, ahead = row
-    return LockedTeam(
-        id=team_id,
-        disqualified=disqualified_at is not None,
-        entry_id=entry_id,
-        best_submission_id=best_id,
-        best_public_score=best_score,
-        rank=None if entry_id is None else ahead + 1,
-    )
+    team_id, disqualified_at, best_id, best_score, ahead = row
+    return LockedTeam(team_id, disqualified_at is not None, _board_row(best_id, best_score, ahead))
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,7 @@ class UpsertedEntry:
     best_public_score: float
     best_submitted_at: datetime
     rank: int
+    before: BoardRow | None  # the row as it was before this write (None: the team had none)
 
 
 def entry_upsert(
@@ -93,16 +111,18 @@ def entry_upsert(
     greater_is_better: bool,
     submission_id: int,
     public_score: float,
+    before: BoardRow | None | Unread,
 ) -> UpsertedEntry | None:
     """Write the team's board row from scratch from its scored, on-time submissions, counting
     ``submission_id`` as scored ``public_score`` (its own row is written after this, in the same
-    transaction), and return it with its rank: one statement. Call with the team locked. None:
+    transaction), and return it with its rank: one statement. Call with the team locked.
+    ``before``: the row as ``team_lock`` read it; UNREAD, it is read in this statement. None:
     nothing was written, the submission is not the team's (a merge moved it after the lock)."""
     direction = "DESC" if greater_is_better else "ASC"
     key = "b.score" if greater_is_better else "-b.score"
     scored = Submission.Status.SCORED.value
     # "WHERE 1 = 1": SQLite reads "SELECT ... ON CONFLICT" as a join without it.
-    sql = f"""INSERT INTO {_ENTRY} (competition_id, team_id, best_submission_id,
+    upsert = f"""INSERT INTO {_ENTRY} (competition_id, team_id, best_submission_id,
             best_public_score, sort_key, best_submitted_at, entries, last_submission_at,
             first_entry_at)
         SELECT %s, %s, b.id, b.score, {key}, b.created_at, b.n, b.last_at, b.first_at FROM (
@@ -121,15 +141,25 @@ def entry_upsert(
             best_submitted_at = excluded.best_submitted_at, entries = excluded.entries,
             last_submission_at = excluded.last_submission_at,
             first_entry_at = excluded.first_entry_at
-        RETURNING best_submission_id, best_public_score, best_submitted_at, {_ahead(_ENTRY)}"""
+        RETURNING best_submission_id, best_public_score, best_submitted_at"""
     params = [competition_id, team_id, submission_id, public_score, team_id, competition_id]
     params += [False, submission_id, scored]
+    if isinstance(before, Unread):  # PostgreSQL: read in a CTE, the snapshot before the write
+        sql = f"""WITH old AS (SELECT e.best_submission_id, e.best_public_score,
+                {_ahead("e")} AS ahead FROM {_ENTRY} e WHERE e.team_id = %s),
+            new AS ({upsert}, {_ahead(_ENTRY)} AS ahead)
+            SELECT new.*, old.* FROM new LEFT OUTER JOIN old ON TRUE"""
+        params = [team_id, *params]
+    else:
+        sql = f"{upsert}, {_ahead(_ENTRY)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:  # the submission is not the team's any more (a merge moved it)
         return None
-    best_id, best_score, best_at, ahead = row
+    best_id, best_score, best_at, ahead = row[:4]
+    if isinstance(before, Unread):
+        before = _board_row(*row[4:])
     if isinstance(best_at, str):  # SQLite returns RETURNING's datetimes as text
         best_at = connection.ops.convert_datetimefield_value(best_at, None, connection)
-    return UpsertedEntry(best_id, best_score, best_at, ahead + 1)
+    return UpsertedEntry(best_id, best_score, best_at, ahead + 1, before)

@@ -66,8 +66,9 @@ def score_record(
     team's board row, in one transaction; False if this worker no longer held the lease (someone
     else wrote the result, or will).
 
-    Three statements (``entry_sql``): lock the submission's team and read its board row and rank;
-    upsert the row from scratch with the submission counted, returning the new rank; then the
+    Three statements (``entry_sql``): lock the submission's team; upsert its board row from
+    scratch with the submission counted, returning the new rank and the row as it was before
+    (read in the lock's statement on SQLite, in the upsert's on PostgreSQL); then the
     submission's UPDATE (scores and message), filtered on the lease and the team. If that UPDATE
     matches nothing, everything is rolled back: the lease was lost, or a merge moved the
     submission to another team after the lock (then it is tried again with that team).
@@ -116,10 +117,11 @@ def _score_write(
             greater_is_better=competition.greater_is_better,
             submission_id=submission.pk,
             public_score=public_score,
+            before=team.before,
         )
         if entry is None:  # moved to another team since the lock: nothing was written
             raise _Moved if _still_held(submission, worker) else _Lost
-        message = _board_message(competition, team, entry, submission.pk, public_score, shown)
+        message = _board_message(competition, entry, submission.pk, public_score, shown)
     written = submission_mark_scored(
         submission=submission,
         worker=worker,
@@ -144,22 +146,23 @@ def _still_held(submission: Submission, worker: str) -> bool:
 
 
 def _board_message(
-    competition: Competition, team, entry, submission_id: int, score: float, shown: str
+    competition: Competition, entry, submission_id: int, score: float, shown: str
 ) -> str:
-    if team.entry_id is None:
+    before = entry.before  # the team's row as it was before this write
+    if before is None:
         return (
             f"Your Best Entry! Your submission scored {shown}, placing you in position "
             f"{entry.rank} on the leaderboard."
         )
-    if entry.best_submission_id != submission_id or team.best_submission_id == submission_id:
+    if entry.best_submission_id != submission_id or before.best_submission_id == submission_id:
         return (
             f"Your submission scored {shown}, which is not an improvement of your best score. "
             "Keep trying!"
         )
-    gain = abs(score - team.best_public_score)
+    gain = abs(score - before.best_public_score)
     return (
         f"Your Best Entry! You improved on your best score by "
-        f"{gain:.{competition.score_display_precision}f}. " + _moved(team.rank, entry.rank)
+        f"{gain:.{competition.score_display_precision}f}. " + _moved(before.rank, entry.rank)
     )
 
 

@@ -3,7 +3,11 @@ message, the lease; a merge that moves the submission meanwhile; a lost lease wr
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import connection
 
 from podium.leaderboards import entry_sql
 from podium.leaderboards import services as board_services
@@ -104,3 +108,71 @@ def test_a_lost_lease_writes_nothing(competition):
     assert not LeaderboardEntry.objects.filter(team__name="bob").exists()
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SCORING and submission.result_message == ""
+
+
+def _waits_for_a_lock(seconds: float = 10) -> None:
+    """Until another session waits for a row lock (PostgreSQL); SQLite's BEGIN IMMEDIATE waits
+    in its busy handler, where nothing shows it: a moment's pause instead."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the second scoring never waited for the team's lock")
+
+
+def test_a_scoring_that_waited_for_the_team_reads_the_row_the_first_one_wrote(
+    competition, monkeypatch
+):
+    """Two submissions of one team scored at once: the second waits for the first's lock, then
+    reads the board row as the first left it (b4117f9: under READ COMMITTED a read that waited
+    for the lock saw the row as before the wait, and both said 'Your Best Entry!')."""
+    bob = participant(competition, "bob")
+    first = submission_claim(submission_id=submit(bob, competition).pk, worker="w1")
+    second = submission_claim(submission_id=submit(bob, competition).pk, worker="w2")
+    written, release, outcomes = threading.Event(), threading.Event(), {}
+    real = board_services.submission_mark_scored
+
+    def held_open(**kwargs):  # the first scoring stays uncommitted, holding its lock
+        done = real(**kwargs)
+        if kwargs["worker"] == "w1":
+            written.set()
+            release.wait(20)
+        return done
+
+    monkeypatch.setattr(board_services, "submission_mark_scored", held_open)
+
+    def score(submission, worker, value):
+        try:
+            outcomes[worker] = record(submission, worker=worker, score=value)
+        finally:
+            connection.close()  # this thread's own
+
+    one = threading.Thread(target=score, args=(first, "w1", 0.7))
+    one.start()
+    assert written.wait(20)
+    two = threading.Thread(target=score, args=(second, "w2", 0.6))
+    two.start()
+    try:
+        _waits_for_a_lock()
+    finally:
+        release.set()
+        one.join(30)
+        two.join(30)
+    assert outcomes == {"w1": True, "w2": True}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.result_message.startswith("Your Best Entry! Your submission scored 0.70")
+    assert second.result_message == (
+        "Your submission scored 0.60, which is not an improvement of your best score. Keep trying!"
+    )
+    entry = LeaderboardEntry.objects.get(team__name="bob")
+    assert (entry.entries, entry.best_submission_id) == (2, first.pk)
