@@ -282,17 +282,22 @@ def competition_cards(
 
 def competition_get(*, slug: str, user: User) -> Competition:
     """The competition, or NotFound: an invite-only one is not even admitted to exist."""
-    competition = Competition.objects.filter(slug=slug).first()
+    return competition_visible(Competition.objects.filter(slug=slug).first(), slug=slug, user=user)
+
+
+def competition_by_slug(slug: str) -> Competition | None:
+    """The competition's row, whoever asks (None: no such competition). For reading before the
+    caller is known (an upload's size cap, set before the body streams in); it reveals nothing
+    until ``competition_visible`` has admitted the caller."""
+    return Competition.objects.filter(slug=slug).first()
+
+
+def competition_visible(competition: Competition | None, *, slug: str, user: User) -> Competition:
+    """``competition`` (read by ``slug``) if ``user`` may see it, else the NotFound of a
+    competition that does not exist."""
     if competition is None or not can_view(user, competition):
         raise competition_not_found(slug)
     return competition
-
-
-def submission_max_bytes(slug: str) -> int | None:
-    """The upload cap of the competition called ``slug`` (None: no such competition). Read
-    before the caller is known, to cap an upload while it streams; reveals nothing."""
-    caps = Competition.objects.filter(slug=slug).values_list("submission_max_bytes", flat=True)
-    return caps.first()
 
 
 def team_count(competition: Competition) -> int:

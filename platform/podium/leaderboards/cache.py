@@ -24,6 +24,7 @@ failure logged (as ``core.limits`` does), so Redis never becomes a dependency of
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -38,9 +39,11 @@ from podium.leaderboards.selectors import (
     BoardKey,
     BoardPage,
     BoardRow,
+    TeamHistory,
     board_size,
     public_board,
     public_board_after,
+    top_teams_score_history,
 )
 
 logger = logging.getLogger("podium.leaderboards.cache")
@@ -121,6 +124,26 @@ def _cached(competition: Competition, part: str, compute: Callable[[], T]) -> T:
     except Exception:
         logger.warning("Board cache unavailable: page not cached", exc_info=True)
     return value
+
+
+def cached_rendering(*, competition: Competition, name: str, render: Callable[[], T]) -> T:
+    """Something rendered from the public board alone (an API body, a page's rows as HTML, the
+    chart), through the cache under ``name``: a hit costs one cache read, no rendering. Only
+    for what is the same for every viewer."""
+    return _cached(competition, f"rendered:{name}", render)
+
+
+def cached_body(*, competition: Competition, url: str, render: Callable[[], bytes]) -> bytes:
+    """A rendered response body for ``url`` (absolute: its links name the host)."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
+    return cached_rendering(competition=competition, name=f"body:{digest}", render=render)
+
+
+def cached_top_teams_history(*, competition: Competition) -> list[TeamHistory]:
+    """``selectors.top_teams_score_history`` (the chart's points), through the cache."""
+    return _cached(
+        competition, "top-history", lambda: top_teams_score_history(competition=competition)
+    )
 
 
 def cached_public_board(*, competition: Competition, offset: int, limit: int) -> list[BoardRow]:

@@ -234,3 +234,33 @@ def test_a_deep_keyset_page_reads_no_offset(competition):
     assert [r.rank for r in rows] == [2] and last.rank == 2
     assert len(deep.captured_queries) == len(top.captured_queries)
     assert not [q for q in deep.captured_queries if "OFFSET" in q["sql"].upper()]
+
+
+def test_the_public_board_body_is_cached_per_version_and_url(api, competition, monkeypatch):
+    """The whole JSON body is cached (api/views/leaderboards.py): a hit renders nothing; a new
+    score drops it; another URL (its page size, its host in the links) is a body of its own; a
+    parameter the board does not take is answered, uncached."""
+    from podium.api.views import leaderboards as view
+
+    renders = []
+    real = view.PublicRowOutput.to_representation
+    monkeypatch.setattr(
+        view.PublicRowOutput,
+        "to_representation",
+        lambda self, row: renders.append(row) or real(self, row),
+    )
+    first = api.get("competitions/titanic/leaderboard/", params={"page_size": 2})
+    assert len(renders) == 2
+    again = api.get("competitions/titanic/leaderboard/", params={"page_size": 2})
+    assert again.content == first.content and len(renders) == 2  # from the cache
+    assert again.headers["Content-Type"] == "application/json"
+    other = api.get("competitions/titanic/leaderboard/", params={"page_size": 3})
+    assert len(other.json()["results"]) == 3 and len(renders) == 5
+    junk = api.get("competitions/titanic/leaderboard/", params={"page_size": 2, "x": "1"})
+    assert junk.json()["results"] == first.json()["results"] and len(renders) == 7
+    api.get("competitions/titanic/leaderboard/", params={"page_size": 2, "x": "1"})
+    assert len(renders) == 9  # never cached
+
+    scored(participant(competition, "dora"), competition, 0.99, 0.5)
+    fresh = api.get("competitions/titanic/leaderboard/", params={"page_size": 2}).json()
+    assert [r["team"] for r in fresh["results"]] == ["dora", "alice"] and fresh["count"] == 4

@@ -149,3 +149,45 @@ def test_submissions_per_day_and_failures_by_code():
     [failure] = failures_by_error_code(competition=competition)
     assert (failure.code, failure.count, failure.example) == ("bad_header", 2, "newest")
     assert Competition.objects.count() == 1
+
+
+def test_cached_rows_and_chart_mark_only_the_viewers_own_team(
+    client, django_capture_on_commit_callbacks
+):
+    """The rows and the chart are rendered once per board version for everyone
+    (web/board_fragments.py): whoever fills the cache, each viewer sees only their own row
+    marked "you" and their own line highlighted; a new score shows at once."""
+    competition = competition_with_solution()
+    teams = {name: participant(competition, name) for name in ("ada", "bob", "cy")}
+    scored(teams["ada"], competition, 0.9, 0.1)
+    scored(teams["bob"], competition, 0.8, 0.1)
+    url = reverse("web:leaderboard", args=[competition.slug])
+    ids = {name: Team.objects.get(name=name).pk for name in teams}
+
+    def seen_by(name: str | None) -> str:
+        if name:
+            client.force_login(teams[name])
+        else:
+            client.logout()
+        return client.get(url).content.decode()
+
+    anonymous = seen_by(None)  # fills the cache with the neutral rendering
+    assert 'class="mine"' not in anonymous and "badge you" not in anonymous
+    assert 'font-weight="700"' not in anonymous  # the chart highlights nobody's line
+    for name, other in (("ada", "bob"), ("bob", "ada")):
+        page = seen_by(name)
+        assert f'<tr id="team-{ids[name]}" class="mine">' in page
+        assert f'<tr id="team-{ids[other]}" class="mine">' not in page
+        assert page.count("badge you") == 1
+        chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+        assert chart.count('font-weight="700"') == 1  # one legend entry in bold: theirs
+        bold = chart[: chart.index('font-weight="700"')]
+        assert chart[len(bold) :].split("</text>")[0].endswith(f"{name}")
+    assert "badge you" not in seen_by("cy")  # not on the board: nothing of theirs to mark
+    assert 'class="mine"' not in seen_by(None)  # the cached rows were never marked
+
+    with django_capture_on_commit_callbacks(execute=True):  # the version is bumped on commit
+        scored(teams["cy"], competition, 0.95, 0.1)  # the board changed: the cache is dropped
+    page = seen_by(None)
+    assert page.index(f'id="team-{ids["cy"]}"') < page.index(f'id="team-{ids["ada"]}"')
+    assert "#1 cy" in page[page.index('<svg class="chart"') : page.index("</svg>")]

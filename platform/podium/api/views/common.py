@@ -10,10 +10,13 @@ from podium.teams import selectors as team_selectors
 from podium.teams.models import Team
 
 
-def competition(request, slug: str) -> Competition:
+def competition(request, slug: str, *, row: Competition | None = None) -> Competition:
     """The competition, or the 404 of one that does not exist (also for one the caller may not
-    see: an invite-only competition is not admitted to exist)."""
-    return competition_selectors.competition_get(slug=slug, user=request.user)
+    see: an invite-only competition is not admitted to exist). ``row``: the competition already
+    read by ``slug`` in this request (not read again)."""
+    if row is None:
+        return competition_selectors.competition_get(slug=slug, user=request.user)
+    return competition_selectors.competition_visible(row, slug=slug, user=request.user)
 
 
 def my_team(request, competition: Competition) -> Team:

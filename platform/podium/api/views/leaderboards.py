@@ -3,10 +3,12 @@ caller's team stands on them."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -16,6 +18,10 @@ from podium.api.views.common import competition, my_team
 from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
 from podium.leaderboards.cursor import cursor_decode, cursor_encode
+
+# The query parameters a cached body may depend on; any other is answered uncached (a URL with
+# junk parameters cannot fill the cache).
+CACHED_PARAMETERS = {"page", "page_size", "cursor"}
 
 
 class PublicRowOutput(serializers.Serializer):
@@ -72,8 +78,19 @@ class PublicBoardApi(GenericAPIView):
         ],
     )
     def get(self, request, slug: str):
-        """Read through the board cache (``leaderboards.cache``): the same for every caller."""
+        """Read through the board cache (``leaderboards.cache``): the same for every caller, so
+        the whole JSON body is cached per board version and URL (its links are absolute)."""
         found = competition(request, slug)
+        if not set(request.query_params) <= CACHED_PARAMETERS:
+            return Response(self._body(request, found))
+        body = board_cache.cached_body(
+            competition=found,
+            url=request.build_absolute_uri(),
+            render=lambda: JSONRenderer().render(self._body(request, found)),
+        )
+        return HttpResponse(body, content_type="application/json")
+
+    def _body(self, request, found) -> dict:
         if "cursor" in request.query_params:
             return self._keyset(request, found)
         rows = LazySequence(
@@ -83,9 +100,9 @@ class PublicBoardApi(GenericAPIView):
             ),
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(PublicRowOutput(page, many=True).data)
+        return self.get_paginated_response(PublicRowOutput(page, many=True).data).data
 
-    def _keyset(self, request, found):
+    def _keyset(self, request, found) -> dict:
         text = request.query_params.get("cursor", "")
         after = cursor_decode(text, found.pk) if text else None
         limit = self.paginator.get_page_size(request)
@@ -93,16 +110,14 @@ class PublicBoardApi(GenericAPIView):
             competition=found, after=after, limit=limit
         )
         url = request.build_absolute_uri()
-        return Response(
-            {
-                "count": board_cache.cached_board_size(competition=found),
-                "next": None
-                if last is None
-                else replace_query_param(url, "cursor", cursor_encode(last, found.pk)),
-                "previous": None,
-                "results": PublicRowOutput(rows, many=True).data,
-            }
-        )
+        return {
+            "count": board_cache.cached_board_size(competition=found),
+            "next": None
+            if last is None
+            else replace_query_param(url, "cursor", cursor_encode(last, found.pk)),
+            "previous": None,
+            "results": PublicRowOutput(rows, many=True).data,
+        }
 
 
 class PrivateBoardApi(GenericAPIView):

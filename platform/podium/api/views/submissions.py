@@ -3,7 +3,6 @@ see one, and the team's final selection."""
 
 from __future__ import annotations
 
-from django.db import DatabaseError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -18,7 +17,6 @@ from podium.api.pagination import LazySequence
 from podium.api.views.common import competition, my_team
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import NotFound
-from podium.core.unavailable import dependency_failure
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.error_codes import SubmissionRefusal
 from podium.submissions.services import final_selection_set, submission_create
@@ -70,16 +68,17 @@ class SubmissionListApi(GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         # Cap the upload at the competition's limit before anything reads the body: session
-        # authentication's CSRF check reads the whole form (see core/uploads.py).
-        cap = competition_selectors.submission_max_bytes(kwargs.get("slug", ""))
-        if cap:
-            request._request.upload_max_bytes = cap
+        # authentication's CSRF check reads the whole form (see core/uploads.py). The row is
+        # kept for the handler, which asks whether the caller may see it.
+        self.row = competition_selectors.competition_by_slug(kwargs.get("slug", ""))
+        if self.row is not None:
+            request._request.upload_max_bytes = self.row.submission_max_bytes
         super().initial(request, *args, **kwargs)
 
     @extend_schema(responses=SubmissionOutput(many=True), operation_id="submissions_list")
     def get(self, request, slug: str):
         """The caller's team's submissions, newest first."""
-        found = competition(request, slug)
+        found = competition(request, slug, row=self.row)
         team = my_team(request, found)
         views = LazySequence(
             lambda: submission_selectors.team_submission_count(team=team),
@@ -99,25 +98,16 @@ class SubmissionListApi(GenericAPIView):
     def post(self, request, slug: str):
         """Upload a predictions file. It is scored in the background: poll the submission (its
         ``status``) until it is ``scored`` or ``failed``."""
-        found = competition(request, slug)
-        my_team(request, found)  # refuse a non-member before reading a large body
+        found = competition(request, slug, row=self.row)
+        team = my_team(request, found)  # refuse a non-member before reading a large body
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = submission_create(user=request.user, competition=found, **data.validated_data)
-        try:
-            view = submission_selectors.submission_view(submission, viewer=request.user)
-        except DatabaseError as exc:
-            if dependency_failure(exc) is None:
-                raise
-            # Committed: a 503 now would make the client send it again. A new submission is
-            # pending and in no final selection; say so without reading a table.
-            nothing = submission_selectors.FinalSelectionState(
-                choosing=False, limit=0, selected=frozenset(), automatic=frozenset(),
-                open=False, closes_at=found.end_at,
-            )  # fmt: skip
-            view = submission_selectors.submission_view(
-                submission, viewer=request.user, selection=nothing, organizer=False
-            )
+        submission = submission_create(
+            user=request.user, competition=found, team=team, **data.validated_data
+        )
+        # Committed: nothing after this reads the database, so no failure of it can answer
+        # an error that would make the client send the file again.
+        view = submission_selectors.new_submission_view(submission)
         url = reverse("api:submission", kwargs={"submission_id": submission.pk}, request=request)
         return Response(
             SubmissionOutput(_view_data(view, found.slug)).data,

@@ -44,6 +44,7 @@ from podium.submissions.selectors.rescoring import (
 )
 from podium.submissions.selectors.viewing import (
     SubmissionView,
+    new_submission_view,
     private_visible,
     submission_get,
     submission_view,
@@ -70,6 +71,7 @@ __all__ = [
     "stuck_submissions",
     "submission_get",
     "submission_ids_page",
+    "new_submission_view",
     "submission_view",
     "submissions_per_day",
     "team_submission_count",

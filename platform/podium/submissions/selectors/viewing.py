@@ -91,6 +91,23 @@ def submission_view(
     )
 
 
+def new_submission_view(submission: Submission) -> SubmissionView:
+    """The view of a submission just created by its viewer: pending, unscored and in no final
+    selection, so neither the viewer's role nor the team's selection changes what it shows
+    (nothing is read)."""
+    nothing = FinalSelectionState(
+        choosing=False,
+        limit=0,
+        selected=frozenset(),
+        automatic=frozenset(),
+        open=False,
+        closes_at=submission.competition.end_at,
+    )
+    if submission.status != Submission.Status.PENDING or submission.private_score is not None:
+        raise ValueError(f"submission {submission.pk} is not new: use submission_view")
+    return submission_view(submission, viewer=None, selection=nothing, organizer=False)
+
+
 def team_submissions(
     *, team: Team, viewer, offset: int = 0, limit: int | None = None
 ) -> list[SubmissionView]:

@@ -132,15 +132,18 @@ def _store(submission: Submission, file: File) -> None:
 
 
 def submission_create(
-    *, user, competition: Competition, file: File, description: str = ""
+    *, user, competition: Competition, file: File, description: str = "", team: Team | None = None
 ) -> Submission:
     """Accept a prediction file and queue its scoring after commit.
 
     The file is stored first (outside any lock: it may be large), then the limits are checked
-    under the team's row lock; a refused upload's file is deleted again.
+    under the team's row lock; a refused upload's file is deleted again. ``team``: ``user``'s
+    team in ``competition`` as the caller just read it (``teams.selectors.require_team``);
+    read here when not given.
     """
     moment = now()
-    team = team_selectors.require_team(user=user, competition=competition)
+    if team is None:
+        team = team_selectors.require_team(user=user, competition=competition)
     _check_can_submit(user, competition, team, moment)
     digest, size = sha256_and_size(file)
     if size == 0:

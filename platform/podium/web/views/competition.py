@@ -11,11 +11,10 @@ from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
 from podium.core.files import download_response
-from podium.core.timeutils import now
 from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
-from podium.web import charts
+from podium.web import board_fragments
 from podium.web.errors import shows_domain_errors
 from podium.web.views.account import guards_links
 from podium.web.views.common import competition_context
@@ -105,17 +104,14 @@ def leaderboard(request, slug: str):
     context["mine"] = board_selectors.board_position(
         competition=competition, team=context["me"].team
     )
+    my_team = context["me"].team
+    context["rows_html"] = board_fragments.board_rows_html(
+        competition=competition, board=board, my_team_id=my_team.pk if my_team else None
+    )
     if board.number == 1:  # the chart heads the first page only
-        mine = context["mine"].team_id if context["mine"] else None
-        context["chart"] = charts.line_chart(
-            [
-                charts.Series(f"#{t.rank} {t.team_name}", t.points, highlight=t.team_id == mine)
-                for t in board_selectors.top_teams_score_history(competition=competition)
-            ],
-            title=f"The top 10 teams' best public score over time ({competition.metric})",
-            until=min(now(), competition.end_at),
-            width=1040,
-            height=280,
+        context["chart"] = board_fragments.top_teams_chart(
+            competition=competition,
+            my_team_id=context["mine"].team_id if context["mine"] else None,
         )
     return render(request, "web/competition/leaderboard.html", context)
 
