@@ -27,6 +27,15 @@ def _name_this_worker(sender=None, **_kwargs) -> None:
     progress.set_node(str(sender or ""))
 
 
+@celeryd_init.connect
+def _yield_the_cpu_to_the_web(**_kwargs) -> None:
+    """settings.WORKER_NICE, before the pool starts (its processes inherit it)."""
+    from django.conf import settings
+
+    if settings.WORKER_NICE > 0:
+        os.nice(settings.WORKER_NICE)
+
+
 @after_setup_logger.connect
 @after_setup_task_logger.connect
 def _log_like_the_web(logger=None, **_kwargs) -> None:
