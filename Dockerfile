@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=podium.config.settings \
     PODIUM_DATA_DIR=/data \
     PODIUM_SOLUTIONS_ROOT=/solutions \
-    PODIUM_STATIC_ROOT=/app/static
+    PODIUM_STATIC_ROOT=/app/static \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/podium-metrics
 
 WORKDIR /app
 # bubblewrap: the sandbox of all code Podium did not write (kernels, organizer metric files).
@@ -41,4 +42,6 @@ RUN pip install --no-deps -e . \
 USER podium
 EXPOSE 8000
 # Threaded workers from PODIUM_WEB_* (podium/config/gunicorn.py): reads answer beside uploads.
+# /metrics merges every worker's request counts through PROMETHEUS_MULTIPROC_DIR (above), which
+# gunicorn empties at each start; Celery's containers write nothing there.
 CMD ["gunicorn", "-c", "python:podium.config.gunicorn"]

@@ -12,7 +12,10 @@ in ``python -m benchmarks.load``). ``PODIUM_WEB_THREADS=1`` gives sync workers b
   ``PODIUM_WEB_GRACEFUL_TIMEOUT`` (s, 30: on SIGTERM, what requests get to finish),
   ``PODIUM_WEB_KEEPALIVE`` (s, 5: idle keep-alive connections, threaded workers only);
 * ``PODIUM_WEB_MAX_REQUESTS`` (0: never; else a worker is replaced after about this many);
-* ``PODIUM_WEB_ACCESS_LOG`` (``-``: stdout; a path; empty: none), ``PODIUM_WEB_LOG_LEVEL`` (info).
+* ``PODIUM_WEB_ACCESS_LOG`` (``-``: stdout; a path; empty: none), ``PODIUM_WEB_LOG_LEVEL`` (info);
+* ``PROMETHEUS_MULTIPROC_DIR``: where the workers' request metrics are merged
+  (``ops/multiproc.py``): emptied when the master starts, each exited worker marked dead.
+  Unset: each worker's ``/metrics`` shows its own requests only.
 
 Each thread keeps its own database connection: workers x threads connections per host.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import os
 
 from podium.config.env import env, env_int
+from podium.ops import multiproc
 
 wsgi_app = "podium.config.wsgi:application"
 bind = [env("PODIUM_WEB_BIND", "0.0.0.0:8000")]
@@ -42,3 +46,11 @@ accesslog = env("PODIUM_WEB_ACCESS_LOG", "-") or None
 loglevel = env("PODIUM_WEB_LOG_LEVEL", "info")
 # Client, request line, status, bytes, duration in ms, the request id (podium.ops), user agent.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+
+
+def on_starting(server) -> None:  # the master, before any worker
+    multiproc.folder_reset()
+
+
+def child_exit(server, worker) -> None:  # the master, after a worker exited
+    multiproc.process_dead(worker.pid)

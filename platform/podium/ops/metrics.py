@@ -9,9 +9,11 @@ Two kinds, chosen so that several gunicorn and Celery processes give one true an
   restart loses nothing; the histogram is cumulative because rows are.
 * **Counted as it happens**: request latency by route name, method and status class
   (``podium.ops.middleware``). Only the process that answered knows it, so under gunicorn set
-  ``PROMETHEUS_MULTIPROC_DIR`` (an empty folder, emptied at each start, before any worker
-  imports this module): every process then writes its samples there and a scrape merges them
-  (prometheus_client's multiprocess mode). Without it, one process's own counts are shown.
+  ``PROMETHEUS_MULTIPROC_DIR`` (the Dockerfile and ``podium_run`` do; gunicorn's master empties
+  it at each start and marks exited workers dead, ``ops/multiproc.py``): every process then
+  writes its samples there and a scrape merges them (prometheus_client's multiprocess mode).
+  Without it, one process's own counts are shown. A gauge counted in a process would need a
+  ``multiprocess_mode``; there is none: the gauges are read at scrape time.
 
 Labels are closed sets: states, registered error codes, queue names, route names, methods.
 Never a score, a user, a team or a competition.
@@ -19,7 +21,6 @@ Never a score, a user, a team or a competition.
 
 from __future__ import annotations
 
-import os
 import time
 
 from django.conf import settings
@@ -29,12 +30,13 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from podium.core import progress
 from podium.core.broker_queues import queue_depths
-from podium.ops import selectors
+from podium.ops import multiproc, selectors
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Scoring takes from a few hundred ms (a small CSV) to the soft time limit (minutes).
 SCORING_BUCKETS_SECONDS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
+multiproc.folder_ensure()  # before the first sample (gunicorn's master made it already)
 REQUEST_SECONDS = Histogram(
     "podium_http_request_duration_seconds",
     "Time to answer a request, by route name, method and status class.",
@@ -105,7 +107,7 @@ class DatabaseCollector:
 def render() -> bytes:
     """The text a scrape gets."""
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if multiproc.folder() is not None:
         MultiProcessCollector(registry)
     else:
         registry.register(REQUEST_SECONDS)

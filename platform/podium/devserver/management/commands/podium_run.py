@@ -170,6 +170,11 @@ class Command(BaseCommand):
                 "DJANGO_SETTINGS_MODULE", "podium.config.settings"
             ),
             "PYTHONUNBUFFERED": "1",
+            # /metrics merges gunicorn's workers' request counts here (emptied by gunicorn's
+            # master at each start, podium.ops.multiproc); Celery's processes write none.
+            "PROMETHEUS_MULTIPROC_DIR": os.environ.get(
+                "PROMETHEUS_MULTIPROC_DIR", str(settings.DATA_DIR / "prometheus")
+            ),
         }
 
     def _say(self, line: str) -> None:
