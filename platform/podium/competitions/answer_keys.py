@@ -12,8 +12,10 @@ The cache keeps the ``ANSWER_KEY_CACHE_KEEP`` versions used last; a version remo
 fetched again when it is next needed. ``key_path`` says where, ``derived_files`` what to remove
 with the competition. The key's bytes and its storage name never go into an error or a log line.
 
-``scoring_setup`` is the one read the scoring pipeline makes before it scores: the answer-key
-version, the competition's metric and the prepared key, each looked up once.
+``scoring_setup`` is what the scoring pipeline reads before it scores: the answer-key version,
+the competition's metric and the prepared key, each looked up once. The version can come with
+the row that names the competition (``active_version_columns``, ``active_version_of``: the
+scoring's read of the submission), so it costs no statement of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Model, OuterRef, Subquery
 
 import scoring
 import scoring.solution
@@ -166,7 +169,42 @@ class ScoringSetup:
         return prepared_solution(self.version, self.metric)
 
 
-def scoring_setup(competition: Competition) -> ScoringSetup | None:
-    """What scoring a submission of ``competition`` needs, or None when it has no answer key."""
-    version = selectors.active_solution(competition)
+# What scoring reads of the active version (``key_path``, ``prepared_solution``); the rest of
+# the row is loaded only if something asks for it (a deferred field).
+_SCORING_FIELDS = ("id", "number", "file", "sha256")
+_PREFIX = "active_solution_"
+
+
+def active_version_columns(competition_id: str = "competition_id") -> dict[str, Subquery]:
+    """Annotations that read the active answer-key version of the competition that each row
+    names in ``competition_id`` (the newest version, as ``selectors.active_solution``) in the
+    row's own statement; ``active_version_of`` turns them into the version."""
+    newest = SolutionVersion.objects.filter(competition=OuterRef(competition_id)).order_by(
+        "-number"
+    )
+    return {_PREFIX + name: Subquery(newest.values(name)[:1]) for name in _SCORING_FIELDS}
+
+
+def active_version_of(row: Model, competition: Competition) -> SolutionVersion | None:
+    """The active version read by ``active_version_columns`` into ``row``; None: there is none."""
+    read = {name: getattr(row, _PREFIX + name) for name in _SCORING_FIELDS}
+    if read["id"] is None:
+        return None
+    read["competition_id"] = competition.pk
+    fields = [f for f in SolutionVersion._meta.concrete_fields if f.attname in read]
+    version = SolutionVersion.from_db(
+        row._state.db, [f.attname for f in fields], [read[f.attname] for f in fields]
+    )
+    version.competition = competition
+    return version
+
+
+_UNREAD = object()
+
+
+def scoring_setup(competition: Competition, version=_UNREAD) -> ScoringSetup | None:
+    """What scoring a submission of ``competition`` needs, or None when it has no answer key.
+    ``version``: its active version (or None) when the caller read it already."""
+    if version is _UNREAD:
+        version = selectors.active_solution(competition)
     return None if version is None else ScoringSetup(competition, version)

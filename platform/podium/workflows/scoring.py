@@ -93,7 +93,7 @@ def _bounded(metric: scoring.Metric, competition) -> scoring.Metric:
 
 def _score(submission, worker: str, should_stop=lambda: False) -> str:
     competition = submission.competition
-    setup = scoring_setup(competition)
+    setup = scoring_setup(competition, submission.active_solution)  # read with the claim
     if setup is None:
         return _fail(
             submission.pk,

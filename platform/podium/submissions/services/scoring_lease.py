@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from podium.competitions.answer_keys import active_version_columns, active_version_of
 from podium.core.broker_queues import still_queued
 from podium.core.leases import Lease
 from podium.core.queue import SCORE_SUBMISSION, enqueue_on_commit
@@ -51,11 +52,18 @@ LEASE = Lease(
 
 def submission_claim(*, submission_id: int, worker: str) -> Submission | None:
     """Take the lease on a pending submission (or one whose lease expired). None: nothing to do.
-    Two statements: the claim, then the submission with its competition (its team is read, and
-    locked, where the result is written)."""
+    Two statements: the claim, then the submission with its competition and, as
+    ``active_solution``, the competition's active answer-key version (None: it has none) for
+    ``answer_keys.scoring_setup``. Its team is read, and locked, where the result is written."""
     if not LEASE.claim(submission_id, worker):
         return None
-    return Submission.objects.select_related("competition").get(pk=submission_id)
+    submission = (
+        Submission.objects.select_related("competition")
+        .annotate(**active_version_columns())
+        .get(pk=submission_id)
+    )
+    submission.active_solution = active_version_of(submission, submission.competition)
+    return submission
 
 
 def submission_heartbeat(*, submission_id: int, worker: str) -> bool:
