@@ -11,6 +11,9 @@ A :class:`Lease` is parametrized by a model and the names of its fields and stat
 - **extend** (the heartbeat, every third of the lease: :class:`Heartbeat`), **finish** and
   every other state change a worker makes are UPDATEs filtered on (running status, owner):
   a worker that lost its lease writes nothing, and learns it from the False it gets back.
+  :meth:`Lease.heartbeat` starts the thread only when the lease is due for its first renewal
+  (one scheduler thread per process watches the due times): most scorings end long before it,
+  and then cost no thread start and no join.
 - **reconcile** (:meth:`Lease.stale`, :meth:`Lease.requeue`, :meth:`Lease.abandon`): rows
   waiting past a grace period (their message was lost) or running with an expired lease (their
   worker died) go back to waiting, or are ended after their last attempt, each by an UPDATE
@@ -25,7 +28,9 @@ The time comes from ``clock`` (a callable, looked up at each call), so an app ca
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,20 +138,22 @@ class Lease:
     @contextmanager
     def heartbeat(
         self, pk: Any, worker: str, *, beat: Callable[[], bool] | None = None
-    ) -> Iterator[Heartbeat]:
-        """Keep the lease alive while the block runs: a thread extends it every third of the
-        lease (or calls ``beat``, which returns whether the lease is still held); the yielded
-        thread's ``lost`` turns True once it was lost."""
-        thread = Heartbeat(
+    ) -> Iterator[Renewal]:
+        """Keep the lease alive while the block runs: from the first renewal on (a third of the
+        lease), a :class:`Heartbeat` thread extends it every third of the lease (or calls
+        ``beat``, which returns whether the lease is still held); the yielded renewal's ``lost``
+        turns True once it was lost. A block that ends before the first renewal starts no
+        thread."""
+        renewal = Renewal(
             beat or (lambda: self.extend(pk, worker)),
             interval=_value(self.seconds) / 3,
             name=f"lease-{pk}",
         )
-        thread.start()
+        _scheduler().add(renewal)
         try:
-            yield thread
+            yield renewal
         finally:
-            thread.stop()
+            renewal.stop()
 
     # -- the reconciler --------------------------------------------------------------------
 
@@ -193,10 +200,16 @@ class Heartbeat(threading.Thread):
     override :meth:`beat` to learn more from each renewal (a kernel's cancel, its quota)."""
 
     def __init__(
-        self, beat: Callable[[], bool] | None = None, *, interval: float, name: str = "lease"
+        self,
+        beat: Callable[[], bool] | None = None,
+        *,
+        interval: float,
+        name: str = "lease",
+        first: float | None = None,
     ) -> None:
         super().__init__(daemon=True, name=name)
         self._beat, self.interval = beat, interval
+        self.first = interval if first is None else first  # seconds until the first beat
         self.stopped = threading.Event()
         self.lost = False
 
@@ -204,8 +217,10 @@ class Heartbeat(threading.Thread):
         return bool(self._beat()) if self._beat else True
 
     def run(self) -> None:
+        wait = self.first
         try:
-            while not self.stopped.wait(self.interval):
+            while not self.stopped.wait(wait):
+                wait = self.interval
                 if not self.beat():
                     self.lost = True
                     return
@@ -216,3 +231,88 @@ class Heartbeat(threading.Thread):
     def stop(self) -> None:
         self.stopped.set()
         self.join()
+
+
+class Renewal:
+    """The renewals of one lease (:meth:`Lease.heartbeat`): due every ``interval`` seconds from
+    now; its :class:`Heartbeat` thread is started by the scheduler at the first one, if the
+    lease is still held then."""
+
+    def __init__(self, beat: Callable[[], bool], *, interval: float, name: str) -> None:
+        self._beat, self.interval, self.name = beat, interval, name
+        self.due = time.monotonic() + interval
+        self.thread: Heartbeat | None = None  # set, under the scheduler's lock, when due
+        self.stopped = False
+
+    @property
+    def lost(self) -> bool:
+        thread = self.thread
+        return thread is not None and thread.lost
+
+    def is_alive(self) -> bool:
+        """Still renewing: not stopped, and not lost."""
+        return not self.stopped and not self.lost
+
+    def start_thread(self) -> None:
+        """The first renewal is due: beat now, then every ``interval``, in a thread of its own."""
+        self.thread = Heartbeat(self._beat, interval=self.interval, name=self.name, first=0)
+        self.thread.start()
+
+    def stop(self) -> None:
+        thread = _scheduler().remove(self)
+        if thread is not None:
+            thread.stop()
+
+
+class _Scheduler(threading.Thread):
+    """Starts the heartbeat thread of each renewal that is still waiting when its first
+    renewal is due. One per process (started at first use, again in a forked child)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="lease-renewals")
+        self.changed = threading.Condition()
+        self.waiting: set[Renewal] = set()
+
+    def add(self, renewal: Renewal) -> None:
+        with self.changed:
+            self.waiting.add(renewal)
+            self.changed.notify()
+
+    def remove(self, renewal: Renewal) -> Heartbeat | None:
+        """Stop waiting for ``renewal``; its thread, if it was started, for the caller to stop."""
+        with self.changed:
+            renewal.stopped = True
+            self.waiting.discard(renewal)
+            return renewal.thread
+
+    def run(self) -> None:
+        with self.changed:
+            while True:
+                moment = time.monotonic()
+                for renewal in [r for r in self.waiting if r.due <= moment]:
+                    self.waiting.discard(renewal)
+                    renewal.start_thread()  # under the lock: a stop waits, then joins it
+                nearest = min((r.due for r in self.waiting), default=None)
+                self.changed.wait(None if nearest is None else max(0.0, nearest - moment))
+
+
+_the_scheduler: _Scheduler | None = None
+_scheduler_lock = threading.Lock()
+
+
+def _scheduler() -> _Scheduler:
+    global _the_scheduler
+    with _scheduler_lock:
+        if _the_scheduler is None:
+            _the_scheduler = _Scheduler()
+            _the_scheduler.start()
+        return _the_scheduler
+
+
+def _forked() -> None:
+    """A forked child (a prefork pool process) has no thread of its parent's: its own later."""
+    global _the_scheduler, _scheduler_lock
+    _the_scheduler, _scheduler_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forked)

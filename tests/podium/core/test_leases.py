@@ -10,6 +10,7 @@ lost lease.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,29 @@ def test_the_heartbeat_extends_until_stopped_and_reports_a_lost_lease(lease, pen
     with lease.heartbeat(pending.pk, "a", beat=lambda: True) as kept:
         assert kept.is_alive() and kept.interval == 20
     assert not kept.is_alive() and not kept.lost
+
+
+def test_a_block_shorter_than_the_first_renewal_starts_no_thread():
+    """Most scorings end long before their first renewal: they cost no thread start or join."""
+    quick = Lease(model=Submission, waiting="a", running="b", seconds=60, max_attempts=1)
+    beats = []
+    for pk in range(5):
+        with quick.heartbeat(pk, "w", beat=lambda: beats.append(1) or True) as renewal:
+            assert renewal.is_alive() and not renewal.lost
+        assert renewal.thread is None and not renewal.is_alive()
+    assert not beats
+    assert not [t for t in threading.enumerate() if t.name in {f"lease-{pk}" for pk in range(5)}]
+
+
+def test_a_block_that_outlives_its_first_renewal_is_renewed_until_the_lease_is_lost():
+    slow = Lease(model=Submission, waiting="a", running="b", seconds=0.15, max_attempts=1)
+    held, other_beats = [True, True, False], []
+
+    with slow.heartbeat(1, "w", beat=lambda: held.pop(0)) as renewal:
+        with slow.heartbeat(2, "w", beat=lambda: other_beats.append(1) or True) as other:
+            deadline = time.monotonic() + 10
+            while not renewal.lost and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert renewal.lost and not held  # three beats: the third found the lease lost
+            assert other.is_alive() and other_beats  # each lease is renewed on its own
+    assert not renewal.thread.is_alive() and not other.thread.is_alive()  # joined at the end
