@@ -91,8 +91,28 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of gunicorn's processes so far (Linux /proc)."""
+        return sum(_cpu_seconds(pid) for pid in [self.proc.pid, *_children(self.proc.pid)])
+
     def stop(self) -> None:
         _stop_group(self.proc, 30)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class Worker:

@@ -44,7 +44,7 @@ def _gone(pid: int) -> bool:
 
 
 def _check(result: dict, report: str) -> None:
-    for name in ("sync", "gthread"):
+    for name in ("sync", "threaded"):
         burst = result["bursts"][name]
         assert burst["upload"] == {**burst["upload"], "ok": 40, "4xx": 0, "5xx": 0, "failed": 0}
         assert burst["reads"]["ok"] > 0
@@ -54,12 +54,12 @@ def _check(result: dict, report: str) -> None:
         assert burst["scoring"] == {**burst["scoring"], "all_final": True, "scored": 40}
         assert burst["scoring"]["per_s"] > 0
     assert result["bursts"]["sync"]["threads"] == 1
-    assert result["bursts"]["gthread"]["threads"] > 1
+    assert result["bursts"]["threaded"]["threads"] > 1
     board = result["board"]
     assert board["teams"] == 200
     for key in ("api_board", "ping"):
         assert board[key]["ok"] == board[key]["requests"] > 0
-    assert "gthread vs sync" in report and "API board / plain" in report
+    assert "threaded vs sync" in report and "API board / plain" in report
     # Everything it started was stopped, by process group.
     assert result["pids"] and all(_gone(pid) for pid in result["pids"])
 

@@ -1,13 +1,16 @@
 """gunicorn's configuration, read from the environment:
 ``gunicorn -c python:podium.config.gunicorn`` (the WSGI app is named here: nothing else needed).
 
-Threaded workers (``gthread``) by default: a request holds one thread, not the whole process, so a
-slow upload streaming in leaves the process's other threads answering board reads. With sync
-workers, 2,000 uploads from 32 clients queued every read behind them (issue 15; the figures are
-in ``python -m benchmarks.load``). ``PODIUM_WEB_THREADS=1`` gives sync workers back.
+Threaded workers by default, their threads split between reads and writes
+(``config/gunicorn_worker.py``): a request holds one thread, not the whole process, and waits
+only for a thread of its kind, so a burst of uploads never queues a board read. With sync
+workers, 2,000 uploads from 32 clients queued every read behind them; with one thread pool,
+behind the uploads that held every thread (issue 15; the figures are in ``python -m
+benchmarks.load``). ``PODIUM_WEB_THREADS=1`` gives sync workers back.
 
 * ``PODIUM_WEB_BIND`` (``0.0.0.0:8000``), ``PODIUM_WEB_WORKERS`` (processes, 4),
-  ``PODIUM_WEB_THREADS`` (per process, 8);
+  ``PODIUM_WEB_THREADS`` (per process, 8), ``PODIUM_WEB_WRITE_THREADS`` (of those, for
+  requests other than GET/HEAD/OPTIONS: half);
 * ``PODIUM_WEB_TIMEOUT`` (s, 120: a worker silent this long is killed and replaced),
   ``PODIUM_WEB_GRACEFUL_TIMEOUT`` (s, 30: on SIGTERM, what requests get to finish),
   ``PODIUM_WEB_KEEPALIVE`` (s, 5: idle keep-alive connections, threaded workers only);
@@ -31,7 +34,7 @@ wsgi_app = "podium.config.wsgi:application"
 bind = [env("PODIUM_WEB_BIND", "0.0.0.0:8000")]
 workers = max(1, env_int("PODIUM_WEB_WORKERS", 4))
 threads = max(1, env_int("PODIUM_WEB_THREADS", 8))
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = "podium.config.gunicorn_worker.SplitThreadWorker" if threads > 1 else "sync"
 timeout = env_int("PODIUM_WEB_TIMEOUT", 120)
 graceful_timeout = env_int("PODIUM_WEB_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("PODIUM_WEB_KEEPALIVE", 5)

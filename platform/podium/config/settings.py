@@ -127,6 +127,12 @@ else:
         }
     }
 
+# The public boards' cache (leaderboards/cache.py): entries live BOARD_CACHE_SECONDS; after a
+# change a board is read again once its cached read is BOARD_CACHE_FRESH_SECONDS old (0: at
+# once), so scorings arriving dozens a second do not make every board read a miss.
+BOARD_CACHE_SECONDS = env_int("PODIUM_BOARD_CACHE_SECONDS", 60)
+BOARD_CACHE_FRESH_SECONDS = env_int("PODIUM_BOARD_CACHE_FRESH_SECONDS", 2)
+
 # -- files ------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("PODIUM_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"

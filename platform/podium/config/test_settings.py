@@ -41,6 +41,8 @@ if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controller's exit ends the 
     atexit.register(shutil.rmtree, SANDBOX_ROOT, True)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+# A board shows every change at once in tests (the window itself: test_cache.py).
+BOARD_CACHE_FRESH_SECONDS = 0
 
 # pytest-xdist's workers inherit one PODIUM_DATA_DIR: each keeps its own cache, so one worker's
 # cache.clear() (the API tests empty the throttle counts) never wipes another's counts.

@@ -4,10 +4,14 @@ dropped when the board changes.
 Each competition has a board version, a counter in the cache. Every write that changes what the
 public board shows calls ``board_changed``, which bumps it once the transaction commits (a
 rollback bumps nothing; a reader reads the version before the board, so what it caches
-under a version is never older than that version). Cached entries are keyed by (competition,
-version, offset and limit or keyset cursor), so a bump leaves every cached page unread at
-once; the old ones expire (``BOARD_CACHE_SECONDS``, which also bounds how stale a row's 24-hour
-move can get, and how long a bump lost while the cache was down can matter).
+under a version is never older than that version). Each entry (a page, the size, a rendering)
+is stored with the version it was read under and when: it is served while that version is
+current, and after a bump for at most ``BOARD_CACHE_FRESH_SECONDS`` (2) from when it was read,
+then read again. On deadline day scorings bump a board dozens of times a second: without that
+window every read was a miss, and the board was read and rendered on every request (issue 15).
+So a board shows a change within 2 seconds; 0 makes every bump drop the pages at once. Entries
+expire after ``BOARD_CACHE_SECONDS`` (60), which also bounds how stale a row's 24-hour move can
+get, and how long a bump lost while the cache was down can matter.
 
 The writers: ``leaderboards.services`` (a scored submission, a team's row refreshed by a
 rescoring, a disqualification or a merge, the rank snapshots behind the 24-hour move) call it
@@ -55,6 +59,14 @@ _DOWN = "Board cache unavailable: reading the board from the database"
 
 def _seconds() -> int:
     return int(getattr(settings, "BOARD_CACHE_SECONDS", 60))
+
+
+def _fresh_seconds() -> float:
+    return float(getattr(settings, "BOARD_CACHE_FRESH_SECONDS", 2))
+
+
+def _now() -> float:  # one place to move time in tests
+    return time.time()
 
 
 def _version_key(competition_id: int) -> str:
@@ -110,17 +122,20 @@ def _cached(competition: Competition, part: str, compute: Callable[[], T]) -> T:
     # The creation time too: a competition that reuses a deleted one's id (a restored or
     # flushed database) never meets its pages.
     born = int(competition.created_at.timestamp() * 1_000_000)
-    key = f"{PREFIX}:{competition.pk}:{born}:{version}:{part}"
+    key = f"{PREFIX}:{competition.pk}:{born}:{part}"
     try:
         found = cache.get(key)
     except Exception:
         logger.warning(_DOWN, exc_info=True)
         return compute()
     if found is not None:
-        return found
+        read_under, read_at, value = found
+        if read_under == version or _now() - read_at < _fresh_seconds():
+            return value
+    read_at = _now()
     value = compute()
     try:
-        cache.set(key, value, timeout=_seconds())
+        cache.set(key, (version, read_at, value), timeout=_seconds())
     except Exception:
         logger.warning("Board cache unavailable: page not cached", exc_info=True)
     return value

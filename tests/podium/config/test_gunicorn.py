@@ -34,7 +34,7 @@ def _config(**variables: str) -> dict[str, str]:
 def test_defaults_are_threaded_workers_with_a_request_id_in_the_access_log():
     config = _config()
     assert config["wsgi_app"] == "podium.config.wsgi:application"
-    assert config["worker_class"] == "gthread"
+    assert config["worker_class"] == "podium.config.gunicorn_worker.SplitThreadWorker"
     assert (config["workers"], config["threads"]) == ("4", "8")
     assert (config["timeout"], config["graceful_timeout"]) == ("120", "30")
     assert config["bind"] == "['0.0.0.0:8000']"

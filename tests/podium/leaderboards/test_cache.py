@@ -166,3 +166,29 @@ def test_a_viewers_own_team_is_never_served_to_another(client, competition):
     client.logout()
     page = client.get(url).content.decode()
     assert "Jump to my team" not in page
+
+
+def test_after_a_change_a_read_is_served_for_the_fresh_window_then_read_again(
+    competition, settings, monkeypatch
+):
+    """BOARD_CACHE_FRESH_SECONDS: scorings may bump a board dozens of times a second; a page
+    read under an older version is served until it is that many seconds old, never longer."""
+    settings.BOARD_CACHE_FRESH_SECONDS = 2
+    clock = {"t": 1_000.0}
+    monkeypatch.setattr(board_cache, "_now", lambda: clock["t"])
+    assert board(competition) == [("alice", 0.9), ("bob", 0.8)]  # read at t=1000
+    scored(participant(competition, "carl"), competition, 0.95, 0.5)  # bumps on commit
+    clock["t"] += 1.5
+    assert board(competition)[0] == ("alice", 0.9)  # 1.5 s old: still served
+    assert board_cache.cached_board_size(competition=competition) == 3  # never read before
+    clock["t"] += 0.6
+    assert board(competition)[0] == ("carl", 0.95)  # 2.1 s old: read again, under the new version
+    clock["t"] += 30
+    assert board(competition)[0] == ("carl", 0.95)  # current version: served, whatever its age
+
+
+def test_with_no_fresh_window_a_change_shows_at_once(competition, settings):
+    settings.BOARD_CACHE_FRESH_SECONDS = 0
+    assert board(competition)[0] == ("alice", 0.9)
+    scored(participant(competition, "carl"), competition, 0.95, 0.5)
+    assert board(competition)[0] == ("carl", 0.95)
