@@ -116,18 +116,22 @@ def board_changed(competition_id: int) -> None:
 
 
 def _cached(competition: Competition, part: str, compute: Callable[[], T]) -> T:
-    version = board_version(competition.pk)  # read before the board: see the module docstring
-    if version is None:
-        return compute()
     # The creation time too: a competition that reuses a deleted one's id (a restored or
     # flushed database) never meets its pages.
     born = int(competition.created_at.timestamp() * 1_000_000)
     key = f"{PREFIX}:{competition.pk}:{born}:{part}"
-    try:
-        found = cache.get(key)
+    version_key = _version_key(competition.pk)
+    try:  # the version and the entry in one round trip, both before the board is read
+        got = cache.get_many([version_key, key])
     except Exception:
         logger.warning(_DOWN, exc_info=True)
         return compute()
+    version = got.get(version_key)
+    if version is None:
+        version = board_version(competition.pk)  # starts it
+        if version is None:
+            return compute()
+    found = got.get(key)
     if found is not None:
         read_under, read_at, value = found
         if read_under == version or _now() - read_at < _fresh_seconds():
