@@ -17,12 +17,19 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage
 
 import scoring
-from podium.competitions.answer_keys import derived_files, key_path, prepared_solution
+from podium.competitions.answer_keys import (
+    active_version_columns,
+    active_version_of,
+    derived_files,
+    key_path,
+    prepared_solution,
+)
 from podium.competitions.models import SolutionVersion
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import competition_delete, solution_version_create
 from podium.core.errors import DomainError
-from tests.podium.factories import competition_with_solution, predictions_file
+from podium.submissions.models import Submission
+from tests.podium.factories import competition_with_solution, participant, predictions_file, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)  # files are removed on commit
 
@@ -99,3 +106,33 @@ def test_delete_removes_the_stored_key_and_the_cache(remote_keys):
 
     assert not remote_keys.exists(version.file.name)
     assert not cached.exists()
+
+
+def test_the_active_version_read_with_a_submission_is_the_newest_and_loads_the_rest_on_demand(
+    django_assert_num_queries,
+):
+    competition = competition_with_solution(rows=40)
+    solution_version_create(competition=competition, file=_key_file(competition))  # v2
+    submission = submit(participant(competition), competition)
+    newest = active_solution(competition)
+    columns = active_version_columns(Submission._meta.db_table)
+    with django_assert_num_queries(1):
+        row = Submission.objects.select_related("competition").annotate(**columns).get()
+        version = active_version_of(row, row.competition)
+        assert (version.pk, version.number, version.competition_id) == (
+            newest.pk,
+            2,
+            competition.pk,
+        )
+        assert (version.sha256, version.file.name) == (newest.sha256, newest.file.name)
+        assert key_path(version) == key_path(newest)
+    assert version.rows["total"] == 40  # not read with the row: loaded when asked for
+    SolutionVersion.objects.filter(competition=competition).delete()
+    row = Submission.objects.annotate(**columns).get(pk=submission.pk)
+    assert active_version_of(row, competition) is None
+
+
+def _key_file(competition) -> ContentFile:
+    ids, target, usage = competition.answer
+    lines = [f"{i},{t},{u}" for i, t, u in zip(ids, target, usage, strict=True)]
+    return ContentFile(("id,target,Usage\n" + "\n".join(lines) + "\n").encode(), name="v2.csv")

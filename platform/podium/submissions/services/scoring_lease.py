@@ -59,7 +59,7 @@ def submission_claim(*, submission_id: int, worker: str) -> Submission | None:
         return None
     submission = (
         Submission.objects.select_related("competition")
-        .annotate(**active_version_columns())
+        .annotate(**active_version_columns(Submission._meta.db_table))
         .get(pk=submission_id)
     )
     submission.active_solution = active_version_of(submission, submission.competition)
