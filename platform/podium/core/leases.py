@@ -28,6 +28,7 @@ The time comes from ``clock`` (a callable, looked up at each call), so an app ca
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -42,6 +43,8 @@ from django.db.models import F, Model, Q, QuerySet
 
 from podium.core import timeutils
 from podium.core.progress import progress_note
+
+logger = logging.getLogger(__name__)
 
 
 def _value(value: int | float | Callable[[], Any]) -> Any:
@@ -266,17 +269,22 @@ class Renewal:
 
 class _Scheduler(threading.Thread):
     """Starts the heartbeat thread of each renewal that is still waiting when its first
-    renewal is due. One per process (started at first use, again in a forked child)."""
+    renewal is due. One per process (started at first use, again in a forked child). Idle, it
+    looks every ``IDLE_WAKE`` seconds; it is woken only for a renewal due before it looks."""
+
+    IDLE_WAKE = 1.0
 
     def __init__(self) -> None:
         super().__init__(daemon=True, name="lease-renewals")
         self.changed = threading.Condition()
         self.waiting: set[Renewal] = set()
+        self.wakes_at = 0.0  # when it looks next (monotonic)
 
     def add(self, renewal: Renewal) -> None:
         with self.changed:
             self.waiting.add(renewal)
-            self.changed.notify()
+            if renewal.due < self.wakes_at:
+                self.changed.notify()
 
     def remove(self, renewal: Renewal) -> Heartbeat | None:
         """Stop waiting for ``renewal``; its thread, if it was started, for the caller to stop."""
@@ -291,9 +299,12 @@ class _Scheduler(threading.Thread):
                 moment = time.monotonic()
                 for renewal in [r for r in self.waiting if r.due <= moment]:
                     self.waiting.discard(renewal)
-                    renewal.start_thread()  # under the lock: a stop waits, then joins it
-                nearest = min((r.due for r in self.waiting), default=None)
-                self.changed.wait(None if nearest is None else max(0.0, nearest - moment))
+                    try:
+                        renewal.start_thread()  # under the lock: a stop waits, then joins it
+                    except RuntimeError:  # no thread to be had: the lease will run out
+                        logger.exception("Could not start the renewals of %s", renewal.name)
+                self.wakes_at = min((r.due for r in self.waiting), default=moment + self.IDLE_WAKE)
+                self.changed.wait(max(0.0, self.wakes_at - moment))
 
 
 _the_scheduler: _Scheduler | None = None
@@ -303,7 +314,7 @@ _scheduler_lock = threading.Lock()
 def _scheduler() -> _Scheduler:
     global _the_scheduler
     with _scheduler_lock:
-        if _the_scheduler is None:
+        if _the_scheduler is None or not _the_scheduler.is_alive():
             _the_scheduler = _Scheduler()
             _the_scheduler.start()
         return _the_scheduler

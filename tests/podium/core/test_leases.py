@@ -201,3 +201,15 @@ def test_a_block_that_outlives_its_first_renewal_is_renewed_until_the_lease_is_l
             assert renewal.lost and not held  # three beats: the third found the lease lost
             assert other.is_alive() and other_beats  # each lease is renewed on its own
     assert not renewal.thread.is_alive() and not other.thread.is_alive()  # joined at the end
+
+
+def test_a_renewal_due_after_the_scheduler_s_next_look_is_started_without_waking_it():
+    """The scheduler is woken only for a renewal due before it looks again (idle: every
+    second); one due later is found at that look and started on time."""
+    lease = Lease(model=Submission, waiting="a", running="b", seconds=3.6, max_attempts=1)
+    beaten = threading.Event()
+    with lease.heartbeat(1, "w", beat=lambda: beaten.set() or True) as renewal:
+        started = time.monotonic()
+        assert beaten.wait(5)
+        assert 1.0 < time.monotonic() - started < 3.0  # due at 1.2 s: not before, not long after
+        assert renewal.thread is not None and not renewal.lost
