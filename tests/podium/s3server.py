@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from storages.backends.s3 import S3Storage
+from podium.core.public_s3 import PublicEndpointS3Storage
 
 REGION = "us-east-1"
 
@@ -136,7 +136,7 @@ def serving() -> Iterator[None]:
         yield
 
 
-class ResettableS3Storage(S3Storage):
+class ResettableS3Storage(PublicEndpointS3Storage):
     def reset(self) -> None:
         """Empty both test buckets: each test starts with no stored file."""
         empty_buckets(self.connection.meta.client)

@@ -187,9 +187,14 @@ if (S3_BUCKET or S3_ANSWER_KEY_BUCKET) and bool(S3_OPTIONS["access_key"]) != boo
         "Set both PODIUM_S3_ACCESS_KEY and PODIUM_S3_SECRET_KEY, or neither (the host's role)."
     )
 if S3_BUCKET:
+    # Downloads are signed for PODIUM_S3_PUBLIC_ENDPOINT_URL, what browsers reach (core/public_s3).
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**S3_OPTIONS, "bucket_name": S3_BUCKET},
+        "BACKEND": "podium.core.public_s3.PublicEndpointS3Storage",
+        "OPTIONS": {
+            **S3_OPTIONS,
+            "bucket_name": S3_BUCKET,
+            "public_endpoint_url": env("PODIUM_S3_PUBLIC_ENDPOINT_URL") or None,
+        },
     }
 if S3_ANSWER_KEY_BUCKET:
     if S3_ANSWER_KEY_BUCKET == S3_BUCKET:

@@ -24,6 +24,7 @@ from podium.competitions.models import DataFile, SolutionVersion
 from podium.core import files
 from podium.core.errors import DomainError
 from podium.core.private_s3 import PrivateS3Storage
+from podium.core.public_s3 import PublicEndpointS3Storage
 from tests.podium import s3server
 from tests.podium.factories import UserFactory, competition_with_solution, participant
 
@@ -81,7 +82,7 @@ def s3(endpoint):
 def store(s3, endpoint, monkeypatch):
     """Data files and answer keys on the test server, as PODIUM_S3_BUCKET and
     PODIUM_S3_ANSWER_KEY_BUCKET put them."""
-    files_storage = S3Storage(**_options(endpoint, FILES))
+    files_storage = PublicEndpointS3Storage(**_options(endpoint, FILES))
     keys_storage = PrivateS3Storage(**_options(endpoint, KEYS))
     monkeypatch.setattr(DataFile._meta.get_field("file"), "storage", files_storage)
     monkeypatch.setattr(SolutionVersion._meta.get_field("file"), "storage", keys_storage)
@@ -137,6 +138,30 @@ def test_download_redirects_to_a_short_lived_presigned_url(client, store):
         )
         with data_file.file.open("rb") as stored:
             assert fetched.read() == stored.read()
+
+
+def test_downloads_are_signed_for_the_public_endpoint(client, store, endpoint, monkeypatch):
+    """PODIUM_S3_PUBLIC_ENDPOINT_URL: Podium talks to the store at one address (compose's
+    ``http://minio:9000``), browsers follow downloads to another; the URL is signed for the
+    browsers' address and leads to the file there."""
+    public = endpoint.replace("127.0.0.1", "localhost")  # the same server under another name
+    assert public != endpoint
+    monkeypatch.setattr(store[0], "public_endpoint_url", public)
+    competition = competition_with_solution()
+    client.force_login(participant(competition, "alice"))
+    response = client.get(
+        reverse("web:data_download", args=[competition.slug, "sample_submission.csv"])
+    )
+    location = response["Location"]
+    assert response.status_code == 302 and location.startswith(public + f"/{FILES}/")
+    assert "X-Amz-Signature" in parse_qs(urlsplit(location).query)
+    with urllib.request.urlopen(location, timeout=10) as fetched:
+        assert fetched.read().startswith(b"id,")
+    monkeypatch.setattr(store[0], "public_endpoint_url", None)  # unset: the endpoint's own
+    again = client.get(
+        reverse("web:data_download", args=[competition.slug, "sample_submission.csv"])
+    )
+    assert again["Location"].startswith(endpoint + f"/{FILES}/")
 
 
 def test_an_outsider_is_refused_before_any_url(client, store, monkeypatch):
