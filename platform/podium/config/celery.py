@@ -9,6 +9,7 @@ from celery.signals import (
     after_setup_task_logger,
     celeryd_init,
     task_postrun,
+    task_prerun,
     worker_ready,
 )
 
@@ -54,6 +55,17 @@ def _note_the_start(**_kwargs) -> None:
     from podium.core import progress
 
     progress.progress_note(force=True)
+
+
+@task_prerun.connect
+def _database_connections_as_for_a_request(task=None, **_kwargs) -> None:
+    """Connections are kept between tasks (CELERY_DB_REUSE_MAX): close the ones a request would
+    not reuse (past CONN_MAX_AGE, or errored); a reused one is health-checked at first use. Not
+    for a task run eagerly, in its caller's connection and transaction (as Celery's fixup)."""
+    from django.db import close_old_connections
+
+    if task is None or not getattr(task.request, "is_eager", False):
+        close_old_connections()
 
 
 @task_postrun.connect
