@@ -318,11 +318,14 @@ def has_accepted_rules(user: User, competition: Competition) -> bool:
 
 def require_rules_accepted(user: User, competition: Competition) -> None:
     if not has_accepted_rules(user, competition):
-        raise PermissionDenied(
-            Code.RULES_NOT_ACCEPTED,
-            f"Join {competition.title} and accept its rules first "
-            f"(on the competition's Rules page).",
-        )
+        raise rules_not_accepted(competition)
+
+
+def rules_not_accepted(competition: Competition) -> PermissionDenied:
+    return PermissionDenied(
+        Code.RULES_NOT_ACCEPTED,
+        f"Join {competition.title} and accept its rules first (on the competition's Rules page).",
+    )
 
 
 def data_files(*, competition: Competition) -> QuerySet[DataFile]:

@@ -31,11 +31,15 @@ def team_for_user(*, user, competition: Competition) -> Team | None:
 def require_team(*, user, competition: Competition) -> Team:
     team = team_for_user(user=user, competition=competition)
     if team is None:
-        raise PermissionDenied(
-            Code.NOT_A_PARTICIPANT,
-            f"You have not joined {competition.title}. Join it and accept its rules first.",
-        )
+        raise not_a_participant(competition)
     return team
+
+
+def not_a_participant(competition: Competition) -> PermissionDenied:
+    return PermissionDenied(
+        Code.NOT_A_PARTICIPANT,
+        f"You have not joined {competition.title}. Join it and accept its rules first.",
+    )
 
 
 def team_members(team: Team) -> list:

@@ -32,3 +32,27 @@ def test_a_scored_submission_is_not_new():
     submission.refresh_from_db()
     with pytest.raises(ValueError, match="not new"):
         new_submission_view(submission)
+
+
+def test_upload_facts_are_one_query_and_say_what_an_upload_checks():
+    from podium.competitions.models import RuleAcceptance, SolutionVersion
+    from podium.core.errors import PermissionDenied
+    from podium.submissions.selectors import upload_facts
+    from tests.podium.factories import UserFactory
+
+    competition = competition_with_solution()
+    user = participant(competition)
+    with CaptureQueriesContext(connection) as queries:
+        facts = upload_facts(user=user, competition=competition)
+    assert len(queries) == 1
+    assert facts.team.memberships.filter(user=user).exists()
+    assert (facts.rules_accepted, facts.has_answer_key) == (True, True)
+
+    RuleAcceptance.objects.filter(user=user).delete()
+    SolutionVersion.objects.filter(competition=competition).delete()
+    facts = upload_facts(user=user, competition=competition)
+    assert (facts.rules_accepted, facts.has_answer_key) == (False, False)
+
+    with pytest.raises(PermissionDenied) as refused:
+        upload_facts(user=UserFactory(), competition=competition)
+    assert refused.value.code == "not_a_participant"

@@ -99,11 +99,12 @@ class SubmissionListApi(GenericAPIView):
         """Upload a predictions file. It is scored in the background: poll the submission (its
         ``status``) until it is ``scored`` or ``failed``."""
         found = competition(request, slug, row=self.row)
-        team = my_team(request, found)  # refuse a non-member before reading a large body
+        # A non-member is refused before a large body is read.
+        facts = submission_selectors.upload_facts(user=request.user, competition=found)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         submission = submission_create(
-            user=request.user, competition=found, team=team, **data.validated_data
+            user=request.user, competition=found, facts=facts, **data.validated_data
         )
         # Committed: nothing after this reads the database, so no failure of it can answer
         # an error that would make the client send the file again.

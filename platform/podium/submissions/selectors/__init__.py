@@ -11,6 +11,7 @@ By family:
   (``final_selection_state``).
 - ``rescoring``: the rescoring with a new answer key (``rescored_q``, ``submission_ids_page``,
   ``rescore_progress``).
+- ``uploading``: what an upload checks before its file is stored (``upload_facts``).
 - ``dashboard``: the organizers' figures (``submissions_per_day``, ``status_counts``,
   ``failures_by_error_code``, ``stuck_submissions``, ``public_scores``).
 
@@ -42,6 +43,7 @@ from podium.submissions.selectors.rescoring import (
     rescored_q,
     submission_ids_page,
 )
+from podium.submissions.selectors.uploading import UploadFacts, upload_facts
 from podium.submissions.selectors.viewing import (
     SubmissionView,
     new_submission_view,
@@ -53,6 +55,8 @@ from podium.submissions.selectors.viewing import (
 )
 
 __all__ = [
+    "UploadFacts",
+    "upload_facts",
     "FailureCount",
     "FinalSelectionState",
     "Quota",

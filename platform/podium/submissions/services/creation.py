@@ -42,7 +42,6 @@ from podium.core.timeutils import humanize_delta, now
 from podium.submissions import selectors
 from podium.submissions.error_codes import SubmissionRefusal
 from podium.submissions.models import Submission, submission_upload_to
-from podium.teams import selectors as team_selectors
 from podium.teams.error_codes import TeamErrorCode
 from podium.teams.models import Team
 from scoring.error_codes import SubmissionErrorCode as FileErrorCode
@@ -50,20 +49,24 @@ from scoring.error_codes import SubmissionErrorCode as FileErrorCode
 logger = logging.getLogger(__name__)
 
 
-def _check_can_submit(user, competition: Competition, team: Team, moment: datetime) -> None:
-    competition_selectors.require_rules_accepted(user, competition)
+def _check_can_submit(
+    competition: Competition, facts: selectors.UploadFacts, moment: datetime
+) -> None:
+    if not facts.rules_accepted:
+        raise competition_selectors.rules_not_accepted(competition)
     if moment < competition.start_at:
         raise DomainError(
             CompetitionErrorCode.NOT_STARTED,
             f"{competition.title} opens for submissions in "
             f"{humanize_delta(competition.start_at - moment)}.",
         )
+    team = facts.team
     if team.disqualified_at:
         raise PermissionDenied(
             TeamErrorCode.TEAM_DISQUALIFIED,
             f"Your team was disqualified: {team.disqualification_reason or 'see the organizers'}.",
         )
-    if competition_selectors.active_solution(competition) is None:
+    if not facts.has_answer_key:
         raise DomainError(
             CompetitionErrorCode.NO_SOLUTION,
             "This competition is not ready to score submissions yet; the organizers have not "
@@ -132,19 +135,25 @@ def _store(submission: Submission, file: File) -> None:
 
 
 def submission_create(
-    *, user, competition: Competition, file: File, description: str = "", team: Team | None = None
+    *,
+    user,
+    competition: Competition,
+    file: File,
+    description: str = "",
+    facts: selectors.UploadFacts | None = None,
 ) -> Submission:
     """Accept a prediction file and queue its scoring after commit.
 
     The file is stored first (outside any lock: it may be large), then the limits are checked
-    under the team's row lock; a refused upload's file is deleted again. ``team``: ``user``'s
-    team in ``competition`` as the caller just read it (``teams.selectors.require_team``);
-    read here when not given.
+    under the team's row lock; a refused upload's file is deleted again. ``facts``: what
+    ``selectors.upload_facts`` says of ``user`` in ``competition``, as the caller just read it
+    (before reading the body); read here when not given.
     """
     moment = now()
-    if team is None:
-        team = team_selectors.require_team(user=user, competition=competition)
-    _check_can_submit(user, competition, team, moment)
+    if facts is None:
+        facts = selectors.upload_facts(user=user, competition=competition)
+    _check_can_submit(competition, facts, moment)
+    team = facts.team
     digest, size = sha256_and_size(file)
     if size == 0:
         raise DomainError(FileErrorCode.FILE_EMPTY, "The file is empty.")
