@@ -10,7 +10,8 @@ benchmarks.load``). ``PODIUM_WEB_THREADS=1`` gives sync workers back.
 
 * ``PODIUM_WEB_BIND`` (``0.0.0.0:8000``), ``PODIUM_WEB_WORKERS`` (processes, 4),
   ``PODIUM_WEB_THREADS`` (per process, 8), ``PODIUM_WEB_WRITE_THREADS`` (of those, for
-  requests other than GET/HEAD/OPTIONS: half);
+  requests other than GET/HEAD/OPTIONS: half), ``PODIUM_WEB_SWITCH_INTERVAL_MS`` (the GIL's
+  hand-off interval in a threaded worker, 1);
 * ``PODIUM_WEB_TIMEOUT`` (s, 120: a worker silent this long is killed and replaced),
   ``PODIUM_WEB_GRACEFUL_TIMEOUT`` (s, 30: on SIGTERM, what requests get to finish),
   ``PODIUM_WEB_KEEPALIVE`` (s, 5: idle keep-alive connections, threaded workers only);

@@ -9,13 +9,15 @@ in gunicorn itself, a client gone) goes to the reads, as one pool would have it.
 
 Sizes: ``threads`` (``PODIUM_WEB_THREADS``) in all, ``PODIUM_WEB_WRITE_THREADS`` of them for
 writes (half by default, at least one each): the same number of threads, and so of database
-connections, as the plain threaded worker.
+connections, as the plain threaded worker. The GIL is handed over every
+``PODIUM_WEB_SWITCH_INTERVAL_MS`` (1) instead of Python's 5 ms (``switch_interval``).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 from concurrent import futures
 
 from gunicorn.workers.gthread import ThreadWorker
@@ -31,6 +33,18 @@ def pool_sizes(threads: int, writes: str | None) -> tuple[int, int]:
     return threads - write, write
 
 
+def switch_interval(milliseconds: str | None) -> float:
+    """Seconds between the interpreter's GIL hand-offs in a web worker: 1 ms unless set (Python's
+    default is 5 ms). A thread back from the database or Redis waits up to this long for the GIL
+    while a busy thread holds it, several times per request: at 5 ms a cached board read took
+    hundreds of ms beside uploads, and uploads were accepted slower too (issue 15's burst)."""
+    try:
+        value = float(milliseconds) if milliseconds else 1.0
+    except ValueError:
+        value = 1.0
+    return min(max(value, 0.1), 100.0) / 1000
+
+
 def is_read(sock: socket.socket) -> bool:
     try:
         head = sock.recv(8, socket.MSG_PEEK)
@@ -41,6 +55,7 @@ def is_read(sock: socket.socket) -> bool:
 
 class SplitThreadWorker(ThreadWorker):
     def init_process(self):
+        sys.setswitchinterval(switch_interval(os.environ.get("PODIUM_WEB_SWITCH_INTERVAL_MS")))
         reads, writes = pool_sizes(self.cfg.threads, os.environ.get("PODIUM_WEB_WRITE_THREADS"))
         self.read_threads, self.write_threads = reads, writes
         self.write_pool = futures.ThreadPoolExecutor(max_workers=writes, thread_name_prefix="write")

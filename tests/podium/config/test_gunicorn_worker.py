@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from podium.config.gunicorn_worker import is_read, pool_sizes
+from podium.config.gunicorn_worker import is_read, pool_sizes, switch_interval
 
 PLATFORM_DIR = Path(__file__).resolve().parents[3] / "platform"
 SPLIT = "podium.config.gunicorn_worker.SplitThreadWorker"
@@ -28,6 +28,14 @@ SPLIT = "podium.config.gunicorn_worker.SplitThreadWorker"
 )
 def test_pool_sizes_keep_at_least_one_thread_each(threads, writes, sizes):
     assert pool_sizes(threads, writes) == sizes
+
+
+@pytest.mark.parametrize(
+    ("setting", "seconds"),
+    [(None, 0.001), ("", 0.001), ("5", 0.005), ("0.5", 0.0005), ("0", 0.0001), ("x", 0.001)],
+)
+def test_the_switch_interval_is_a_millisecond_unless_set(setting, seconds):
+    assert switch_interval(setting) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize(
