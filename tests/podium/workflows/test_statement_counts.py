@@ -2,8 +2,9 @@
 
 A ceiling, not a timing: a change that adds a query per submission (a lookup in a loop, a
 second read of the metric or the answer key) fails here and says how many it now takes. The
-count leaves out SAVEPOINT/RELEASE, the markers of nested ``atomic`` blocks. Measured on SQLite
-(the default); PostgreSQL runs the same statements.
+count leaves out SAVEPOINT/RELEASE, the markers of nested ``atomic`` blocks, and Django's health
+check of a reused PostgreSQL connection (run outside its cursors). The same ceiling on SQLite
+(the default) and PostgreSQL, which lock and read the board row in different statements.
 """
 
 from __future__ import annotations
