@@ -41,13 +41,10 @@ from django.db import transaction
 from podium.competitions.models import Competition
 from podium.leaderboards.selectors import (
     BoardKey,
-    BoardPage,
     BoardRow,
-    TeamHistory,
     board_size,
     public_board,
     public_board_after,
-    top_teams_score_history,
 )
 
 logger = logging.getLogger("podium.leaderboards.cache")
@@ -158,13 +155,6 @@ def cached_body(*, competition: Competition, url: str, render: Callable[[], byte
     return cached_rendering(competition=competition, name=f"body:{digest}", render=render)
 
 
-def cached_top_teams_history(*, competition: Competition) -> list[TeamHistory]:
-    """``selectors.top_teams_score_history`` (the chart's points), through the cache."""
-    return _cached(
-        competition, "top-history", lambda: top_teams_score_history(competition=competition)
-    )
-
-
 def cached_public_board(*, competition: Competition, offset: int, limit: int) -> list[BoardRow]:
     """``selectors.public_board``, through the cache."""
     return _cached(
@@ -177,19 +167,6 @@ def cached_public_board(*, competition: Competition, offset: int, limit: int) ->
 def cached_board_size(*, competition: Competition) -> int:
     """``selectors.board_size``, through the cache."""
     return _cached(competition, "size", lambda: board_size(competition=competition))
-
-
-def cached_public_board_page(
-    *, competition: Competition, page: int = 1, per_page: int = 100
-) -> BoardPage:
-    """``selectors.public_board_page``, through the cache."""
-    total = cached_board_size(competition=competition)
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, page), pages)
-    rows = cached_public_board(
-        competition=competition, offset=(number - 1) * per_page, limit=per_page
-    )
-    return BoardPage(rows=rows, number=number, pages=pages, total=total)
 
 
 def cached_public_board_after(

@@ -11,7 +11,6 @@ from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
 from podium.core.files import download_response
-from podium.leaderboards import cache as board_cache
 from podium.leaderboards import selectors as board_selectors
 from podium.teams.services import competition_join
 from podium.web import board_fragments
@@ -94,25 +93,22 @@ def _page_number(request) -> int:
 def leaderboard(request, slug: str):
     context = competition_context(request, slug, "leaderboard", board_tab="public")
     competition = context["competition"]
-    # The rows come from the board cache (the same for everyone); where the viewer's team
-    # stands (``mine``) is read for this viewer only.
-    board = board_cache.cached_public_board_page(
-        competition=competition, page=_page_number(request)
-    )
-    context["board"] = board
-    context["split"] = competition_selectors.board_split(competition)
+    # The page's rows, split and chart come from the board cache, one entry for everyone; where
+    # the viewer's team stands (``mine``) is read for this viewer only.
+    parts = board_fragments.board_page_parts(competition=competition, page=_page_number(request))
+    context["board"], context["split"] = parts.board, parts.split
     context["mine"] = board_selectors.board_position(
         competition=competition, team=context["me"].team
     )
     my_team = context["me"].team
-    context["rows_html"] = board_fragments.board_rows_html(
-        competition=competition, board=board, my_team_id=my_team.pk if my_team else None
+    context["rows_html"] = board_fragments.rows_html(
+        parts, my_team_id=my_team.pk if my_team else None
     )
-    if board.number == 1:  # the chart heads the first page only
-        context["chart"] = board_fragments.top_teams_chart(
-            competition=competition,
-            my_team_id=context["mine"].team_id if context["mine"] else None,
-        )
+    context["chart"] = board_fragments.chart_html(
+        parts,
+        competition=competition,
+        my_team_id=context["mine"].team_id if context["mine"] else None,
+    )
     return render(request, "web/competition/leaderboard.html", context)
 
 
