@@ -165,13 +165,30 @@ def burst(
     }
 
 
-def hammer(port: int, path: str, headers: dict, *, threads: int, seconds: float) -> dict:
-    """``path`` fetched back to back from ``threads`` threads for ``seconds``."""
+WARM_S = 1.0
+
+
+def hammer(
+    port: int, path: str, headers: dict, *, threads: int, seconds: float, keep_alive: bool = True
+) -> dict:
+    """``path`` fetched back to back from ``threads`` threads for ``seconds``, after as long a
+    warm-up as ``WARM_S`` the same way (uncounted): every gunicorn worker has then answered, and
+    none pays its first request's lazy imports inside the measurement. ``keep_alive=False``: a
+    connection per request (``Connection: close``), as the podium CLI's one-off calls make; the
+    kernel then spreads the requests over the workers, where a few kept-alive connections may
+    all have landed on one."""
+    if not keep_alive:
+        headers = {**headers, "Connection": "close"}
     warm = Client(port, headers)
-    for _ in range(5):
-        if (status := warm.request("GET", path)) != 200:
-            raise RuntimeError(f"GET {path} answered {status}")
+    if (status := warm.request("GET", path)) != 200:
+        raise RuntimeError(f"GET {path} answered {status}")
     warm.close()
+    _fetch(port, path, headers, threads=threads, seconds=WARM_S)
+    result = _fetch(port, path, headers, threads=threads, seconds=seconds)
+    return {**result, "keep_alive": keep_alive}
+
+
+def _fetch(port: int, path: str, headers: dict, *, threads: int, seconds: float) -> dict:
     lock = threading.Lock()
     latencies: list[float] = []
     codes: list[int] = []

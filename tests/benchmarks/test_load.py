@@ -57,7 +57,7 @@ def _check(result: dict, report: str) -> None:
     assert result["bursts"]["threaded"]["threads"] > 1
     board = result["board"]
     assert board["teams"] == 200
-    for key in ("api_board", "ping"):
+    for key in ("api_board", "api_board_new_connections", "ping"):
         assert board[key]["ok"] == board[key]["requests"] > 0
     assert "threaded vs sync" in report and "API board / plain" in report
     # Everything it started was stopped, by process group.
