@@ -245,10 +245,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "podium.api.throttling.PerUser",
-        "podium.api.throttling.PerAddress",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["podium.api.throttling.PerUserAndAddress"],
     "DEFAULT_PAGINATION_CLASS": "podium.api.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -61,26 +61,41 @@ def _keys(name: str, seconds: int, now: float) -> tuple[str, str, int, float]:
 
 def hit(name: str, seconds: int) -> Count:
     """Count one request under ``name`` in windows of ``seconds``; the counts after it."""
+    return hit_many([(name, seconds)])[0]
+
+
+def hit_many(counters: list[tuple[str, int]]) -> list[Count]:
+    """``hit`` for each ``(name, seconds)``: on Redis all in one round trip."""
     backend = caches["default"]
-    current_key, previous_key, _, elapsed = _keys(name, seconds, _now())
-    ttl = 2 * seconds + 1  # the window is read as "previous" for one more window
+    now = _now()
+    keyed = [(_keys(name, seconds, now), seconds) for name, seconds in counters]
     if isinstance(backend, RedisCache):
-        current_key = backend.make_and_validate_key(current_key)
-        previous_key = backend.make_and_validate_key(previous_key)
-        pipe = backend._cache.get_client(current_key, write=True).pipeline(transaction=False)
-        pipe.incr(current_key)
-        pipe.expire(current_key, ttl)
-        pipe.get(previous_key)
-        current, _, previous = pipe.execute()
+        pipe = None
+        for (current_key, previous_key, _, _), seconds in keyed:
+            current_key = backend.make_and_validate_key(current_key)
+            if pipe is None:
+                pipe = backend._cache.get_client(current_key, write=True).pipeline(
+                    transaction=False
+                )
+            pipe.incr(current_key)
+            pipe.expire(current_key, 2 * seconds + 1)  # read as "previous" one window more
+            pipe.get(backend.make_and_validate_key(previous_key))
+        replies = pipe.execute() if pipe is not None else []
+        found = [(replies[i], replies[i + 2]) for i in range(0, len(replies), 3)]
     else:
-        backend.add(current_key, 0, timeout=ttl)
-        try:
-            current = backend.incr(current_key)
-        except ValueError:  # expired between add and incr (the file cache checks on read)
-            backend.add(current_key, 1, timeout=ttl)
-            current = 1
-        previous = backend.get(previous_key, 0)
-    return Count(int(current), int(previous or 0), elapsed, seconds)
+        found = []
+        for (current_key, previous_key, _, _), seconds in keyed:
+            backend.add(current_key, 0, timeout=2 * seconds + 1)
+            try:
+                current = backend.incr(current_key)
+            except ValueError:  # expired between add and incr (the file cache checks on read)
+                backend.add(current_key, 1, timeout=2 * seconds + 1)
+                current = 1
+            found.append((current, backend.get(previous_key, 0)))
+    return [
+        Count(int(current), int(previous or 0), elapsed, seconds)
+        for ((_, _, _, elapsed), seconds), (current, previous) in zip(keyed, found, strict=True)
+    ]
 
 
 def unhit(name: str, seconds: int) -> None:

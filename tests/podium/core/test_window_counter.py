@@ -82,3 +82,15 @@ def test_wait_for_is_when_one_more_fits(current, previous, elapsed, limit, wait)
     counted = window_counter.Count(current, previous, elapsed, 60)
     assert counted.sliding > limit  # refused
     assert counted.wait_for(limit) == wait
+
+
+def test_hit_many_counts_each_name_as_hit_does(clock):
+    window_counter.hit("t:a", 60)
+    counts = window_counter.hit_many([("t:a", 60), ("t:b", 60), ("t:c", 3600)])
+    assert [c.current for c in counts] == [2, 1, 1]
+    assert [c.seconds for c in counts] == [60, 60, 3600]
+    clock["t"] += 60
+    later = window_counter.hit_many([("t:a", 60), ("t:c", 3600)])
+    assert (later[0].current, later[0].previous) == (1, 2)
+    assert later[1].current == 2  # still the hour's first window
+    assert window_counter.hit_many([]) == []
