@@ -1,12 +1,12 @@
-"""Sliding-window request counts in the shared cache, one round trip per count on Redis.
+"""Sliding-window request counts in the shared cache: one Redis round trip for a request's counts.
 
 A count is kept per fixed window (aligned to the epoch) and read as a sliding one: the previous
 window's count weighted by the share of it still inside the last ``seconds``, plus this window's
-(the approximation Cloudflare and nginx use). Unlike DRF's request log, which stored and rewrote
-every timestamp of the window on each request (a 1,200-entry list per request at the default
-rate, hundreds of thousands under a load test), a count is one integer: on Redis one pipelined
-``INCR``/``EXPIRE``/``GET``; on another cache (the file cache of the embedded default),
-``add``/``incr``/``get``.
+(Cloudflare's approximation of a sliding log). Unlike DRF's request log, which stored and
+rewrote every timestamp of the window on each request (a 1,200-entry list per request at the
+default rate, hundreds of thousands under a load test), a count is one integer: on Redis a
+pipelined ``INCR``/``EXPIRE``/``GET``, several counts in one pipeline (``hit_many``); on another
+cache (the file cache of the embedded default), ``add``/``incr``/``get``.
 
 Errors from the cache propagate: each caller decides how to fail open.
 """
