@@ -181,22 +181,12 @@ def redis_db(broker_url: str):
         else:
             raise RuntimeError("no free Redis database number for the load benchmark")
         url = common.with_redis_db(broker_url, chosen)
-        _flush(url)
+        common.flush_redis(url)
         try:
             yield url
         finally:
-            _flush(url)
+            common.flush_redis(url)
             if admin.get(f"podium:e2e:redis-db:{chosen}") == token.encode():
                 admin.delete(f"podium:e2e:redis-db:{chosen}")
     finally:
         admin.close()
-
-
-def _flush(url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()

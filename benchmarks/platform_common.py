@@ -40,6 +40,17 @@ def with_redis_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+def flush_redis(url: str) -> None:
+    """Empty the Redis database ``url`` names (a benchmark's own number, never 0)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 class ThrowawayDatabase:
     """``CREATE DATABASE`` on the server DATABASE_URL names; dropped (with its connections) on
     exit. Needs the CREATEDB privilege (.ci/run's podium role has it)."""

@@ -228,18 +228,8 @@ def main(argv: list[str] | None = None) -> int:
                 common.django_setup()
                 common.emit(run("services", args.submissions, args.teams))
         finally:
-            _flush_redis(broker)
+            common.flush_redis(broker)
     return 0
-
-
-def _flush_redis(url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 if __name__ == "__main__":

@@ -236,25 +236,15 @@ def main(argv: list[str] | None = None) -> int:
             common.emit({"backend": "services", "skipped": common.NEEDS_SERVICES})
             return 0
         broker = common.with_redis_db(redis, REDIS_DB)
-        _flush_redis(broker)
+        common.flush_redis(broker)
         try:
             with common.ThrowawayDatabase(server, "podium_bench_worker") as db:
                 common.configure(database_url=db.url, broker_url=broker, data_dir=tmp)
                 common.django_setup()
                 common.emit(run("services", args.submissions, args.idle))
         finally:
-            _flush_redis(broker)
+            common.flush_redis(broker)
     return 0
-
-
-def _flush_redis(url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 if __name__ == "__main__":
