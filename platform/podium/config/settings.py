@@ -211,8 +211,9 @@ if S3_ANSWER_KEY_BUCKET:
 # of the keys it fetched and their prepared (memory-mapped) form (competitions/answer_keys.py).
 SOLUTIONS_ROOT = private.folder(Path(env("PODIUM_SOLUTIONS_ROOT", str(DATA_DIR / "solutions"))))
 ANSWER_KEY_CACHE_KEEP = env_int("PODIUM_ANSWER_KEY_CACHE_KEEP", 20)  # versions kept per host
-# podium_restore refuses an archive that unpacks to more bytes or members than these (ops/backup.py;
-# the command's --max-bytes / --max-members): a hostile archive must not fill the disk.
+# podium_restore refuses an archive that unpacks to more bytes or members than these
+# (ops/archive.py; the command's --max-bytes / --max-members): a hostile archive must not fill
+# the disk.
 RESTORE_MAX_BYTES = env_int("PODIUM_RESTORE_MAX_BYTES", 256 * 1024**3)
 RESTORE_MAX_MEMBERS = env_int("PODIUM_RESTORE_MAX_MEMBERS", 2_000_000)
 # Stored files (uploads, data files, answer keys, outputs) and their folders: Podium's user only.

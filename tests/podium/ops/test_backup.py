@@ -18,6 +18,7 @@ checking pass and the writing pass.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -37,6 +38,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from podium.kernels.models import KernelRun
+from podium.ops import archive as reading
 from podium.ops import backup
 from tests.podium.e2e.live import REPO_ROOT, database_url
 from tests.podium.factories import competition_with_solution, participant, scored
@@ -267,7 +269,7 @@ def test_restore_refuses_hostile_members_before_writing_anything(tmp_path, membe
     into.mkdir()
 
     with pytest.raises(backup.BackupError, match=reason):
-        backup.archive_unpack(archive, into)
+        reading.archive_unpack(archive, into)
 
     assert not (tmp_path.parent / "podium-evil").exists()
     assert not Path("/etc/podium-evil").exists()
@@ -277,10 +279,10 @@ def test_restore_refuses_hostile_members_before_writing_anything(tmp_path, membe
 def _valid_members(manifest_changes: dict) -> list:
     body = b""
     manifest = {
-        "format": backup.FORMAT,
+        "format": reading.FORMAT,
         "migrations": {},
         "counts": {"files": 0},
-        "members": {"db.jsonl": {"sha256": backup.hashlib.sha256(body).hexdigest(), "size": 0}},
+        "members": {"db.jsonl": {"sha256": hashlib.sha256(body).hexdigest(), "size": 0}},
     }
     manifest.update(manifest_changes)
     return [_file("db.jsonl", body), _file("manifest.json", json.dumps(manifest).encode())]
@@ -311,7 +313,7 @@ def test_restore_refuses_a_member_for_another_storage(tmp_path):
     body = b"alert(1)"
     extra = "files/staticfiles/admin/js/core.js"
     manifest = json.loads(members[1][1])
-    manifest["members"][extra] = {"sha256": backup.hashlib.sha256(body).hexdigest(), "size": 8}
+    manifest["members"][extra] = {"sha256": hashlib.sha256(body).hexdigest(), "size": 8}
     members[1] = _file("manifest.json", json.dumps(manifest).encode())
     archive = _archive(tmp_path / "b.tar.gz", [*members, _file(extra, body)])
 
@@ -348,10 +350,10 @@ def test_backup_refuses_a_missing_folder_in_one_line(tmp_path):
 def _manifest_for(members: list[tuple[tarfile.TarInfo, bytes]]) -> tuple[tarfile.TarInfo, bytes]:
     """A true manifest for ``members`` (db.jsonl among them): only the limits can refuse it."""
     listed = {
-        info.name: {"sha256": backup.hashlib.sha256(body).hexdigest(), "size": len(body)}
+        info.name: {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
         for info, body in members
     }
-    manifest = {"format": backup.FORMAT, "migrations": {}, "counts": {"files": 0}}
+    manifest = {"format": reading.FORMAT, "migrations": {}, "counts": {"files": 0}}
     return _file("manifest.json", json.dumps({**manifest, "members": listed}).encode())
 
 
@@ -378,7 +380,7 @@ def test_a_terabyte_declared_in_a_header_is_refused_before_its_data_is_read(tmp_
     into.mkdir()
 
     with pytest.raises(backup.BackupError, match="unpacks to more than 256.0 GiB"):
-        backup.archive_unpack(archive, into)  # the default ceiling (settings)
+        reading.archive_unpack(archive, into)  # the default ceiling (settings)
     assert list(into.iterdir()) == []
 
 
@@ -396,7 +398,7 @@ def test_restore_refuses_an_archive_over_max_bytes_in_one_line_writing_nothing(t
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert _tables(target) == []  # not even migrated
     assert [p for p in target["data"].rglob("*") if p.is_file() and "sqlite" not in p.name] == []
-    scan = backup.archive_scan(archive, backup.RestoreLimits(1024**3, 100))
+    scan = reading.archive_scan(archive, reading.RestoreLimits(1024**3, 100))
     assert scan.total > 64 * 1024**2  # the same archive, under a ceiling it fits
 
 
@@ -423,10 +425,10 @@ def test_restore_refuses_more_members_than_max_members(tmp_path):
     into.mkdir()
 
     with pytest.raises(backup.BackupError, match="more than 1,000 members"):
-        backup.archive_unpack(archive, into, backup.RestoreLimits(1024**3, 1000))
+        reading.archive_unpack(archive, into, reading.RestoreLimits(1024**3, 1000))
     assert list(into.iterdir()) == []
     assert (
-        len(backup.archive_unpack(archive, into, backup.RestoreLimits(1024**3, 4000))["members"])
+        len(reading.archive_unpack(archive, into, reading.RestoreLimits(1024**3, 4000))["members"])
         == 3001
     )
 
@@ -448,7 +450,7 @@ def test_a_huge_pax_header_is_refused_before_tarfile_reads_it(tmp_path):
         tar.addfile(info, io.BytesIO(body))
 
     with pytest.raises(backup.BackupError, match="metadata header"):
-        backup.archive_scan(path)
+        reading.archive_scan(path)
 
 
 def test_a_file_and_a_folder_of_the_same_name_are_refused_before_writing(tmp_path):
@@ -458,7 +460,7 @@ def test_a_file_and_a_folder_of_the_same_name_are_refused_before_writing(tmp_pat
     into.mkdir()
 
     with pytest.raises(backup.BackupError, match="collides with another"):
-        backup.archive_unpack(archive, into)
+        reading.archive_unpack(archive, into)
     assert list(into.iterdir()) == []
 
 
@@ -466,21 +468,21 @@ def test_restore_refuses_an_archive_larger_than_the_free_space(tmp_path, monkeyp
     archive = _honest(tmp_path / "b.tar.gz", [_file("files/default/x", b"x" * 1000)])
     into = tmp_path / "staging"
     into.mkdir()
-    monkeypatch.setattr(backup, "FREE_RESERVE", 2**62)  # more than any disk here has
+    monkeypatch.setattr(reading, "FREE_RESERVE", 2**62)  # more than any disk here has
 
     with pytest.raises(backup.BackupError, match="unpacks to 1,[0-9]{3} bytes and .* free"):
-        backup.archive_unpack(archive, into)
+        reading.archive_unpack(archive, into)
     assert list(into.iterdir()) == []
 
 
 def test_an_archive_changed_between_the_two_passes_is_refused_and_nothing_left(tmp_path):
     archive = tmp_path / "b.tar.gz"
     _honest(archive, [_file("files/default/a", b"first"), _file("files/default/b", b"BBBB")])
-    scan = backup.archive_scan(archive)
+    scan = reading.archive_scan(archive)
     _honest(archive, [_file("files/default/a", b"FIRST"), _file("files/default/b", b"BBBB")])
     into = tmp_path / "staging"
     into.mkdir()
 
     with pytest.raises(backup.BackupError, match="changed while it was being restored"):
-        backup.archive_extract(archive, into, scan)
+        reading.archive_extract(archive, into, scan)
     assert list(into.iterdir()) == []
