@@ -226,6 +226,38 @@ def test_a_broker_down_at_the_commit_loses_nothing(monkeypatch, eager):
     assert sub.status == Submission.Status.SCORED and sub.attempts == 1
 
 
+@pytest.mark.parametrize("row_committed", [True, False])
+def test_a_failed_commit_keeps_the_file_for_the_orphan_sweep(monkeypatch, caplog, row_committed):
+    """The database goes away during the COMMIT: the upload answers an error, but its row may
+    exist, so its file is kept (and said in the log); the orphan sweep removes it an hour later
+    only if no row names it."""
+    from django.db import OperationalError, connection
+
+    from podium.submissions.services import orphan_files_remove
+
+    competition = competition_with_solution()
+    user = participant(competition)
+    commit = connection.commit
+
+    def commit_then_lose_the_connection():
+        if row_committed:
+            commit()
+        else:
+            connection.rollback()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "commit", commit_then_lose_the_connection)
+    with pytest.raises(OperationalError):
+        submit(user, competition)
+    monkeypatch.undo()
+    (kept,) = stored_files("submissions")
+    assert kept.rsplit("/", 1)[-1].removesuffix(".csv") in caplog.text.replace("-", "")  # uuid
+    assert Submission.objects.exists() is row_committed
+    removed = orphan_files_remove(moment=now() + timedelta(hours=2))
+    assert removed == ([] if row_committed else [kept])
+    assert stored_files("submissions") == ([kept] if row_committed else [])
+
+
 @pytest.fixture
 def fill_disk(monkeypatch):
     """Call it and the disk is full from then on: a write creates its file, then ENOSPC."""
