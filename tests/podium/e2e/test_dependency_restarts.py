@@ -13,8 +13,9 @@ comes back after a short wait, as the CLI does. Then:
 
 * no answer is a 5xx other than 503, and every 503 carries ``Retry-After``;
 * every upload ends accepted (201), and the 201s are exactly the rows: no lost, no extra row;
-* every row's file is stored; a stored file without a row is one whose COMMIT failed as
-  PostgreSQL stopped (logged, kept since its row may exist), and the orphan sweep removes it;
+* every row's file is stored, and no stored file lacks its row (an upload whose COMMIT failed
+  as PostgreSQL stopped looks its row up again; only one that never gets an answer keeps its
+  file, logged, for the orphan sweep, which the test then runs);
 * every submission is scored within a bound after the restarts, with one lease taken, or two
   for those being scored when PostgreSQL stopped (their first result never committed).
 
@@ -95,13 +96,14 @@ from podium.submissions.services.orphans import ORPHAN_AGE
 print(json.dumps(orphan_files_remove(moment=now() + ORPHAN_AGE)))
 """
 
-COMMIT_FAILED = re.compile(r"The commit of upload ([0-9a-f-]{36}) failed")
+COMMIT_UNKNOWN = re.compile(r"The commit of upload ([0-9a-f-]{36}) failed and the database did")
 
 
-def _commit_failures(log: Path) -> set[str]:
-    """The uploads whose COMMIT failed, as gunicorn's log names them (uuid hex, the file stem)."""
+def _commit_unknown(log: Path) -> set[str]:
+    """The uploads whose COMMIT failed and whose row nobody could look up after (PostgreSQL
+    stayed away 15 s), as gunicorn's log names them (uuid hex: the file's stem)."""
     text = log.read_text(errors="replace")
-    return {uuid.UUID(found).hex for found in COMMIT_FAILED.findall(text)}
+    return {uuid.UUID(found).hex for found in COMMIT_UNKNOWN.findall(text)}
 
 
 def _free_port() -> int:
@@ -442,10 +444,10 @@ def test_uploads_ride_out_a_redis_and_a_postgresql_restart(tmp_path):
         stored = {str(path.relative_to(media)) for path in files if path.is_file()}
         named = {r[2] for r in rows}
         assert named <= stored  # every row has its file
-        # a file without a row is only one whose COMMIT failed as PostgreSQL stopped: kept,
-        # since its row may exist, said in the log, and removed by the orphan sweep
+        # no file without a row (a failed COMMIT looks its row up again), but where the lookup
+        # never got an answer: that file is kept, said in the log, and the orphan sweep's
         kept = {Path(name).stem for name in stored - named}
-        assert kept <= _commit_failures(folder / "gunicorn.log")
+        assert kept <= _commit_unknown(folder / "gunicorn.log")
         swept = subprocess.run(
             [sys.executable, "-c", SWEEP],
             cwd=REPO_ROOT, env=env, check=True, timeout=120, capture_output=True, text=True,

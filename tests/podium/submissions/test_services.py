@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.test import Client
 
 import scoring
@@ -226,36 +227,69 @@ def test_a_broker_down_at_the_commit_loses_nothing(monkeypatch, eager):
     assert sub.status == Submission.Status.SCORED and sub.attempts == 1
 
 
-@pytest.mark.parametrize("row_committed", [True, False])
-def test_a_failed_commit_keeps_the_file_for_the_orphan_sweep(monkeypatch, caplog, row_committed):
-    """The database goes away during the COMMIT: the upload answers an error, but its row may
-    exist, so its file is kept (and said in the log); the orphan sweep removes it an hour later
-    only if no row names it."""
+def _commit_fails(monkeypatch, *, row_saved: bool, database_stays_away: bool = False) -> None:
+    """The next COMMIT raises as a dropped connection does, after saving the transaction or
+    not; with ``database_stays_away`` no query answers after it."""
     from django.db import OperationalError, connection
 
-    from podium.submissions.services import orphan_files_remove
-
-    competition = competition_with_solution()
-    user = participant(competition)
     commit = connection.commit
 
-    def commit_then_lose_the_connection():
-        if row_committed:
+    def commit_then_drop():
+        if row_saved:
             commit()
         else:
             connection.rollback()
+        if database_stays_away:
+            monkeypatch.setattr(connection, "cursor", away)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(connection, "commit", commit_then_lose_the_connection)
+    def away(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "commit", commit_then_drop)
+
+
+def test_a_commit_that_fails_after_saving_the_row_is_an_accepted_upload(monkeypatch, eager):
+    """The COMMIT went through, then the connection dropped: the upload asks the database again,
+    finds its row and is accepted (201: the client must not send it twice), scored once."""
+    competition = competition_with_solution()
+    user = participant(competition)
+    _commit_fails(monkeypatch, row_saved=True)
+    sub = submit(user, competition)
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.SCORED and sub.attempts == 1
+    assert stored_files("submissions") == [sub.file.name]
+
+
+def test_a_commit_that_fails_without_the_row_deletes_the_file(monkeypatch):
+    competition = competition_with_solution()
+    user = participant(competition)
+    _commit_fails(monkeypatch, row_saved=False)
+    with pytest.raises(OperationalError):
+        submit(user, competition)
+    assert not Submission.objects.exists()
+    assert stored_files("submissions") == []  # no orphan
+
+
+def test_a_database_that_stays_away_after_a_failed_commit_leaves_the_file_to_the_sweep(
+    monkeypatch, caplog
+):
+    """The row may exist and nobody can say: the file is kept (and named in the log) and the
+    orphan sweep removes it an hour later if no row names it."""
+    from podium.submissions.services import creation, orphan_files_remove
+
+    competition = competition_with_solution()
+    user = participant(competition)
+    monkeypatch.setattr(creation, "COMMIT_CHECK_SECONDS", 0.3)
+    monkeypatch.setattr(creation, "COMMIT_CHECK_EVERY_S", 0.05)
+    _commit_fails(monkeypatch, row_saved=False, database_stays_away=True)
     with pytest.raises(OperationalError):
         submit(user, competition)
     monkeypatch.undo()
     (kept,) = stored_files("submissions")
     assert kept.rsplit("/", 1)[-1].removesuffix(".csv") in caplog.text.replace("-", "")  # uuid
-    assert Submission.objects.exists() is row_committed
-    removed = orphan_files_remove(moment=now() + timedelta(hours=2))
-    assert removed == ([] if row_committed else [kept])
-    assert stored_files("submissions") == ([kept] if row_committed else [])
+    assert orphan_files_remove(moment=now() + timedelta(hours=2)) == [kept]
+    assert stored_files("submissions") == []
 
 
 @pytest.fixture

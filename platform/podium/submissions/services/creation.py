@@ -10,8 +10,11 @@ every service that locks a team row (``teams.services.lock_teams``, the board's
 KEY UPDATE exactly as for a FOR UPDATE, so two uploads still count one after the other; only
 inserts of rows that merely reference the team no longer wait, and every new submission goes
 through this lock. The file is stored before the lock (it may be large) and deleted again if
-the upload is refused or its transaction rolled back; when the COMMIT itself fails (the database
-went away at that moment) the row may exist, so the file is kept and left to the orphan sweep.
+the upload is refused or its transaction rolled back. When the COMMIT itself fails (the database
+went away at that moment) the row may or may not exist: the upload asks the database again, for
+up to ``COMMIT_CHECK_SECONDS`` (a restart takes seconds). A saved row is an accepted upload (its
+scoring is queued and it answers 201, so the client does not send it twice); no row deletes the
+file (503, resend). Only a database that stays away keeps the file for the orphan sweep.
 
 A submission counts from the moment it is saved (pending); if it then fails the file checks,
 which never look at the public/private split, it is free again (``selectors.counted_q``), up to
@@ -23,11 +26,12 @@ from __future__ import annotations
 
 import errno
 import logging
+import time
 import uuid
 from datetime import datetime
 
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.error_codes import CompetitionErrorCode
@@ -186,14 +190,45 @@ def submission_create(
             context.bind(submission_id=submission.pk)
             enqueue_on_commit(SCORE_SUBMISSION, submission.pk)
             committing = True
-    except BaseException:
-        if not committing:  # rolled back: no row names the file
-            submission.file.delete(save=False)
-        else:  # the COMMIT itself failed (the database went away): the row may exist
+    except BaseException as exc:
+        if not committing:
+            saved: bool | None = False
+        elif isinstance(exc, DatabaseError):
+            saved = _saved_after_failed_commit(submission)
+        else:  # interrupted during the COMMIT (a worker's timeout): nothing to ask
+            saved = None
+        if saved is None:  # the COMMIT failed and the database stays away: the row may exist
             logger.warning(
-                "The commit of upload %s failed; its file is kept, and the orphan sweep "
-                "removes it if no row names it",
+                "The commit of upload %s failed and the database did not answer since; its "
+                "file is kept, and the orphan sweep removes it if no row names it",
                 submission.uuid,
             )
+        elif not saved:  # rolled back: no row names the file
+            submission.file.delete(save=False)
+        else:  # the COMMIT went through before the connection dropped: accepted after all
+            logger.warning("The commit of upload %s failed, yet its row is saved", submission.uuid)
+            enqueue_on_commit(SCORE_SUBMISSION, submission.pk)  # its on-commit queuing never ran
+            return submission
         raise
     return submission
+
+
+COMMIT_CHECK_SECONDS = 15.0
+COMMIT_CHECK_EVERY_S = 0.5
+
+
+def _saved_after_failed_commit(submission: Submission) -> bool | None:
+    """Whether ``submission``'s row exists after its COMMIT raised: asked until the database
+    answers, for up to ``COMMIT_CHECK_SECONDS``; None when it never does, or when the COMMIT was
+    not this upload's own (an enclosing transaction, whose caller decides)."""
+    if connection.in_atomic_block:
+        return None
+    deadline = time.monotonic() + COMMIT_CHECK_SECONDS
+    while True:
+        try:
+            return Submission.objects.filter(uuid=submission.uuid).exists()
+        except DatabaseError:
+            connection.close()  # the next try opens a fresh connection
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(COMMIT_CHECK_EVERY_S)
