@@ -34,6 +34,7 @@ class CompetitionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"competition-{n}")
     title = factory.Sequence(lambda n: f"Competition {n}")
     metric = "roc_auc"
+    status = Competition.Status.PUBLISHED  # a draft is seen only by its organizers
     start_at = factory.LazyFunction(lambda: now() - timedelta(days=3))
     end_at = factory.LazyFunction(lambda: now() + timedelta(days=30))
 

@@ -65,8 +65,15 @@ class Competition(TimeStampedModel):
         CLOSED = "closed"
         REVEALED = "revealed"
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft: only its organizers see it"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived: read-only, off the lists"
+
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
     subtitle = models.CharField(max_length=300, blank=True)
     overview = models.TextField(blank=True, help_text="Markdown")
     evaluation = models.TextField(blank=True, help_text="Markdown")
@@ -95,6 +102,12 @@ class Competition(TimeStampedModel):
         help_text="Kaggle-interface score(solution, submission, row_id_column_name) file",
     )
     custom_metric_higher_is_better = models.BooleanField(default=True)
+    metric_display_name = models.CharField(
+        max_length=80, blank=True, help_text="A custom metric's name, as participants see it"
+    )
+    metric_description = models.CharField(
+        max_length=300, blank=True, help_text="A custom metric's one-line description"
+    )
 
     start_at = models.DateTimeField()
     entry_deadline = models.DateTimeField(null=True, blank=True, help_text="Last moment to join")
@@ -103,6 +116,12 @@ class Competition(TimeStampedModel):
     private_revealed_at = models.DateTimeField(null=True, blank=True)
     auto_reveal_private = models.BooleanField(
         default=True, help_text="Reveal the private board at the end (else with the admin action)"
+    )
+    reveal_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="With auto-reveal: reveal the private board at this moment, after the end "
+        "(time to verify the winners), instead of at the end",
     )
 
     daily_submission_limit = models.PositiveIntegerField(default=5)

@@ -49,6 +49,10 @@ class Submission(TimeStampedModel):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     description = models.CharField(max_length=500, blank=True)
+    is_test = models.BooleanField(
+        default=False,
+        help_text="An organizer's test submission on a draft competition: scored, never on a board",
+    )
     is_late = models.BooleanField(
         default=False, help_text="Made after the end: scored, off the board"
     )
