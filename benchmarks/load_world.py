@@ -63,6 +63,7 @@ def competition(slug: str, rows: int, daily_limit: int):
     solution, sample, _, _ = answer_key(rows)
     moment = now()
     found = Competition.objects.create(
+        status=Competition.Status.PUBLISHED,
         slug=slug,
         title=slug.replace("-", " ").title(),
         metric="roc_auc",

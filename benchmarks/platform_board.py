@@ -82,6 +82,7 @@ def fill(teams: int, submissions: int) -> tuple[object, list[object]]:
     now = datetime.now(UTC)
     epoch = now - timedelta(days=60)
     competition = Competition.objects.create(
+        status=Competition.Status.PUBLISHED,
         slug="bench-board",
         title="Bench board",
         metric="roc_auc",

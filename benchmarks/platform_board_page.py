@@ -48,6 +48,7 @@ def fill(teams: int) -> tuple[object, object]:
     moment = datetime.now(UTC)
     start = moment - timedelta(days=30)
     competition = Competition.objects.create(
+        status=Competition.Status.PUBLISHED,
         slug="bench-board-page",
         title="Bench board page",
         metric="roc_auc",

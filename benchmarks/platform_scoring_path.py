@@ -64,6 +64,7 @@ def run(backend: str, submissions: int, teams: int) -> dict:
     usage = rng.choice(np.array(["Public", "Private"]), ROWS, p=[0.4, 0.6])
     moment = now()
     competition = Competition.objects.create(
+        status=Competition.Status.PUBLISHED,
         slug="bench-scoring",
         title="Bench",
         metric="roc_auc",

@@ -148,6 +148,7 @@ def run(backend: str, submissions: int, idle: int) -> dict:
     user = get_user_model().objects.create_user("bench", "bench@example.com", "x")
     moment = now()
     competition = Competition.objects.create(
+        status=Competition.Status.PUBLISHED,
         slug="bench",
         title="Bench",
         metric="roc_auc",

@@ -221,6 +221,8 @@ def _seed_competition(spec: DemoCompetition, users: dict, log: Callable[[str], N
             end_at=end,
             entry_deadline=end - timedelta(days=7),
             team_merger_deadline=end - timedelta(days=7),
+            status=Competition.Status.PUBLISHED,
+            published_at=start,
         )
         log(f"created {spec.slug}")
     files = _lazy_data(spec)
@@ -316,6 +318,8 @@ def _seed_finished(spec: DemoCompetition, users: dict, log: Callable[[str], None
                 end_at=end,
                 entry_deadline=end - timedelta(days=7),
                 team_merger_deadline=end - timedelta(days=7),
+                status=Competition.Status.PUBLISHED,
+                published_at=start,
             )
         log(f"created {spec.slug}")
     start, end = competition.start_at, competition.end_at  # as created, on any later run
