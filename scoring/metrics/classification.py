@@ -63,6 +63,7 @@ def _ratio(num: int, den: int) -> float:
 
 @metric(
     "accuracy",
+    display_name="Accuracy",
     greater_is_better=True,
     kind=LABEL,
     description="Fraction of rows whose predicted class is the true class",
@@ -73,6 +74,7 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> float
 
 @metric(
     "balanced_accuracy",
+    display_name="Balanced accuracy",
     greater_is_better=True,
     kind=LABEL,
     description="Mean recall over the classes present in the solution",
@@ -84,7 +86,11 @@ def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int)
 
 
 @metric(
-    "f1", greater_is_better=True, kind=LABEL, description="F1 score of the positive class (binary)"
+    "f1",
+    display_name="F1 score",
+    greater_is_better=True,
+    kind=LABEL,
+    description="F1 score of the positive class (binary)",
 )
 def f1(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int, pos_label: int = 1) -> float:
     tp, t, p = _binary(y_true, y_pred, pos_label)
@@ -93,6 +99,7 @@ def f1(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int, pos_label: int
 
 @metric(
     "precision",
+    display_name="Precision",
     greater_is_better=True,
     kind=LABEL,
     description="Precision of the positive class (binary)",
@@ -106,6 +113,7 @@ def precision(
 
 @metric(
     "recall",
+    display_name="Recall",
     greater_is_better=True,
     kind=LABEL,
     description="Recall of the positive class (binary)",
@@ -117,6 +125,7 @@ def recall(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int, pos_label:
 
 @metric(
     "f1_micro",
+    display_name="Micro F1",
     greater_is_better=True,
     kind=LABEL,
     description="Micro-averaged F1 (equals accuracy for single-label classification)",
@@ -129,6 +138,7 @@ def f1_micro(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> float
 
 @metric(
     "f1_macro",
+    display_name="Macro F1",
     greater_is_better=True,
     kind=LABEL,
     description="Unweighted mean of the per-class F1 scores",
@@ -139,6 +149,7 @@ def f1_macro(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> float
 
 @metric(
     "f1_weighted",
+    display_name="Weighted F1",
     greater_is_better=True,
     kind=LABEL,
     description="Mean of the per-class F1 scores weighted by each class's support",
@@ -150,6 +161,7 @@ def f1_weighted(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> fl
 
 @metric(
     "precision_macro",
+    display_name="Macro precision",
     greater_is_better=True,
     kind=LABEL,
     description="Unweighted mean of the per-class precisions",
@@ -160,6 +172,7 @@ def precision_macro(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -
 
 @metric(
     "recall_macro",
+    display_name="Macro recall",
     greater_is_better=True,
     kind=LABEL,
     description="Unweighted mean of the per-class recalls",
@@ -170,6 +183,7 @@ def recall_macro(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> f
 
 @metric(
     "mcc",
+    display_name="Matthews correlation coefficient (MCC)",
     greater_is_better=True,
     kind=LABEL,
     description="Matthews correlation coefficient (multiclass), from -1 to 1",
@@ -188,6 +202,7 @@ def mcc(y_true: np.ndarray, y_pred: np.ndarray, *, n_classes: int) -> float:
 
 @metric(
     "quadratic_weighted_kappa",
+    display_name="Quadratic weighted kappa",
     greater_is_better=True,
     kind=LABEL,
     description="Cohen's kappa with quadratic weights on ordinal classes 0..n-1",

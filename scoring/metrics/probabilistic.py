@@ -57,6 +57,7 @@ def _roc_auc(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "roc_auc",
+    display_name="ROC AUC",
     greater_is_better=True,
     kind=PredictionKind.BINARY_SCORE,
     description="Area under the ROC curve; ties count one half",
@@ -68,6 +69,7 @@ def roc_auc(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "average_precision",
+    display_name="Average precision",
     greater_is_better=True,
     kind=PredictionKind.BINARY_SCORE,
     description="Average precision: precision at each distinct score weighted by recall gained",
@@ -93,6 +95,7 @@ def average_precision(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "normalized_gini",
+    display_name="Normalized Gini",
     greater_is_better=True,
     kind=PredictionKind.BINARY_SCORE,
     description="Normalized Gini coefficient (Kaggle's formula), 2 * AUC - 1 without ties",
@@ -110,6 +113,7 @@ def normalized_gini(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "log_loss",
+    display_name="Log loss",
     greater_is_better=False,
     kind=PredictionKind.PROBABILITY,
     description="Binary cross-entropy, probabilities clipped to [1e-15, 1 - 1e-15]",
@@ -121,6 +125,7 @@ def log_loss(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "multiclass_log_loss",
+    display_name="Multiclass log loss",
     greater_is_better=False,
     kind=PredictionKind.CLASS_PROBABILITIES,
     description="Multiclass cross-entropy; rows rescaled to sum 1, then clipped to 1e-15",
@@ -142,6 +147,7 @@ def multiclass_log_loss(
 
 @metric(
     "roc_auc_ovr",
+    display_name="ROC AUC, one-vs-rest",
     greater_is_better=True,
     kind=PredictionKind.CLASS_PROBABILITIES,
     description="Macro average of the one-vs-rest ROC AUC of each class",

@@ -32,6 +32,7 @@ def _apk(actual: Sequence[str], predicted: Sequence[str], k: int) -> float:
 
 @metric(
     "map_at_k",
+    display_name="Mean average precision at k (MAP@k)",
     greater_is_better=True,
     kind=PredictionKind.RANKED_LIST,
     description="Mean average precision of the top k predictions (k=5 by default)",

@@ -72,6 +72,8 @@ class Metric:
     greater_is_better: bool
     kind: PredictionKind
     description: str = ""
+    # What participants read ("ROC AUC", not roc_auc); a plugin without one shows its name.
+    display_name: str = ""
     default_params: Mapping[str, object] = field(default_factory=dict)
     value_range: tuple[float, float] | None = None
     # Undefined unless every class appears on each board (ROC AUC, average precision, ...).
@@ -102,6 +104,11 @@ class Metric:
         if self.value_range is not None:
             low, high = max(low, self.value_range[0]), min(high, self.value_range[1])
         return low, high
+
+    @property
+    def label(self) -> str:
+        """The name participants see: ``display_name``, else the registry name."""
+        return self.display_name or self.name
 
     @property
     def direction(self) -> str:
@@ -164,6 +171,7 @@ def metric(
     greater_is_better: bool,
     kind: PredictionKind | str,
     description: str = "",
+    display_name: str = "",
     default_params: Mapping[str, object] | None = None,
     value_range: tuple[float, float] | None = None,
     needs_every_class: bool = False,
@@ -180,6 +188,7 @@ def metric(
                 greater_is_better=greater_is_better,
                 kind=PredictionKind(kind),
                 description=description or _first_line(func.__doc__),
+                display_name=display_name,
                 default_params=default_params or {},
                 value_range=value_range,
                 needs_every_class=needs_every_class,

@@ -25,23 +25,42 @@ from scoring.metrics.registry import PredictionKind, metric
 CONTINUOUS = PredictionKind.CONTINUOUS
 
 
-@metric("mse", greater_is_better=False, kind=CONTINUOUS, description="Mean squared error")
+@metric(
+    "mse",
+    display_name="Mean squared error (MSE)",
+    greater_is_better=False,
+    kind=CONTINUOUS,
+    description="Mean of the squared differences between prediction and target",
+)
 def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean((y_true - y_pred) ** 2))
 
 
-@metric("rmse", greater_is_better=False, kind=CONTINUOUS, description="Root mean squared error")
+@metric(
+    "rmse",
+    display_name="Root mean squared error (RMSE)",
+    greater_is_better=False,
+    kind=CONTINUOUS,
+    description="Square root of the mean squared difference, in the target's units",
+)
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return math.sqrt(mse(y_true, y_pred))
 
 
-@metric("mae", greater_is_better=False, kind=CONTINUOUS, description="Mean absolute error")
+@metric(
+    "mae",
+    display_name="Mean absolute error (MAE)",
+    greater_is_better=False,
+    kind=CONTINUOUS,
+    description="Mean of the absolute differences between prediction and target",
+)
 def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean(np.abs(y_true - y_pred)))
 
 
 @metric(
     "rmsle",
+    display_name="Root mean squared log error (RMSLE)",
     greater_is_better=False,
     kind=CONTINUOUS,
     description="Root mean squared error of log(1 + x); predictions must be >= 0",
@@ -57,6 +76,7 @@ def rmsle(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "mape",
+    display_name="Mean absolute percentage error (MAPE)",
     greater_is_better=False,
     kind=CONTINUOUS,
     description="Mean absolute percentage error, as a fraction (0.1 means 10%)",
@@ -70,6 +90,7 @@ def mape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "r2",
+    display_name="R squared (R²)",
     greater_is_better=True,
     kind=CONTINUOUS,
     description="Coefficient of determination R2 (1 is perfect, can be negative)",
@@ -107,6 +128,7 @@ def _average_ranks(x: np.ndarray) -> np.ndarray:
 
 @metric(
     "pearson",
+    display_name="Pearson correlation",
     greater_is_better=True,
     kind=CONTINUOUS,
     description="Pearson correlation coefficient (0.0 if either side is constant)",
@@ -117,6 +139,7 @@ def pearson(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 @metric(
     "spearman",
+    display_name="Spearman correlation",
     greater_is_better=True,
     kind=CONTINUOUS,
     description="Spearman rank correlation, ties averaged (0.0 if either side is constant)",

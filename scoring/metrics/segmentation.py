@@ -110,6 +110,7 @@ def _overlaps(y_true: Sequence[np.ndarray], y_pred: Sequence[np.ndarray]):
 
 @metric(
     "dice",
+    display_name="Dice coefficient",
     greater_is_better=True,
     kind=PredictionKind.RLE_MASK,
     description="Mean Dice coefficient 2|A and B| / (|A| + |B|); two empty masks score 1",
@@ -122,6 +123,7 @@ def dice(y_true: Sequence[np.ndarray], y_pred: Sequence[np.ndarray]) -> float:
 
 @metric(
     "iou",
+    display_name="Intersection over union (IoU)",
     greater_is_better=True,
     kind=PredictionKind.RLE_MASK,
     description="Mean intersection over union of the masks; two empty masks score 1",

@@ -8,6 +8,7 @@ to run; the file runs only in the sandbox (``podium.competitions.metric_sandbox`
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
@@ -18,6 +19,45 @@ from podium.competitions.models import Competition
 from podium.core.errors import DomainError
 
 CUSTOM = "custom"
+CUSTOM_NAME = "Custom metric"
+CUSTOM_DESCRIPTION = "The organizers' own metric: the Evaluation page says how it is computed."
+
+
+@dataclass(frozen=True)
+class MetricLabel:
+    """What participants read about a competition's metric (cards, pages, the API, the CLI)."""
+
+    id: str  # the registry name, or "custom"
+    name: str  # "ROC AUC"
+    description: str  # one line
+    direction: str  # "maximize" or "minimize"
+
+
+def metric_label_of(
+    *, metric: str, display_name: str = "", description: str = "", higher_is_better: bool = True
+) -> MetricLabel:
+    """The label of these settings: a built-in's from the registry, a custom metric's from the
+    organizer's fields. A metric no longer registered (a removed plugin) shows its id."""
+    if metric == CUSTOM:
+        direction = "maximize" if higher_is_better else "minimize"
+        return MetricLabel(
+            metric, display_name or CUSTOM_NAME, description or CUSTOM_DESCRIPTION, direction
+        )
+    try:
+        found = scoring.get_metric(metric)
+    except scoring.UnknownMetricError:
+        return MetricLabel(metric, metric, "", "maximize" if higher_is_better else "minimize")
+    return MetricLabel(metric, found.label, found.description, found.direction)
+
+
+def metric_label(competition: Competition) -> MetricLabel:
+    """The one place a competition's metric name, description and direction come from."""
+    return metric_label_of(
+        metric=competition.metric,
+        display_name=competition.metric_display_name,
+        description=competition.metric_description,
+        higher_is_better=competition.custom_metric_higher_is_better,
+    )
 
 
 def custom_metric(*, slug: str, higher_is_better: bool) -> scoring.Metric:

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from podium.accounts.selectors import verified_email_domains
 from podium.accounts.services import ORGANIZERS_GROUP
 from podium.competitions.error_codes import CompetitionErrorCode as Code
+from podium.competitions.metrics import metric_label
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
 from podium.core.errors import NotFound, PermissionDenied
 from podium.core.querysets import related_count
@@ -230,6 +231,8 @@ class CompetitionCard:
     end_at: datetime
     team_count: int
     invite_only: bool
+    metric_name: str = ""
+    metric_description: str = ""
 
 
 # Home page order: what can be entered now first, then what is coming, then what is over.
@@ -261,6 +264,8 @@ def competition_cards(
             end_at=c.end_at,
             team_count=c.team_count or 0,
             invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
+            metric_name=metric_label(c).name,
+            metric_description=metric_label(c).description,
         )
         for c in competitions
         if access.allows(c)

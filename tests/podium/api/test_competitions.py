@@ -64,6 +64,8 @@ def test_list_in_order_without_invite_only_ones(api, several):
         "title": "Titanic survival",
         "subtitle": "Who lived",
         "metric": "roc_auc",
+        "metric_name": "ROC AUC",
+        "metric_description": "Area under the ROC curve; ties count one half",
         "state": "active",
         "start_at": first["start_at"],
         "end_at": first["end_at"],
@@ -229,3 +231,25 @@ def test_rules_accept_without_joining(api, competition, make_user):
     # the files open now, though no team was joined
     url = f"competitions/{competition.slug}/files/sample_submission.csv"
     assert eve.get(url).status_code == 200
+
+
+def test_list_and_detail_name_the_metric(api):
+    CompetitionFactory(slug="houses", metric="rmse")
+    CompetitionFactory(
+        slug="mine",
+        metric="custom",
+        custom_metric_higher_is_better=False,
+        metric_display_name="Weighted pinball loss",
+        metric_description="Quantile loss over the 9 deciles, weighted by sales",
+    )
+    listed = {c["slug"]: c for c in api.get("competitions/").json()["results"]}
+    assert listed["houses"]["metric"] == "rmse"
+    assert listed["houses"]["metric_name"] == "Root mean squared error (RMSE)"
+    assert listed["houses"]["metric_description"].startswith("Square root of the mean")
+    assert listed["mine"]["metric"] == "custom"
+    assert listed["mine"]["metric_name"] == "Weighted pinball loss"
+    detail = api.get("competitions/mine/").json()
+    assert detail["metric"] == "custom" and detail["metric_name"] == "Weighted pinball loss"
+    assert detail["metric_description"].startswith("Quantile loss")
+    assert detail["greater_is_better"] is False
+    assert api.get("competitions/houses/").json()["metric_name"].endswith("(RMSE)")

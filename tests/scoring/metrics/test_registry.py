@@ -256,3 +256,19 @@ def test_importing_metrics_loads_neither_sklearn_nor_scipy():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_every_built_in_has_a_display_name_and_a_one_line_description():
+    for name in BUILT_INS:
+        found = get_metric(name)
+        assert found.display_name and found.display_name != name, name
+        assert found.label == found.display_name
+        assert found.description and "\n" not in found.description, name
+        assert len(found.description) <= 120, name
+    labels = [get_metric(name).display_name for name in BUILT_INS]
+    assert len(set(labels)) == len(labels), "two built-ins read the same"
+    assert get_metric("roc_auc").display_name == "ROC AUC"
+
+
+def test_a_plugin_without_a_display_name_shows_its_name():
+    assert _plugin_metric("plugin_plain").label == "plugin_plain"

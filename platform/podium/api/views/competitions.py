@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from podium.api.views.common import competition
 from podium.competitions import selectors as competition_selectors
+from podium.competitions.metrics import metric_label
 from podium.competitions.services import rules_accept
 from podium.core.files import download_response
 from podium.submissions import selectors as submission_selectors
@@ -20,6 +21,9 @@ from podium.teams import selectors as team_selectors
 from podium.teams.services import competition_join
 
 STATES = ("active", "upcoming", "closed")
+METRIC_ID_HELP = "The metric's id: a registry name (roc_auc, rmse, ...) or custom"
+METRIC_NAME_HELP = "The metric's name as participants read it, e.g. ROC AUC"
+METRIC_DESCRIPTION_HELP = "The metric in one line"
 
 
 class CompetitionListApi(GenericAPIView):
@@ -34,7 +38,9 @@ class CompetitionListApi(GenericAPIView):
         slug = serializers.SlugField()
         title = serializers.CharField()
         subtitle = serializers.CharField()
-        metric = serializers.CharField()
+        metric = serializers.CharField(help_text=METRIC_ID_HELP)
+        metric_name = serializers.CharField(help_text=METRIC_NAME_HELP)
+        metric_description = serializers.CharField(help_text=METRIC_DESCRIPTION_HELP)
         state = serializers.ChoiceField(choices=["upcoming", "active", "closed", "revealed"])
         start_at = serializers.DateTimeField()
         end_at = serializers.DateTimeField()
@@ -74,7 +80,9 @@ class CompetitionDetailApi(APIView):
         title = serializers.CharField()
         subtitle = serializers.CharField()
         state = serializers.ChoiceField(choices=["upcoming", "active", "closed", "revealed"])
-        metric = serializers.CharField()
+        metric = serializers.CharField(help_text=METRIC_ID_HELP)
+        metric_name = serializers.SerializerMethodField(help_text=METRIC_NAME_HELP)
+        metric_description = serializers.SerializerMethodField(help_text=METRIC_DESCRIPTION_HELP)
         greater_is_better = serializers.BooleanField()
         overview = serializers.CharField(help_text="Markdown")
         evaluation = serializers.CharField(help_text="Markdown")
@@ -94,6 +102,12 @@ class CompetitionDetailApi(APIView):
         score_display_precision = serializers.IntegerField()
         team_count = serializers.SerializerMethodField()
         url = serializers.SerializerMethodField(help_text="The competition's page in the web UI")
+
+        def get_metric_name(self, found) -> str:
+            return metric_label(found).name
+
+        def get_metric_description(self, found) -> str:
+            return metric_label(found).description
 
         def get_team_count(self, found) -> int:
             return competition_selectors.team_count(found)
