@@ -70,5 +70,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <key>`: a key from your profile page or `podium login`.",
+            "description": (
+                "`Authorization: Token <key>` (`Bearer <key>` also works): a key from your "
+                "profile page or `podium login`."
+            ),
         }

@@ -104,6 +104,8 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
                     "metric_params",
                     "custom_metric_file",
                     "custom_metric_higher_is_better",
+                    "metric_display_name",
+                    "metric_description",
                     "rescore_submissions",
                 ],
             },

@@ -32,6 +32,10 @@ from podium.core.errors import DomainError
 
 # The settings whose change makes the scores already given stale.
 METRIC_FIELDS = ("metric", "metric_params", "custom_metric_file", "custom_metric_higher_is_better")
+CUSTOM_LABEL_FIELDS = {  # required with the custom metric
+    "metric_display_name": 'e.g. "Weighted pinball loss"',
+    "metric_description": 'e.g. "Quantile loss over the 9 deciles, weighted by sales"',
+}
 CUSTOM_NOT_ALLOWED = (
     "Only a superuser may choose the custom metric or upload a metric file: it is code that runs "
     "on the server (in the sandbox). Ask one to set it up."
@@ -146,6 +150,7 @@ class CompetitionForm(forms.ModelForm):
         data = super().clean()
         self._check_schedule(data)
         self._check_custom_allowed(data)
+        self._check_custom_named(data)
         if any(self.has_error(f) for f in ("metric", "metric_params", "custom_metric_file")):
             return data
         at_fault = "custom_metric_file" if data["metric"] == CUSTOM else "metric"
@@ -170,6 +175,17 @@ class CompetitionForm(forms.ModelForm):
     def metric_changed(self) -> bool:
         """The metric, its parameters, its file or its direction changed on a saved competition."""
         return bool(self.instance.pk and set(METRIC_FIELDS) & set(self.changed_data))
+
+    def _check_custom_named(self, data: dict) -> None:
+        """A custom metric is shown by the name and line its organizer gives (participants
+        would read "custom"); a built-in's come from the registry."""
+        if data.get("metric") != CUSTOM:
+            return
+        for name, example in CUSTOM_LABEL_FIELDS.items():
+            if not (data.get(name) or "").strip():
+                self.add_error(
+                    name, f"A custom metric needs this: what participants read, {example}."
+                )
 
     def _check_custom_allowed(self, data: dict) -> None:
         if self.user is not None and selectors.custom_metric_allowed(self.user):

@@ -293,7 +293,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Podium API",
     "DESCRIPTION": (
         "Competitions, teams, submissions and leaderboards of a Podium server. Authenticate with "
-        "`Authorization: Token <key>` (a key from your profile page or `podium login`). Every "
+        "`Authorization: Token <key>` (`Bearer <key>` also works), a key from your profile page "
+        "or `podium login`. Every "
         'error is `{"error": {"code", "message", "details"}}`.'
     ),
     "VERSION": "1",

@@ -51,8 +51,14 @@ def test_the_schema_over_http(api):
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
-        "description": "`Token <key>`: a key from your profile page or `podium login`.",
+        "description": (
+            "`Authorization: Token <key>` (`Bearer <key>` also works): a key from your "
+            "profile page or `podium login`."
+        ),
     }
+    assert (
+        "`Authorization: Token <key>` (`Bearer <key>` also works)" in schema["info"]["description"]
+    )
     # every operation documents the one error shape
     error = schema["components"]["schemas"]["Error"]
     assert error["properties"]["error"]["required"] == ["code", "message", "details"]

@@ -46,9 +46,16 @@ def metric_upload(source: str, name: str = "metric.py") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, source.encode())
 
 
+# What a custom metric needs besides its file: the name and line participants read.
+CUSTOM_NAMES = {
+    "metric_display_name": "Organizer ROC AUC",
+    "metric_description": "Area under the ROC curve, computed by the organizers' file",
+}
+
+
 def new_competition_data(client, **overrides) -> dict:
     """The add form filled in with a valid new competition whose metric is custom."""
-    return admin_form_data(client, **{"metric": "custom", **overrides})
+    return admin_form_data(client, **{"metric": "custom", **CUSTOM_NAMES, **overrides})
 
 
 def messages_of(response) -> list[str]:
@@ -135,7 +142,9 @@ def test_without_an_answer_key_the_file_is_loaded_in_the_sandbox(admin_client_):
 def test_a_good_metric_is_saved_and_the_organizer_sees_both_scores(admin_client_):
     competition = competition_with_solution(rows=60)  # with a sample submission of 0.5s
     page = admin_client_.get(change_url(competition))
-    data = form_data(page, metric="custom", custom_metric_file=metric_upload(ROC_AUC))
+    data = form_data(
+        page, metric="custom", custom_metric_file=metric_upload(ROC_AUC), **CUSTOM_NAMES
+    )
     response = admin_client_.post(change_url(competition), data, follow=True)
     competition.refresh_from_db()
     assert competition.metric == "custom" and competition.custom_metric_file
@@ -195,6 +204,7 @@ def test_the_sample_submission_refused_by_the_metric_is_a_note_not_a_refusal(adm
     data = form_data(
         admin_client_.get(change_url(competition)),
         metric="custom",
+        **CUSTOM_NAMES,
         custom_metric_file=metric_upload(picky),
     )
     response = admin_client_.post(change_url(competition), data, follow=True)
@@ -228,7 +238,10 @@ def test_an_organizer_may_edit_a_competition_whose_custom_metric_a_superuser_set
     client, no_sandbox
 ):
     competition = competition_with_solution(
-        rows=60, metric="custom", custom_metric_file=ContentFile(ROC_AUC.encode(), "metric.py")
+        rows=60,
+        metric="custom",
+        custom_metric_file=ContentFile(ROC_AUC.encode(), "metric.py"),
+        **CUSTOM_NAMES,
     )
     client.force_login(organizer(competition))
     data = form_data(client.get(change_url(competition)), subtitle="Now with a subtitle")
@@ -334,6 +347,7 @@ def test_a_new_custom_metric_rescores_through_the_sandbox(admin_client_, eager):
     data = form_data(
         admin_client_.get(change_url(competition)),
         metric="custom",
+        **CUSTOM_NAMES,
         custom_metric_file=metric_upload(constant),
         rescore_submissions="on",
     )
@@ -341,3 +355,26 @@ def test_a_new_custom_metric_rescores_through_the_sandbox(admin_client_, eager):
     for sub in subs:
         sub.refresh_from_db()
         assert (sub.status, sub.public_score, sub.private_score) == ("scored", 0.25, 0.25)
+
+
+# -- what participants read: a custom metric's name and line ---------------------------------------
+
+
+def test_a_custom_metric_needs_the_name_and_line_participants_read(admin_client_, no_sandbox):
+    data = new_competition_data(
+        admin_client_,
+        custom_metric_file=metric_upload(ROC_AUC),
+        metric_display_name="",
+        metric_description=" ",
+    )
+    response = admin_client_.post(ADD_URL, data)
+    errors = response.context["adminform"].form.errors
+    assert "A custom metric needs this" in errors["metric_display_name"][0]
+    assert "A custom metric needs this" in errors["metric_description"][0]
+    assert not Competition.objects.exists()
+
+
+def test_a_built_in_metric_needs_no_name(admin_client_):
+    data = admin_form_data(admin_client_, metric="rmse", solution_file=solution_upload())
+    assert admin_client_.post(ADD_URL, data).status_code == 302
+    assert Competition.objects.get().metric_display_name == ""

@@ -17,6 +17,7 @@ from django.db import connection
 from podium.competitions.selectors import active_solution
 from podium.submissions.models import Submission
 from tests.podium.competitions.test_admin_metric import (
+    CUSTOM_NAMES,
     change_url,
     file_errors,
     form_data,
@@ -161,6 +162,7 @@ def test_as_the_organizer_saves_it_in_the_admin(attack, marker, client, monkeypa
     key = active_solution(competition).file.path
     data = form_data(client.get(change_url(competition)))
     data.update(metric="custom", custom_metric_file=metric_upload(_source(attack, key, marker)))
+    data.update(CUSTOM_NAMES)
     page = client.post(change_url(competition), data)
     assert page.status_code == 200, "a metric that fails its dry run is never saved"
     errors = "\n".join(file_errors(page))

@@ -49,3 +49,13 @@ def test_a_team_name_is_escaped():
     html = board_row(row(team_name='<script>alert("x")</script>', members=["<b>"]), None)
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_relative_times_say_just_now_under_a_minute():
+    from podium.web.templatetags.podium import ago
+
+    assert ago(now() - timedelta(seconds=5)) == "just now"
+    assert ago(now() + timedelta(seconds=2)) == "just now"  # a clock a little ahead
+    assert ago(now() - timedelta(minutes=3)) == "3\xa0minutes ago"
+    assert ago(None) == ""
+    assert "just now</td></tr>" in board_row(row(last_submission_at=now()), None)

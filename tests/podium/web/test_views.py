@@ -52,7 +52,7 @@ def test_home_lists_cards_and_filters_by_state(client):
     page = client.get("/").content.decode()
     assert all(t in page for t in ("Running One", "Future One", "Past One"))
     assert "Secret One" not in page
-    assert "roc_auc" in page  # the metric on the card
+    assert "ROC AUC" in page  # the metric on the card, by its name
 
     upcoming = client.get("/?state=upcoming").content.decode()
     assert "Future One" in upcoming and "Running One" not in upcoming
@@ -274,3 +274,27 @@ def test_leaderboard_is_empty_before_any_score(client, competition):
     page = client.get(url("leaderboard", competition)).content.decode()
     assert "No scored submissions yet" in page
     assert client.get(url("leaderboard", competition) + "?page=abc").status_code == 200
+
+
+# -- the metric as participants read it --------------------------------------------------------
+
+
+def test_the_metric_shows_by_its_name_on_the_cards_and_the_pages(client):
+    CompetitionFactory(title="Houses", slug="houses", metric="rmse")
+    CompetitionFactory(
+        title="Sales",
+        slug="sales",
+        metric="custom",
+        custom_metric_higher_is_better=False,
+        metric_display_name="Weighted pinball loss",
+        metric_description="Quantile loss over the 9 deciles, weighted by sales",
+    )
+    home = client.get("/").content.decode()
+    assert 'title="Square root of the mean squared difference' in home
+    assert "Root mean squared error (RMSE)" in home and "Weighted pinball loss" in home
+    assert "<code>rmse</code>" not in home and "<code>custom</code>" not in home
+    overview = client.get(reverse("web:overview", kwargs={"slug": "sales"})).content.decode()
+    assert "Metric: <strong>Weighted pinball loss</strong> (lower is better)" in overview
+    evaluation = client.get(reverse("web:evaluation", kwargs={"slug": "houses"})).content.decode()
+    assert "<h2>Root mean squared error (RMSE)</h2>" in evaluation
+    assert "Lower scores are better." in evaluation and "<code>rmse</code>" in evaluation

@@ -11,7 +11,10 @@ from django.template.defaultfilters import timesince_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from podium.competitions.metrics import MetricLabel
+from podium.competitions.metrics import metric_label as competition_metric_label
 from podium.core.display import score_text
+from podium.core.timeutils import now
 from podium.web.markdown import render_markdown
 
 register = template.Library()
@@ -20,6 +23,23 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.filter
+def ago(moment) -> str:
+    """Every page's relative time: "just now" under a minute (never "0 minutes ago"), else
+    Django's "3 minutes ago"; empty for no moment."""
+    if moment is None:
+        return ""
+    if (now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince_filter(moment)} ago"
+
+
+@register.filter
+def metric_label(competition) -> MetricLabel:
+    """``{% with m=competition|metric_label %}{{ m.name }}``: the metric as participants read it."""
+    return competition_metric_label(competition)
 
 
 @register.filter
@@ -129,7 +149,7 @@ def board_row(row, my_team_id) -> SafeString:
         '<tr id="team-{}"{}><td class="num">{}</td><td class="num">{}</td>'
         '<td class="team"><span class="team-name">{}</span>{}{}</td>'
         '<td class="members">{}</td><td class="num score">{}</td><td class="num">{}</td>'
-        '<td class="when" title="{}">{} ago</td></tr>',
+        '<td class="when" title="{}">{}</td></tr>',
         row.team_id,
         css,
         row.rank,
@@ -141,5 +161,5 @@ def board_row(row, my_team_id) -> SafeString:
         row.score_display,
         row.entries,
         date_filter(at, "c"),
-        timesince_filter(at),
+        ago(at),
     )

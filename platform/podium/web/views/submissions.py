@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
+from podium.competitions.metrics import metric_label
 from podium.core.errors import DomainError
 from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
@@ -68,7 +69,7 @@ def my_submissions(request, slug: str):
         competition = context["competition"]
         context["chart"] = charts.line_chart(
             [charts.Series(team.name, board_selectors.team_score_history(team), highlight=True)],
-            title=f"{team.name}: best public score over time ({competition.metric})",
+            title=f"{team.name}: best public score over time ({metric_label(competition).name})",
             until=min(now(), competition.end_at),
             legend=False,
             width=1040,
