@@ -1,5 +1,7 @@
 """OpenAPI details drf-spectacular cannot infer: the one error shape on every operation, its
-``code`` the closed set of Podium's error codes (``podium.core.error_codes``)."""
+``code`` the closed set of Podium's error codes (``podium.core.error_codes``); each operation's
+tag, the module of ``podium.api.views`` its view lives in (its one-line ``summary`` is given on
+the view, with ``extend_schema``)."""
 
 from __future__ import annotations
 
@@ -49,10 +51,23 @@ def document_errors(result, generator, request, public):
     return result
 
 
+# Swagger's groups, in this order: a view's module in podium.api.views names its tag.
+TAGS = ["competitions", "submissions", "teams", "leaderboards", "kernels", "account"]
+VIEWS_PACKAGE = "podium.api.views."
+
+
 class AutoSchema(_AutoSchema):
     """Names the components of serializers nested in a view (the style guide's
     ``InputSerializer``/``OutputSerializer``) after their view: ``LoginApi.InputSerializer`` ->
-    ``LoginInput``, so they do not collide."""
+    ``LoginInput``, so they do not collide. Tags an operation by its view's module."""
+
+    def get_tags(self) -> list[str]:
+        module = type(self.view).__module__
+        if module.startswith(VIEWS_PACKAGE):
+            tag = module.removeprefix(VIEWS_PACKAGE)
+            if tag in TAGS:
+                return [tag]
+        return super().get_tags()
 
     def _get_serializer_name(self, serializer, direction, bypass_extensions=False):
         name = super()._get_serializer_name(serializer, direction, bypass_extensions)

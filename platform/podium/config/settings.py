@@ -299,6 +299,15 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger's groups, in this order (podium.api.schema.TAGS: a view's module names its tag).
+    "TAGS": [
+        {"name": "competitions", "description": "Competitions, their data files, joining"},
+        {"name": "submissions", "description": "Uploading predictions, scores, final selection"},
+        {"name": "teams", "description": "Your team: invitations, join and merge requests"},
+        {"name": "leaderboards", "description": "The public and private leaderboards"},
+        {"name": "kernels", "description": "Runs of code on the server, their logs and files"},
+        {"name": "account", "description": "Who you are, signing in, your API keys"},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: works air-gapped
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

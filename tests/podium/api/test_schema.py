@@ -125,3 +125,26 @@ def test_unknown_schema_format_is_refused(api):
     response = api.get("/api/schema/", params={"format": "nope"})
     assert response.status_code == 404
     assert response.text.startswith("error:\n  code: not_found\n")
+
+
+def test_every_operation_has_a_one_line_summary_and_one_of_the_six_tags():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    tags = ["competitions", "submissions", "teams", "leaderboards", "kernels", "account"]
+    assert [t["name"] for t in schema["tags"]] == tags  # Swagger's groups, in this order
+    operations = {
+        f"{method.upper()} {path}": operation
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    assert len(operations) >= 35
+    for name, operation in operations.items():
+        summary = operation.get("summary", "")
+        assert summary and "\n" not in summary and len(summary) <= 80, name
+        assert len(operation.get("tags", [])) == 1 and operation["tags"][0] in tags, name
+    summaries = [op["summary"] for op in operations.values()]
+    assert len(set(summaries)) == len(summaries), "two operations read the same"
+    assert operations["GET /api/v1/competitions/"]["tags"] == ["competitions"]
+    assert operations["POST /api/v1/auth/token/"]["tags"] == ["account"]
+    assert operations["GET /api/v1/kernels/{run_id}/log/"]["tags"] == ["kernels"]
+    used = {op["tags"][0] for op in operations.values()}
+    assert used == set(tags)

@@ -48,7 +48,7 @@ class MeApi(APIView):
         last_name = serializers.CharField()
         date_joined = serializers.DateTimeField()
 
-    @extend_schema(responses=OutputSerializer, operation_id="me_get")
+    @extend_schema(responses=OutputSerializer, operation_id="me_get", summary="Who you are")
     def get(self, request):
         return Response(self.OutputSerializer(request.user).data)
 
@@ -60,13 +60,18 @@ class TokenListApi(GenericAPIView):
     class InputSerializer(serializers.Serializer):
         name = fields.Text(max_length=100, required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=TokenOutput(many=True), operation_id="tokens_list")
+    @extend_schema(
+        responses=TokenOutput(many=True), operation_id="tokens_list", summary="List your API keys"
+    )
     def get(self, request):
         page = self.paginate_queryset(account_selectors.api_tokens(user=request.user))
         return self.get_paginated_response(TokenOutput(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer, responses={201: NewTokenOutput}, operation_id="tokens_create"
+        request=InputSerializer,
+        responses={201: NewTokenOutput},
+        operation_id="tokens_create",
+        summary="Create an API key",
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -78,7 +83,12 @@ class TokenListApi(GenericAPIView):
 class TokenRotateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: NewTokenOutput}, operation_id="tokens_rotate")
+    @extend_schema(
+        request=None,
+        responses={201: NewTokenOutput},
+        operation_id="tokens_rotate",
+        summary="Rotate an API key (a new key, the old one revoked)",
+    )
     def post(self, request, token_id: int):
         return _new_token(*account_services.api_token_rotate(user=request.user, token_id=token_id))
 
@@ -86,7 +96,7 @@ class TokenRotateApi(APIView):
 class TokenDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None}, operation_id="tokens_revoke")
+    @extend_schema(responses={204: None}, operation_id="tokens_revoke", summary="Revoke an API key")
     def delete(self, request, token_id: int):
         account_services.api_token_revoke(user=request.user, token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -107,7 +117,11 @@ class LoginApi(APIView):
         name = fields.Text(max_length=100, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=InputSerializer, responses={201: NewTokenOutput}, auth=[], operation_id="login"
+        request=InputSerializer,
+        responses={201: NewTokenOutput},
+        auth=[],
+        operation_id="login",
+        summary="Sign in with a username and password for a new API key",
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)

@@ -52,6 +52,7 @@ class CompetitionListApi(GenericAPIView):
     @extend_schema(
         parameters=[FilterSerializer],
         operation_id="competitions_list",
+        summary="List the competitions you may see",
         responses=OutputSerializer(many=True),
     )
     def get(self, request):
@@ -118,7 +119,11 @@ class CompetitionDetailApi(APIView):
     class ResponseSerializer(OutputSerializer):
         me = ParticipationOutput()
 
-    @extend_schema(responses=ResponseSerializer, operation_id="competitions_get")
+    @extend_schema(
+        responses=ResponseSerializer,
+        operation_id="competitions_get",
+        summary="One competition, and where you stand in it",
+    )
     def get(self, request, slug: str):
         found = competition(request, slug)
         me = team_selectors.participation(user=request.user, competition=found)
@@ -162,7 +167,11 @@ class DataFileListApi(GenericAPIView):
 
     serializer_class = DataFileOutput
 
-    @extend_schema(responses=DataFileOutput(many=True), operation_id="data_files_list")
+    @extend_schema(
+        responses=DataFileOutput(many=True),
+        operation_id="data_files_list",
+        summary="List a competition's data files (sizes, SHA-256)",
+    )
     def get(self, request, slug: str):
         found = competition(request, slug)
         files = competition_selectors.data_files(competition=found).select_related("competition")
@@ -177,6 +186,7 @@ class DataFileDownloadApi(APIView):
     @extend_schema(
         responses={(200, "*/*"): OpenApiTypes.BINARY},
         operation_id="data_files_download",
+        summary="Download one data file",
     )
     def get(self, request, slug: str, name: str):
         found = competition(request, slug)
@@ -201,7 +211,10 @@ class JoinApi(APIView):
         team = serializers.CharField(source="name")
 
     @extend_schema(
-        request=None, responses={201: OutputSerializer}, operation_id="competitions_join"
+        request=None,
+        responses={201: OutputSerializer},
+        operation_id="competitions_join",
+        summary="Accept the rules and join (a team of one)",
     )
     def post(self, request, slug: str):
         team = competition_join(user=request.user, competition=competition(request, slug))
@@ -216,7 +229,12 @@ class RulesAcceptApi(APIView):
     class OutputSerializer(serializers.Serializer):
         accepted_at = serializers.DateTimeField()
 
-    @extend_schema(request=None, responses=OutputSerializer, operation_id="rules_accept")
+    @extend_schema(
+        request=None,
+        responses=OutputSerializer,
+        operation_id="rules_accept",
+        summary="Accept the rules without joining yet",
+    )
     def post(self, request, slug: str):
         acceptance = rules_accept(user=request.user, competition=competition(request, slug))
         return Response(self.OutputSerializer(acceptance).data)

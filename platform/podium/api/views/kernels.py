@@ -82,7 +82,11 @@ class KernelListApi(GenericAPIView):
         memory_mb = fields.Integer(required=False, min_value=1, help_text="Memory limit")
         output_mb = fields.Integer(required=False, min_value=1, help_text="Output-size limit")
 
-    @extend_schema(responses=KernelRunOutput(many=True), operation_id="kernels_list")
+    @extend_schema(
+        responses=KernelRunOutput(many=True),
+        operation_id="kernels_list",
+        summary="List the kernel runs you may see",
+    )
     def get(self, request, slug: str):
         """The runs the caller may see: all for its organizers; published ones and the caller's
         team's for participants."""
@@ -95,6 +99,7 @@ class KernelListApi(GenericAPIView):
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
         responses={201: KernelRunOutput},
         operation_id="kernels_create",
+        summary="Queue a kernel run",
     )
     def post(self, request, slug: str):
         """Queue a kernel. Organizers run for the Baseline team; participants only where the
@@ -113,7 +118,7 @@ def _run(request, run_id: int):
 
 
 class KernelDetailApi(APIView):
-    @extend_schema(responses=KernelRunOutput, operation_id="kernels_get")
+    @extend_schema(responses=KernelRunOutput, operation_id="kernels_get", summary="One kernel run")
     def get(self, request, run_id: int):
         return Response(KernelRunOutput(_run(request, run_id)).data)
 
@@ -135,6 +140,7 @@ class KernelLogApi(APIView):
         parameters=[OpenApiParameter("after", int, description="The last seq already read")],
         responses=KernelLogOutput,
         operation_id="kernels_log",
+        summary="A kernel run's log, from a position on",
     )
     def get(self, request, run_id: int):
         """The log's chunks after ``after``: poll this while the run is running."""
@@ -159,7 +165,12 @@ class KernelLogApi(APIView):
 class KernelCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=KernelRunOutput, operation_id="kernels_cancel")
+    @extend_schema(
+        request=None,
+        responses=KernelRunOutput,
+        operation_id="kernels_cancel",
+        summary="Cancel a kernel run",
+    )
     def post(self, request, run_id: int):
         return Response(
             KernelRunOutput(kernel_cancel(user=request.user, run=_run(request, run_id))).data
@@ -167,7 +178,11 @@ class KernelCancelApi(APIView):
 
 
 class KernelDownloadApi(APIView):
-    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY}, operation_id="kernels_download")
+    @extend_schema(
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+        operation_id="kernels_download",
+        summary="Download a kernel run's code, config, log, output or artifacts",
+    )
     def get(self, request, run_id: int, what: str):
         """One of ``code``, ``config``, ``log``, ``output`` (submission.csv), ``artifacts``."""
         run = _run(request, run_id)

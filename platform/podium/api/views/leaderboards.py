@@ -67,6 +67,7 @@ class PublicBoardApi(GenericAPIView):
     @extend_schema(
         responses=PublicRowOutput(many=True),
         operation_id="leaderboard_public",
+        summary="The public leaderboard",
         parameters=[
             OpenApiParameter(
                 "cursor",
@@ -123,7 +124,11 @@ class PublicBoardApi(GenericAPIView):
 class PrivateBoardApi(GenericAPIView):
     serializer_class = PrivateRowOutput
 
-    @extend_schema(responses=PrivateRowOutput(many=True), operation_id="leaderboard_private")
+    @extend_schema(
+        responses=PrivateRowOutput(many=True),
+        operation_id="leaderboard_private",
+        summary="The private leaderboard (after the reveal)",
+    )
     def get(self, request, slug: str):
         """Refused (404, ``private_not_revealed``) until the private board is revealed."""
         found = competition(request, slug)
@@ -158,7 +163,11 @@ class MyRowApi(APIView):
         public = MyPublicOutput(allow_null=True)
         private = PrivateRowOutput(allow_null=True)
 
-    @extend_schema(responses=OutputSerializer, operation_id="leaderboard_me")
+    @extend_schema(
+        responses=OutputSerializer,
+        operation_id="leaderboard_me",
+        summary="Your team's row on each leaderboard",
+    )
     def get(self, request, slug: str):
         found = competition(request, slug)
         team = my_team(request, found)

@@ -75,7 +75,11 @@ class SubmissionListApi(GenericAPIView):
             request._request.upload_max_bytes = self.row.submission_max_bytes
         super().initial(request, *args, **kwargs)
 
-    @extend_schema(responses=SubmissionOutput(many=True), operation_id="submissions_list")
+    @extend_schema(
+        responses=SubmissionOutput(many=True),
+        operation_id="submissions_list",
+        summary="List your team's submissions",
+    )
     def get(self, request, slug: str):
         """The caller's team's submissions, newest first."""
         found = competition(request, slug, row=self.row)
@@ -94,6 +98,7 @@ class SubmissionListApi(GenericAPIView):
         request={"multipart/form-data": InputSerializer},
         responses={201: SubmissionOutput},
         operation_id="submissions_create",
+        summary="Upload a predictions file",
     )
     def post(self, request, slug: str):
         """Upload a predictions file. It is scored in the background: poll the submission (its
@@ -120,7 +125,11 @@ class SubmissionListApi(GenericAPIView):
 class SubmissionDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=SubmissionOutput, operation_id="submissions_get")
+    @extend_schema(
+        responses=SubmissionOutput,
+        operation_id="submissions_get",
+        summary="One submission and its scores",
+    )
     def get(self, request, submission_id: int):
         """One submission of the caller's team (or of a competition they organize)."""
         submission = submission_selectors.submission_get(
@@ -168,13 +177,20 @@ class FinalSelectionApi(APIView):
             ).data
         )
 
-    @extend_schema(responses=OutputSerializer, operation_id="final_selection_get")
+    @extend_schema(
+        responses=OutputSerializer,
+        operation_id="final_selection_get",
+        summary="Your team's final submissions",
+    )
     def get(self, request, slug: str):
         found = competition(request, slug)
         return self._state(my_team(request, found), found)
 
     @extend_schema(
-        request=InputSerializer, responses=OutputSerializer, operation_id="final_selection_set"
+        request=InputSerializer,
+        responses=OutputSerializer,
+        operation_id="final_selection_set",
+        summary="Select your team's final submissions",
     )
     def put(self, request, slug: str):
         found = competition(request, slug)

@@ -78,11 +78,20 @@ class TeamApi(APIView):
     class RenameSerializer(serializers.Serializer):
         name = fields.Text(max_length=100)
 
-    @extend_schema(responses=TeamOutput, operation_id="team_get")
+    @extend_schema(
+        responses=TeamOutput,
+        operation_id="team_get",
+        summary="Your team and what is pending for it",
+    )
     def get(self, request, slug: str):
         return _team_page(request, competition(request, slug))
 
-    @extend_schema(request=RenameSerializer, responses=TeamOutput, operation_id="team_rename")
+    @extend_schema(
+        request=RenameSerializer,
+        responses=TeamOutput,
+        operation_id="team_rename",
+        summary="Rename your team",
+    )
     def patch(self, request, slug: str):
         found = competition(request, slug)
         data = self.RenameSerializer(data=request.data)
@@ -96,7 +105,12 @@ class TeamApi(APIView):
 class TeamLeaveApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=TeamOutput, operation_id="team_leave")
+    @extend_schema(
+        request=None,
+        responses=TeamOutput,
+        operation_id="team_leave",
+        summary="Leave your team for a team of one",
+    )
     def post(self, request, slug: str):
         """Leave the team for a new team of one (refused where the rules forbid it)."""
         found = competition(request, slug)
@@ -110,7 +124,12 @@ class TeamLeaderApi(APIView):
     class InputSerializer(serializers.Serializer):
         username = fields.Text(max_length=150)
 
-    @extend_schema(request=InputSerializer, responses=TeamOutput, operation_id="team_transfer")
+    @extend_schema(
+        request=InputSerializer,
+        responses=TeamOutput,
+        operation_id="team_transfer",
+        summary="Hand the team's leadership to another member",
+    )
     def post(self, request, slug: str):
         """Hand the team's leadership to another member."""
         found = competition(request, slug)
@@ -134,6 +153,7 @@ class InvitationCreateApi(APIView):
         request=InputSerializer,
         responses={201: InvitationOutput},
         operation_id="invitations_create",
+        summary="Invite a user to your team",
     )
     def post(self, request, slug: str):
         found = competition(request, slug)
@@ -156,6 +176,7 @@ class JoinRequestCreateApi(APIView):
         request=TeamNameInput,
         responses={201: JoinRequestOutput},
         operation_id="join_requests_create",
+        summary="Ask to join another team",
     )
     def post(self, request, slug: str):
         """Ask to join another team; its leader answers."""
@@ -186,6 +207,7 @@ class MergeRequestCreateApi(APIView):
         request=TeamNameInput,
         responses={201: MergeRequestOutput},
         operation_id="merge_requests_create",
+        summary="Ask another team to merge with yours",
     )
     def post(self, request, slug: str):
         """Ask another team to merge with the caller's; that team remains (its leader answers)."""
@@ -206,6 +228,7 @@ class MergePreviewApi(APIView):
         parameters=[OpenApiParameter("team", str, required=True, description="The other team")],
         responses=MergePreviewOutput,
         operation_id="merge_preview",
+        summary="Whether your team may merge into another now",
     )
     def get(self, request, slug: str):
         """Whether the caller's team may merge into ``team`` now, and every reason it may not."""
@@ -230,7 +253,12 @@ class AnswerApi(APIView):
             help_text="Accepting an invitation: accept the competition's rules too",
         )
 
-    @extend_schema(request=InputSerializer, responses=TeamOutput, operation_id="requests_answer")
+    @extend_schema(
+        request=InputSerializer,
+        responses=TeamOutput,
+        operation_id="requests_answer",
+        summary="Accept, decline or cancel an invitation, join or merge request",
+    )
     def post(self, request, slug: str, kind: str, pk: int, answer: str):
         """Accept, decline or cancel an invitation, join request or merge request; answers with
         the caller's team as it is afterwards."""
