@@ -342,6 +342,14 @@ def _zip_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
         for m in zf.infolist()
         if not m.is_dir() and not any(part in m.filename for part in _IGNORED_ZIP_MEMBERS)
     ]
+    if any(m.filename == "[Content_Types].xml" for m in members):  # Office Open XML
+        excel = any(m.filename.startswith("xl/") for m in members)
+        what = "an Excel workbook (.xlsx)" if excel else "an Office document"
+        raise SubmissionError.single(
+            Code.ARCHIVE_INVALID,
+            f'This is {what}, not a CSV file. Export it as CSV ("CSV UTF-8" in Excel) and '
+            "upload that.",
+        )
     if len(members) != 1:
         names = ", ".join(m.filename for m in members[:5]) or "none"
         raise SubmissionError.single(

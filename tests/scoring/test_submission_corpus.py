@@ -281,6 +281,53 @@ CASES = [
         "encoding_invalid",
         ["header", "UTF-8"],
     ),
+    # what is not a comma-separated file at all says what it looks like (issue 16)
+    Case(
+        "semicolon_separated",
+        "reg",
+        lambda v: v.csv().replace(b",", b";"),
+        "columns_missing",
+        ["looks ';'-separated", "Podium reads comma-separated CSV", "header must be: id, y"],
+    ),
+    Case(
+        "semicolon_separated_decimal_commas",
+        "reg",
+        lambda v: v.csv().replace(b",", b";").replace(b".", b","),
+        "columns_missing",
+        ["looks ';'-separated"],
+    ),
+    Case(
+        "tab_separated",
+        "reg",
+        lambda v: v.csv().replace(b",", b"\t"),
+        "columns_missing",
+        ["looks tab-separated", "comma-separated"],
+    ),
+    Case(
+        "png_image",
+        "reg",
+        lambda v: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200),
+        "encoding_invalid",
+        ["does not look like a CSV file", "it starts with \\x89PNG\\r\\n\\x1a\\n"],
+        suffix=".png",
+    ),
+    Case(
+        "html_page",
+        "reg",
+        lambda v: b"<!DOCTYPE html>\n<html><body>Not found</body></html>\n",
+        "columns_missing",
+        ["does not look like a CSV file", "it starts with '<!DOCTYPE html>'"],
+    ),
+    Case(
+        "excel_xlsx",
+        "reg",
+        lambda v: zip_bytes(
+            {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+        ),
+        "archive_invalid",
+        ["Excel workbook (.xlsx)", "Export it as CSV"],
+        suffix=".xlsx",
+    ),
     Case(
         "ragged_row",
         "reg",
@@ -692,3 +739,20 @@ def test_a_quote_inside_a_value_is_not_taken_for_an_unclosed_one(tmp_path, board
         read_submission(boards["reg"], path)
     assert info.value.codes == ["value_not_numeric"], info.value.message
     assert "lines 5, 9" in info.value.message
+
+
+# -- the hints of what a file looks like stay off ordinary CSV files -------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda v: v.csv([[r[0]] for r in v.rows], ["id"]), id="id_only"),
+        pytest.param(lambda v: v.csv([[r[1]] for r in v.rows], ["prediction"]), id="one_column"),
+        pytest.param(lambda v: _latin1_at_line_5(v, b"895,1.5\xe9"), id="latin1"),
+    ],
+)
+def test_a_csv_file_is_not_called_binary_nor_otherwise_separated(tmp_path, boards, make):
+    case = Case("plain", "reg", make, "", [])
+    message = _submit(tmp_path, boards["reg"], case).message
+    assert "does not look like a CSV" not in message and "-separated:" not in message
