@@ -217,9 +217,11 @@ class CompetitionForm(forms.ModelForm):
             )
 
     def _check_schedule(self, data: dict) -> None:
-        names = ("start_at", "end_at", "entry_deadline", "team_merger_deadline")
-        for name, message in schedule_refusals(**{n: data.get(n) for n in names}).items():
-            self.add_error(name, message)
+        names = ("start_at", "end_at", "entry_deadline", "team_merger_deadline", "reveal_at")
+        given = {n: data.get(n) for n in names}
+        given["auto_reveal"] = data.get("auto_reveal_private", self.instance.auto_reveal_private)
+        for name, message in schedule_refusals(**given).items():
+            self.add_error(name if name in self.fields else None, message)
 
     def _check_solution(self, data: dict, metric: scoring.Metric) -> None:
         upload = data.get("solution_file")

@@ -20,3 +20,7 @@ class CompetitionErrorCode(StrEnum):
     NO_ORGANIZER_LEFT = "no_organizer_left"
     CO_HOST_NOT_AN_ORGANIZER = "co_host_not_an_organizer"
     RESCORE_NOT_ACTIVE_VERSION = "rescore_not_active_version"
+    ARCHIVED = "competition_archived"
+    NOT_A_DRAFT = "competition_not_a_draft"
+    NOT_PUBLISHED = "competition_not_published"
+    PUBLISH_CHECKLIST_UNMET = "publish_checklist_unmet"

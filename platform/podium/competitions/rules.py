@@ -13,8 +13,12 @@ def schedule_refusals(
     end_at: datetime | None,
     entry_deadline: datetime | None = None,
     team_merger_deadline: datetime | None = None,
+    reveal_at: datetime | None = None,
+    auto_reveal: bool = True,
 ) -> dict[str, str]:
-    """The end after the start; the entry and team merger deadlines not after the end."""
+    """The end after the start; the entry and team merger deadlines not after the end; a
+    scheduled reveal (``reveal_at``) after the end, and only with the automatic reveal (without
+    it the organizers reveal by hand, and a date would promise what nothing does)."""
     refusals = {}
     if start_at and end_at and end_at <= start_at:
         refusals["end_at"] = "The end must come after the start."
@@ -24,4 +28,10 @@ def schedule_refusals(
     ):
         if deadline and end_at and deadline > end_at:
             refusals[name] = "This deadline must not be after the end."
+    if reveal_at and not auto_reveal:
+        refusals["reveal_at"] = (
+            "A scheduled reveal needs the automatic reveal: tick it, or clear the date."
+        )
+    elif reveal_at and end_at and reveal_at <= end_at:
+        refusals["reveal_at"] = "The reveal must come after the end."
     return refusals

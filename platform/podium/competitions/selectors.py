@@ -16,7 +16,7 @@ from podium.accounts.services import ORGANIZERS_GROUP
 from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metrics import metric_label
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
-from podium.core.errors import NotFound, PermissionDenied
+from podium.core.errors import Conflict, NotFound, PermissionDenied
 from podium.core.querysets import related_count
 from podium.core.timeutils import now
 
@@ -176,7 +176,17 @@ class _Access:
         )
         return frozenset(competitions), frozenset(verified_email_domains(user=user))
 
+    @cached_property
+    def _organized(self) -> frozenset[int]:
+        if not (self.user.is_authenticated and self.user.is_active):
+            return frozenset()
+        return frozenset(self.user.organized_competitions.values_list("pk", flat=True))
+
     def allows(self, competition: Competition) -> bool:
+        if competition.status == Competition.Status.DRAFT:  # its organizers' only, until published
+            if not (self.user.is_authenticated and self.user.is_active):
+                return False
+            return self.user.is_superuser or competition.pk in self._organized
         if competition.visibility == Competition.Visibility.PUBLIC:
             return True
         if not (self.user.is_authenticated and self.user.is_active):  # a pending sign-up too
@@ -191,6 +201,9 @@ def can_view(user: User, competition: Competition) -> bool:
     """Who may see a competition at all; everyone else gets a 404 everywhere (its pages, data,
     joining), as for a competition that does not exist.
 
+    A draft: its organizers and superusers only, whatever its visibility (everyone else is
+    told it does not exist, on every page, list, count and link). An archived one: as a
+    published one (read-only: ``require_not_archived`` refuses what would change it).
     Public: everyone. Invite-only: superusers; its organizers (the co-hosts); users who opened
     its invitation link (recorded in ``invited_users``); members of one of its teams (whoever
     got in stays in); and users with a VERIFIED email address in one of its allowed domains
@@ -209,9 +222,24 @@ def competition_not_found(slug: str) -> NotFound:
     return NotFound(Code.NOT_FOUND, f"There is no competition called {slug!r}.")
 
 
-def competition_list(*, user: User, state: str | None = None) -> list[Competition]:
+def require_not_archived(competition: Competition, *, to: str) -> None:
+    """Conflict(competition_archived) when ``competition`` is archived: it stays readable, but
+    nobody joins, uploads or launches a kernel any more. ``to`` says what was tried."""
+    if competition.status == Competition.Status.ARCHIVED:
+        raise Conflict(
+            Code.ARCHIVED,
+            f"{competition.title} is archived: it can be read, but no longer {to}.",
+        )
+
+
+def competition_list(
+    *, user: User, state: str | None = None, archived: bool = False
+) -> list[Competition]:
+    """The competitions ``user`` may see; archived ones only with ``archived``."""
     access = _Access(user)
     everything = Competition.objects.prefetch_related("organizers")
+    if not archived:
+        everything = everything.exclude(status=Competition.Status.ARCHIVED)
     competitions = [c for c in everything if access.allows(c)]
     if state:
         competitions = [c for c in competitions if c.state == state]
@@ -231,6 +259,7 @@ class CompetitionCard:
     end_at: datetime
     team_count: int
     invite_only: bool
+    status: str = Competition.Status.PUBLISHED  # a draft shows only to its organizers
     metric_name: str = ""
     metric_description: str = ""
 
@@ -245,8 +274,11 @@ def competition_cards(
 ) -> list[CompetitionCard]:
     """The competitions ``user`` may see, with their team counts. ``state`` filters to active,
     upcoming or closed (closed includes revealed); anything else means all. ``search`` keeps
-    those whose slug, title or subtitle contains it (any case)."""
-    competitions = Competition.objects.annotate(team_count=related_count(Competition, "teams"))
+    those whose slug, title or subtitle contains it (any case). Archived competitions are off
+    these lists (their pages stay readable); drafts show to their organizers only."""
+    competitions = Competition.objects.exclude(status=Competition.Status.ARCHIVED).annotate(
+        team_count=related_count(Competition, "teams")
+    )
     if search.strip():
         words = search.strip()
         competitions = competitions.filter(
@@ -264,6 +296,7 @@ def competition_cards(
             end_at=c.end_at,
             team_count=c.team_count or 0,
             invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
+            status=c.status,
             metric_name=metric_label(c).name,
             metric_description=metric_label(c).description,
         )

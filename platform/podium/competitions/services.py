@@ -122,8 +122,9 @@ def data_file_refresh(*, data_file: DataFile) -> DataFile:
 
 
 def competition_create(*, created_by=None, **fields) -> Competition:
-    """A new competition from model fields; its metric must exist, and whoever creates it
-    organizes it. Raises DomainError(metric_invalid) for an unknown metric,
+    """A new competition from model fields, a draft unless ``status`` says otherwise (seen by
+    its organizers only until ``lifecycle.competition_publish``); its metric must exist, and
+    whoever creates it organizes it. Raises DomainError(metric_invalid) for an unknown metric,
     DomainError(schedule_invalid) for an end before the start or a deadline after the end
     (``rules.schedule_refusals``), and PermissionDenied(custom_metric_not_allowed) for a custom
     metric or a metric file unless ``created_by`` may choose one
@@ -134,6 +135,8 @@ def competition_create(*, created_by=None, **fields) -> Competition:
         end_at=competition.end_at,
         entry_deadline=competition.entry_deadline,
         team_merger_deadline=competition.team_merger_deadline,
+        reveal_at=competition.reveal_at,
+        auto_reveal=competition.auto_reveal_private,
     )
     if refusals:
         raise DomainError(
@@ -223,6 +226,9 @@ def competition_invitation_accept(*, user, slug: str, token: str) -> Competition
     is compared in constant time. No locks: adding to the invited set is idempotent.
     """
     competition = Competition.objects.filter(slug=slug).first()
+    if competition is not None and competition.status == Competition.Status.DRAFT:
+        if not selectors.is_organizer(user, competition):  # a draft's link opens nothing yet
+            raise selectors.competition_not_found(slug)
     if competition is None or not secrets.compare_digest(
         competition.invitation_token.encode(), token.encode()
     ):

@@ -5,7 +5,9 @@ the competitions' admin extended with the final results (the reveal, the private
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
+from django.template.response import TemplateResponse
 
 from podium.competitions.admin import CompetitionAdmin
 from podium.competitions.admin_scope import OrganizerScopedAdmin
@@ -16,7 +18,7 @@ from podium.core.errors import DomainError
 from podium.core.exports import csv_response
 from podium.leaderboards.models import LeaderboardEntry, PrivateEntry
 from podium.leaderboards.selectors import private_board_rows, private_board_visible
-from podium.leaderboards.services import leaderboard_reveal
+from podium.leaderboards.services import leaderboard_reveal_confirmed
 
 PRIVATE_BOARD_CSV_HEADER = [
     "rank",
@@ -122,6 +124,7 @@ class CompetitionResultsAdmin(CompetitionAdmin):
             {
                 "fields": [
                     "auto_reveal_private",
+                    "reveal_at",
                     "final_selection_fallback",
                     "private_revealed_at",
                 ],
@@ -130,19 +133,41 @@ class CompetitionResultsAdmin(CompetitionAdmin):
     ]
 
     @admin.action(description="Reveal the private leaderboard", permissions=["change"])
-    def reveal_private_board(self, request, queryset: QuerySet[Competition]) -> None:
-        for competition in queryset:
-            try:
-                revealed = leaderboard_reveal(competition=competition, by=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{competition.title}: {exc.message}", messages.ERROR)
-                continue
-            if revealed:
-                message = f"The private leaderboard of {competition.title} is revealed."
-                self.message_user(request, message, messages.SUCCESS)
-            else:
-                message = f"The private leaderboard of {competition.title} was already revealed."
-                self.message_user(request, message, messages.INFO)
+    def reveal_private_board(self, request, queryset: QuerySet[Competition]):
+        """An intermediate page first: the reveal cannot be undone, so each competition's slug
+        is typed (``leaderboard_reveal_confirmed``, as on the dashboard's page)."""
+        competitions = list(queryset)
+        if request.POST.get("post") == "yes":
+            for competition in competitions:
+                typed = request.POST.get(f"confirm_{competition.pk}", "")
+                try:
+                    revealed = leaderboard_reveal_confirmed(
+                        competition=competition, by=request.user, typed=typed
+                    )
+                except DomainError as exc:
+                    message = f"{competition.title}: {exc.message}"
+                    self.message_user(request, message, messages.ERROR)
+                    continue
+                if revealed:
+                    message = f"The private leaderboard of {competition.title} is revealed."
+                    self.message_user(request, message, messages.SUCCESS)
+                else:
+                    message = (
+                        f"The private leaderboard of {competition.title} was already revealed."
+                    )
+                    self.message_user(request, message, messages.INFO)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reveal the private leaderboard",
+            "opts": self.model._meta,
+            "media": self.media,
+            "competitions": competitions,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/competitions/competition/reveal_confirmation.html", context
+        )
 
     @admin.action(description="Export private leaderboard as CSV", permissions=["view"])
     def export_private_board_csv(self, request, queryset: QuerySet[Competition]):

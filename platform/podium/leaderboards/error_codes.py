@@ -12,5 +12,6 @@ class BoardErrorCode(StrEnum):
     REVEAL_BEFORE_END = "reveal_before_end"
     REVEAL_WAITS_FOR_SCORING = "reveal_waits_for_scoring"
     PRIVATE_NOT_REVEALED = "private_leaderboard_not_revealed"
+    REVEAL_CONFIRMATION_WRONG = "reveal_confirmation_wrong"
     # the public board's keyset pages
     INVALID_CURSOR = "invalid_board_cursor"

@@ -15,11 +15,11 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
 from podium.competitions.models import Competition
 from podium.competitions.selectors import require_organizer
-from podium.core.errors import Conflict
+from podium.core.errors import Conflict, DomainError
 from podium.core.locks import lock_row
 from podium.core.timeutils import now
 from podium.leaderboards.cache import board_changed
@@ -105,8 +105,13 @@ def _score_write(
             raise _Moved
         return False
     shown = f"{public_score:.{competition.score_display_precision}f}"
-    on_board = not submission.is_late and not team.disqualified
-    if submission.is_late:
+    on_board = not submission.is_late and not team.disqualified and not submission.is_test
+    if submission.is_test:  # a draft's rehearsal: scored, never on a board
+        message = (
+            f"Your test submission scored {shown}. Test submissions on a draft are never on a "
+            "leaderboard."
+        )
+    elif submission.is_late:
         message = f"Your late submission scored {shown}. Late submissions are not ranked."
     elif team.disqualified:
         message = f"Your submission scored {shown}. Your team is not ranked (disqualified)."
@@ -184,6 +189,7 @@ def team_entry_refresh(
         team=team,
         status=Submission.Status.SCORED,
         is_late=False,
+        is_test=False,
         public_score__isnull=False,
     )
     summary = scored.aggregate(entries=Count("pk"), first=Min("created_at"), last=Max("created_at"))
@@ -238,6 +244,7 @@ def private_board_build(*, competition: Competition) -> int:
             competition=locked,
             status=Submission.Status.SCORED,
             is_late=False,
+            is_test=False,
             private_score__isnull=False,
             team__disqualified_at__isnull=True,
         )
@@ -333,14 +340,36 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
     return True
 
 
+def leaderboard_reveal_confirmed(*, competition: Competition, by, typed: str) -> bool:
+    """An organizer's reveal from a page (the dashboard's, the admin's): the reveal cannot be
+    undone, so the organizer types the competition's slug, as GitHub asks for a repository's
+    name before deleting it. Anything else is refused with
+    DomainError(reveal_confirmation_wrong) and nothing happens; then ``leaderboard_reveal``."""
+    require_organizer(user=by, competition=competition, to="reveal its private leaderboard")
+    if (typed or "").strip() != competition.slug:
+        raise DomainError(
+            BoardErrorCode.REVEAL_CONFIRMATION_WRONG,
+            f"Type {competition.slug} to confirm: the private leaderboard of "
+            f"{competition.title} was not revealed.",
+            details={"expected": competition.slug},
+        )
+    return leaderboard_reveal(competition=competition, by=by)
+
+
 def reveal_due_boards(*, moment: datetime | None = None) -> list[str]:
-    """Reveal every competition that ended with ``auto_reveal_private`` and is not revealed yet;
-    returns the slugs revealed. One that still has submissions being scored waits for a later
-    run. Safe to run at once and any number of times (each reveal locks its competition)."""
+    """Reveal every competition with ``auto_reveal_private`` that is due and not revealed yet:
+    at its ``reveal_at`` when one is scheduled (after the end: time to verify the winners),
+    else at its end. Returns the slugs revealed. Drafts are never revealed (only their
+    organizers' test submissions exist). One that still has submissions being scored waits for
+    a later run. Safe to run at once and any number of times (each reveal locks its
+    competition)."""
     moment = moment or now()
-    due = Competition.objects.filter(
-        auto_reveal_private=True, private_revealed_at__isnull=True, end_at__lte=moment
-    ).order_by("end_at")
+    due = (
+        Competition.objects.filter(auto_reveal_private=True, private_revealed_at__isnull=True)
+        .filter(Q(reveal_at__isnull=True, end_at__lte=moment) | Q(reveal_at__lte=moment))
+        .exclude(status=Competition.Status.DRAFT)
+        .order_by("end_at")
+    )
     revealed = []
     for competition in due:
         try:

@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from podium.web.views import account, competition, home, kernels, organizer, submissions
+from podium.web.views import (
+    account,
+    competition,
+    home,
+    kernels,
+    organizer,
+    organizer_publish,
+    submissions,
+)
 from podium.web.views import team as team_views
 
 app_name = "web"
@@ -65,6 +73,7 @@ urlpatterns = [
     path(tab + "submissions/final/", submissions.final_selection, name="final_selection"),
     path(tab + "dashboard/", organizer.dashboard, name="dashboard"),
     path(tab + "dashboard/reveal/", organizer.reveal, name="dashboard_reveal"),
+    path(tab + "publish/", organizer_publish.publish, name="publish"),
     path(tab + "kernels/", kernels.kernels, name="kernels"),
     path(tab + "kernels/<int:run_id>/", kernels.kernel, name="kernel"),
     path(tab + "kernels/<int:run_id>/log/", kernels.kernel_log, name="kernel_log"),

@@ -355,7 +355,11 @@ LIST_URL = reverse("admin:competitions_competition_changelist")
 def test_the_admin_action_reveals_and_says_so(client, shake_up):
     competition, _, _ = shake_up
     client.force_login(organizer(competition))
-    data = {"action": "reveal_private_board", "_selected_action": [competition.pk]}
+    asked = {"action": "reveal_private_board", "_selected_action": [competition.pk]}
+    confirmation = client.post(LIST_URL, asked).content.decode()  # the intermediate page
+    assert "This cannot be undone." in confirmation
+    assert f"type <code>{competition.slug}</code> to confirm" in confirmation
+    data = {**asked, "post": "yes", f"confirm_{competition.pk}": competition.slug}
 
     page = client.post(LIST_URL, data, follow=True).content.decode()
     assert "its private leaderboard can be revealed after that" in page

@@ -80,13 +80,19 @@ def test_the_dashboard_counts_failures_stuck_submissions_and_draws_its_charts(
 def test_the_reveal_button_reveals_after_the_end_and_shows_the_refusal_before(client, competition):
     scored(participant(competition, "alice"), competition, 0.8, 0.7)
     client.force_login(organizer(competition))
-    refused = client.post(reverse("web:dashboard_reveal", args=[competition.slug]), follow=True)
+    url = reverse("web:dashboard_reveal", args=[competition.slug])
+    refused = client.post(url, {"confirm": competition.slug}, follow=True)
     assert "its private leaderboard can be revealed after that" in refused.content.decode()
     competition.refresh_from_db()
     assert competition.private_revealed_at is None
 
     Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
-    done = client.post(reverse("web:dashboard_reveal", args=[competition.slug]), follow=True)
+    wrong = client.post(url, {"confirm": competition.title}, follow=True)
+    assert wrong.status_code == 400
+    assert f"Type {competition.slug} to confirm" in wrong.content.decode()
+    competition.refresh_from_db()
+    assert competition.private_revealed_at is None
+    done = client.post(url, {"confirm": competition.slug}, follow=True)
     assert done.redirect_chain[-1][0] == reverse("web:leaderboard_private", args=[competition.slug])
     assert "The private leaderboard is revealed" in done.content.decode()
     competition.refresh_from_db()
@@ -96,13 +102,18 @@ def test_the_reveal_button_reveals_after_the_end_and_shows_the_refusal_before(cl
 def test_a_participant_cannot_reveal(client, competition):
     Competition.objects.filter(pk=competition.pk).update(end_at=now() - timedelta(minutes=1))
     client.force_login(participant(competition))
-    page = client.post(reverse("web:dashboard_reveal", args=[competition.slug]), follow=True)
+    url = reverse("web:dashboard_reveal", args=[competition.slug])
+    page = client.post(url, {"confirm": competition.slug}, follow=True)
     assert "Only the organizers of Dash can reveal its private leaderboard." in (
         page.content.decode()
     )
     competition.refresh_from_db()
     assert competition.private_revealed_at is None
-    assert client.get(reverse("web:dashboard_reveal", args=[competition.slug])).status_code == 405
+    confirmation = client.get(url)  # nor see the confirmation page
+    assert confirmation.status_code == 403
+    assert "Only the organizers of Dash can reveal its private leaderboard." in (
+        confirmation.content.decode()
+    )
 
 
 def test_the_admin_page_of_a_competition_links_its_dashboard(client, competition):

@@ -130,7 +130,10 @@ class PrivateBoardApi(GenericAPIView):
         summary="The private leaderboard (after the reveal)",
     )
     def get(self, request, slug: str):
-        """Refused (404, ``private_not_revealed``) until the private board is revealed."""
+        """Refused (404, ``private_leaderboard_not_revealed``) until the private board is
+        revealed; the message and ``details`` (``ended``, ``ended_at``, ``end_at``,
+        ``reveal_at``, ``auto_reveal``) say when the competition ended and when, or by whom,
+        the board will be revealed."""
         found = competition(request, slug)
         viewer = request.user
         total = board_selectors.private_board_size(competition=found, viewer=viewer)

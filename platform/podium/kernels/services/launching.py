@@ -180,6 +180,7 @@ def kernel_launch(
     its runs at once and per UTC day (counted under the team's row lock), asking for no more
     wall-clock time, memory or output than the competition's caps."""
     competition_selectors.require_can_view(user=user, competition=competition)
+    competition_selectors.require_not_archived(competition, to="run kernels")
     organizer = selectors.is_organizer(user, competition)
     moment = now()
     if organizer:

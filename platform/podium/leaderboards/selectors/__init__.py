@@ -28,6 +28,7 @@ from podium.leaderboards.selectors.private import (
     private_board_rows,
     private_board_size,
     private_board_visible,
+    reveal_notice,
     team_private_entry,
 )
 from podium.leaderboards.selectors.public import (
@@ -68,6 +69,7 @@ __all__ = [
     "private_board_rows",
     "private_board_size",
     "private_board_visible",
+    "reveal_notice",
     "public_board",
     "public_board_after",
     "public_board_page",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from podium.competitions.models import Competition
 from podium.core.errors import NotFound
+from podium.core.timeutils import now
 from podium.leaderboards.error_codes import BoardErrorCode
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.selectors.shared import BoardPage, members_by_team
@@ -27,12 +29,75 @@ def private_board_visible(*, competition: Competition, viewer) -> bool:
     return private_visible(viewer=viewer, competition=competition)
 
 
+@dataclass(frozen=True)
+class RevealNotice:
+    """What a participant is told of a private board not revealed yet: the truth of this
+    competition's schedule (its end, and when or by whom the board will be revealed)."""
+
+    message: str
+    ended: bool
+    end_at: datetime
+    reveal_at: datetime | None  # a scheduled automatic reveal
+    auto_reveal: bool
+
+    @property
+    def details(self) -> dict:
+        return {
+            "ended": self.ended,
+            "ended_at": self.end_at.isoformat() if self.ended else None,
+            "end_at": self.end_at.isoformat(),
+            "reveal_at": self.reveal_at.isoformat() if self.reveal_at else None,
+            "auto_reveal": self.auto_reveal,
+        }
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment:%d %b %Y at %H:%M} UTC"
+
+
+def reveal_notice(*, competition: Competition, moment: datetime | None = None) -> RevealNotice:
+    """Why the private board is not shown yet. Before the end, that it is revealed after it;
+    after it: with a reveal scheduled (``reveal_at``), when; with the automatic reveal, that it
+    comes once the last submissions made before the end are scored; without it, that the
+    organizers will reveal it (they press the button, after verifying the winners)."""
+    moment = moment or now()
+    ended = moment >= competition.end_at
+    scheduled = competition.reveal_at if competition.auto_reveal_private else None
+    if not ended:
+        message = "The private leaderboard is revealed when the competition ends."
+        if scheduled:
+            message = (
+                f"The private leaderboard is revealed on {_utc(scheduled)}, after the "
+                f"competition ends on {_utc(competition.end_at)}."
+            )
+    elif scheduled and scheduled > moment:
+        message = (
+            f"The competition ended on {_utc(competition.end_at)}; the organizers will reveal "
+            f"the private leaderboard on {_utc(scheduled)}."
+        )
+    elif competition.auto_reveal_private:
+        message = (
+            f"The competition ended on {_utc(competition.end_at)}; the private leaderboard is "
+            "revealed in a few minutes, once every submission made before the end is scored."
+        )
+    else:
+        message = (
+            f"The competition ended on {_utc(competition.end_at)}; the organizers will reveal "
+            "the private leaderboard."
+        )
+    return RevealNotice(
+        message=message,
+        ended=ended,
+        end_at=competition.end_at,
+        reveal_at=scheduled,
+        auto_reveal=competition.auto_reveal_private,
+    )
+
+
 def _require_private_visible(competition: Competition, viewer) -> None:
     if not private_board_visible(competition=competition, viewer=viewer):
-        raise NotFound(
-            BoardErrorCode.PRIVATE_NOT_REVEALED,
-            "The private leaderboard is revealed when the competition ends.",
-        )
+        notice = reveal_notice(competition=competition)
+        raise NotFound(BoardErrorCode.PRIVATE_NOT_REVEALED, notice.message, details=notice.details)
 
 
 @dataclass(frozen=True)

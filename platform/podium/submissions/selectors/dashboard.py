@@ -16,12 +16,19 @@ from podium.core.timeutils import now
 from podium.submissions.models import Submission
 
 
+def _figures(competition: Competition):
+    """The submissions the figures count: never a draft's test submissions (deleted when it is
+    published, and never a participant's)."""
+    return Submission.objects.filter(competition=competition, is_test=False)
+
+
 def submissions_per_day(
     *, competition: Competition, since: datetime
 ) -> dict[date, tuple[int, int]]:
     """Submissions made per UTC day from ``since``: (not failed, failed) by day. One query."""
     rows = (
-        Submission.objects.filter(competition=competition, created_at__gte=since)
+        _figures(competition)
+        .filter(created_at__gte=since)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("day")
         .annotate(total=Count("pk"), failed=Count("pk", filter=Q(status=Submission.Status.FAILED)))
@@ -33,12 +40,7 @@ def submissions_per_day(
 def status_counts(*, competition: Competition) -> dict[str, int]:
     """How many of the competition's submissions are in each status (all four keys)."""
     counts = dict.fromkeys(Submission.Status.values, 0)
-    rows = (
-        Submission.objects.filter(competition=competition)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = _figures(competition).values_list("status").annotate(n=Count("pk")).order_by()
     counts.update({status: n for status, n in rows})
     return counts
 
@@ -54,7 +56,7 @@ class FailureCount:
 def failures_by_error_code(*, competition: Competition) -> list[FailureCount]:
     """Failed submissions by error code, the most frequent first, each with its latest
     message (two queries)."""
-    failed = Submission.objects.filter(competition=competition, status=Submission.Status.FAILED)
+    failed = _figures(competition).filter(status=Submission.Status.FAILED)
     rows = list(
         failed.values("error_code")
         .annotate(n=Count("pk"), latest=Max("created_at"))
@@ -96,10 +98,11 @@ def stuck_submissions(
 def public_scores(*, competition: Competition) -> list[float]:
     """Every scored on-time submission's public score (the organizers' score distribution)."""
     return list(
-        Submission.objects.filter(
-            competition=competition,
+        _figures(competition)
+        .filter(
             status=Submission.Status.SCORED,
             is_late=False,
             public_score__isnull=False,
-        ).values_list("public_score", flat=True)
+        )
+        .values_list("public_score", flat=True)
     )

@@ -43,6 +43,7 @@ class SubmissionView:
     selected: bool = False  # one of the team's final selections
     selected_automatically: bool = False  # chosen at the reveal: the team chose none
     selectable: bool = False  # may be (un)ticked in the final selection now
+    is_test: bool = False  # an organizer's test submission on a draft: never on a board
 
 
 def private_visible(*, viewer, competition: Competition) -> bool:
@@ -88,6 +89,7 @@ def submission_view(
         selectable=selection.open
         and submission.status == Submission.Status.SCORED
         and not submission.is_late,
+        is_test=submission.is_test,
     )
 
 

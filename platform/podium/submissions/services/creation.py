@@ -56,9 +56,11 @@ logger = logging.getLogger(__name__)
 def _check_can_submit(
     competition: Competition, facts: selectors.UploadFacts, moment: datetime
 ) -> None:
+    competition_selectors.require_not_archived(competition, to="take submissions")
     if not facts.rules_accepted:
         raise competition_selectors.rules_not_accepted(competition)
-    if moment < competition.start_at:
+    # A draft's organizers make test submissions whatever its dates: they rehearse it.
+    if moment < competition.start_at and competition.status != Competition.Status.DRAFT:
         raise DomainError(
             CompetitionErrorCode.NOT_STARTED,
             f"{competition.title} opens for submissions in "
@@ -179,6 +181,9 @@ def submission_create(
         description=description.strip()[:500],
         is_late=moment >= competition.end_at,
         queued_at=moment,
+        # On a draft (only its organizers see it): a test submission, scored, never on a board,
+        # deleted when the competition is published (``competitions.lifecycle``).
+        is_test=competition.status == Competition.Status.DRAFT,
     )
     _store(submission, file)
     committing = False

@@ -52,6 +52,7 @@ def competition_join(*, user, competition: Competition) -> Team:
         return existing
     # Not invited: the 404 of a competition that does not exist (it is not admitted to exist).
     competition_selectors.require_can_view(user=user, competition=competition)
+    competition_selectors.require_not_archived(competition, to="be joined")
     moment = now()
     if competition.entry_deadline and moment >= competition.entry_deadline:
         raise DomainError(

@@ -118,8 +118,15 @@ def leaderboard_private(request, slug: str):
     selector refuses anyone else with its message)."""
     context = competition_context(request, slug, "leaderboard", board_tab="private")
     competition = context["competition"]
+    context["split"] = competition_selectors.board_split(competition)
+    if not board_selectors.private_board_visible(competition=competition, viewer=request.user):
+        notice = board_selectors.reveal_notice(competition=competition)
+        if not notice.ended:  # nothing to wait for yet: the refusal (404) says when
+            board_selectors.private_board_page(competition=competition, viewer=request.user)
+        # Ended, not revealed: a page in the board tabs that says what is true, and no row.
+        context["notice"] = notice
+        return render(request, "web/competition/leaderboard_private.html", context)
     context["board"] = board_selectors.private_board_page(
         competition=competition, viewer=request.user, page=_page_number(request)
     )
-    context["split"] = competition_selectors.board_split(competition)
     return render(request, "web/competition/leaderboard_private.html", context)

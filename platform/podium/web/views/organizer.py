@@ -9,13 +9,12 @@ from datetime import UTC, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from podium.competitions import selectors as competition_selectors
 from podium.core.errors import DomainError
 from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
-from podium.leaderboards.services import leaderboard_reveal
+from podium.leaderboards.services import leaderboard_reveal_confirmed
 from podium.submissions import selectors as submission_selectors
 from podium.web import charts
 from podium.web.errors import shows_domain_errors
@@ -66,18 +65,35 @@ def dashboard(request, slug: str):
     return render(request, "web/competition/dashboard.html", context)
 
 
-@require_POST
 @login_required
 @shows_domain_errors
 def reveal(request, slug: str):
-    competition = competition_selectors.competition_get(slug=slug, user=request.user)
-    try:
-        revealed = leaderboard_reveal(competition=competition, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("web:dashboard", slug=slug)
-    if revealed:
-        messages.success(request, "The private leaderboard is revealed: everyone sees it now.")
-    else:
+    """The reveal's confirmation page (GET), and the reveal (POST): irreversible, so the
+    organizer types the competition's slug (``leaderboard_reveal_confirmed``); a wrong text, or
+    the service's refusal (before the end, scoring still running), shows again on the page."""
+    context = competition_context(request, slug, "dashboard")
+    competition = context["competition"]
+    competition_selectors.require_organizer(
+        user=request.user, competition=competition, to="reveal its private leaderboard"
+    )
+    if competition.private_revealed_at is not None:
         messages.success(request, "The private leaderboard was already revealed.")
-    return redirect("web:leaderboard_private", slug=slug)
+        return redirect("web:leaderboard_private", slug=slug)
+    status = 200
+    if request.method == "POST":
+        try:
+            leaderboard_reveal_confirmed(
+                competition=competition, by=request.user, typed=request.POST.get("confirm", "")
+            )
+        except DomainError as exc:
+            context["refusal"] = exc.message
+            status = exc.status
+        else:
+            messages.success(request, "The private leaderboard is revealed: everyone sees it now.")
+            return redirect("web:leaderboard_private", slug=slug)
+    context.update(
+        teams=board_selectors.board_size(competition=competition),
+        can_reveal=now() >= competition.end_at,
+        typed=request.POST.get("confirm", ""),
+    )
+    return render(request, "web/competition/reveal_confirm.html", context, status=status)
