@@ -18,6 +18,7 @@ from podium.competitions.admin_user_search import (
     UserSearchWidget,
     user_search_view,
 )
+from podium.competitions.lifecycle import competition_archive, competition_publish
 from podium.competitions.models import Competition, DataFile, SolutionVersion
 from podium.competitions.services import (
     answer_key_upload,
@@ -88,7 +89,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     inlines = [DataFileInline, SolutionVersionInline]
     prepopulated_fields = {"slug": ("title",)}
     fieldsets = [
-        ("Basics", {"fields": ["title", "slug", "subtitle", "organizers"]}),
+        ("Basics", {"fields": ["title", "slug", "status", "subtitle", "organizers"]}),
         (
             "Pages (Markdown)",
             {
@@ -146,9 +147,11 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ("rescore_display",)
+    # The status changes only through the Publish and Archive actions (the checklist's service).
+    readonly_fields = ("rescore_display", "status")
     list_display = (
         "title",
+        "status",
         "state_display",
         "metric",
         "start_at",
@@ -158,11 +161,11 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         "solution_display",
         "rescore_list_display",
     )
-    list_filter = ("visibility",)
+    list_filter = ("status", "visibility")
     search_fields = ("title", "slug", "subtitle")
     ordering = ("-start_at",)
     date_hierarchy = "start_at"
-    actions = ["export_public_board_csv"]
+    actions = ["publish_competitions", "archive_competitions", "export_public_board_csv"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Competition]:
         return selectors.with_counts(super().get_queryset(request))
@@ -354,3 +357,22 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
             for r in public_board_rows(competition=competition)
         )
         return csv_response(BOARD_CSV_HEADER, rows, f"{competition.slug}-public-leaderboard.csv")
+
+    @admin.action(description="Publish (after the publish checklist)", permissions=["change"])
+    def publish_competitions(self, request, queryset: QuerySet[Competition]) -> None:
+        """Through ``lifecycle.competition_publish``, as the organizer's Publish page: a refusal
+        lists every unmet item."""
+        self._each(request, queryset, competition_publish, "is published: participants see it.")
+
+    @admin.action(description="Archive (read-only, off the lists)", permissions=["change"])
+    def archive_competitions(self, request, queryset: QuerySet[Competition]) -> None:
+        self._each(request, queryset, competition_archive, "is archived.")
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        for competition in queryset:
+            try:
+                service(competition=competition, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{competition.title}: {exc.message}", messages.ERROR)
+                continue
+            self.message_user(request, f"{competition.title} {done}", messages.SUCCESS)
