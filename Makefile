@@ -1,29 +1,55 @@
 # Podium: the commands README names. Everything runs from a virtual environment in .venv that
-# `make` creates and keeps in step with pyproject.toml.
+# `make` creates and keeps in step with pyproject.toml: `make run` installs what Podium needs to
+# run, the other targets also the test and lint tools (the `dev` extra).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(CKSUM)
+RUN_STAMP := $(VENV)/.installed-run-$(CKSUM)
+# `make run PORT=8001`, or PODIUM_PORT=8001 in the environment.
+PORT ?= $(or $(PODIUM_PORT),8000)
+HOST := 127.0.0.1
 
-.PHONY: run scoring-demo test lint bench bench-load install clean
+.PHONY: run port-free scoring-demo test lint bench bench-load install clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $@
+# Said before an install, which pip then shows as it goes (no --quiet): what it collects, then
+# "Installing collected packages" (PyTorch alone takes a minute there), "Successfully installed".
+ANNOUNCE = echo "==> Installing Podium's dependencies into $(VENV) (first start, or pyproject.toml changed):" && \
+	echo "    PyTorch (CPU), Django, Celery, scikit-learn, pandas, pyarrow and the rest, with pip." && \
+	echo "    This takes a few minutes (about 2 on 2 cores); pip's progress follows."
+VENV_MADE = { test -x $(PY) || $(PYTHON) -m venv $(VENV); }
 
-# Podium on this machine with the demo: web (gunicorn), worker and scheduler until Ctrl-C.
-# Every step is idempotent, so `make run` again keeps the data in var/ (PODIUM_DATA_DIR). The
-# first makes this install's secret key, var/secret_key (mode 600), unless DJANGO_SECRET_KEY is set.
-# Without an SMTP server (DJANGO_EMAIL_HOST), mail is one file per message in var/mail (mode 600).
+$(STAMP): pyproject.toml
+	@$(ANNOUNCE)
+	@$(VENV_MADE)
+	$(PY) -m pip install --progress-bar off -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@ $(RUN_STAMP)
+
+# What `make run` needs, without the test tools (nothing to do after `make install`).
+$(RUN_STAMP): pyproject.toml
+	@if test -f $(STAMP); then touch $@; else \
+		$(ANNOUNCE) && $(VENV_MADE) && \
+		echo "$(PY) -m pip install --progress-bar off -e ." && \
+		$(PY) -m pip install --progress-bar off -e . && \
+		rm -f $(VENV)/.installed-run-* && touch $@; fi
+
+# Podium on this machine with the demo: web (gunicorn), worker and scheduler until Ctrl-C, on
+# http://127.0.0.1:$(PORT)/. The port is checked first, with the system Python, so a taken one
+# is said at once (with a free one to use), not after the first start's install. Then
+# `podium_run` migrates, collects the static files and seeds the demo, each only when needed
+# (a warm start skips all three), so `make run` again keeps the data in var/ (PODIUM_DATA_DIR).
+# The first makes this install's secret key, var/secret_key (mode 600), unless
+# DJANGO_SECRET_KEY is set. Without an SMTP server (DJANGO_EMAIL_HOST), mail is one file per
+# message in var/mail (mode 600).
 run: export PODIUM_EMAIL_FILE_DIR ?= $(or $(PODIUM_DATA_DIR),$(CURDIR)/var)/mail
-run: $(STAMP)
-	$(PY) -m podium.config.secret_key && \
-	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
-	$(PY) manage.py podium_seed_demo && $(PY) manage.py podium_run --no-seed
+run: port-free $(RUN_STAMP)
+	$(PY) -m podium.config.secret_key && $(PY) manage.py podium_run --host $(HOST) --port $(PORT)
+
+port-free:
+	@PYTHONPATH=platform $(PYTHON) -m podium.devserver.ports --host $(HOST) --port $(PORT)
 
 # The scoring engine alone, offline, on a generated competition.
 scoring-demo: $(STAMP)

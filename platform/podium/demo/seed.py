@@ -21,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from podium.accounts.selectors import user_by_username
+from podium.accounts.selectors import user_by_username, usernames_with_verified_email
 from podium.accounts.services import (
     email_mark_verified,
     organizer_grant,
@@ -160,6 +160,17 @@ def demo_is_seeded() -> bool:
     return user_by_username(ADMIN.username) is not None and all(_find(slug) for slug in SLUGS)
 
 
+def demo_is_complete() -> bool:
+    """True when the seed's last steps are there: every demo user with a verified address, the
+    four competitions, the finished one's private board revealed (the very last step). A few
+    queries: what lets ``make run`` skip seeding on every later start."""
+    names = {u.username for u in USERS}
+    if usernames_with_verified_email(usernames=names) != names:
+        return False
+    found = [_find(slug) for slug in SLUGS]
+    return all(found) and found[-1].private_revealed_at is not None
+
+
 def _find(slug: str) -> Competition | None:
     try:  # the demo competitions are public: anyone may see them
         return competition_selectors.competition_get(slug=slug, user=AnonymousUser())
@@ -167,9 +178,13 @@ def _find(slug: str) -> Competition | None:
         return None
 
 
-def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: None) -> None:
+def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: None) -> bool:
+    """Create what is missing of the demo; False when it was all there (nothing done)."""
     if reset:
         demo_reset(log=log)
+    elif demo_is_complete():
+        return False
+    log("Seeding the demo: scikit-learn's datasets, models and scored boards (a minute at most)")
     users = {
         u.username: user_ensure(
             username=u.username,
@@ -188,6 +203,7 @@ def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: 
         for spec in COMPETITIONS:
             _seed_competition(spec, users, log)
         _seed_finished(FINISHED, users, log)
+    return True
 
 
 def demo_reset(*, log: Callable[[str], None] = lambda line: None) -> None:

@@ -1,8 +1,11 @@
 """``manage.py podium_run``: Podium on one machine, in one command (what ``make run`` ends with).
 
-Starts gunicorn, a Celery worker and Celery beat on the embedded defaults (SQLite, the filesystem
-broker, files in PODIUM_DATA_DIR), prints where to go and how to log in, and stops all three on
-Ctrl-C. Expects a migrated database (``make run`` migrates and collects the static files first).
+Checks the port first (a taken one is said in one line, with a free one to use instead), then
+brings this install up to date in this one process, each step skipped when there is nothing to do:
+migrations, the static files (collected again only when a source file changed), the demo (a
+seeded demo is one quick check). Then starts gunicorn, a Celery worker and Celery beat on the
+embedded defaults (SQLite, the filesystem broker, files in PODIUM_DATA_DIR), prints where to go
+and how to log in, and stops all three on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
@@ -21,18 +27,11 @@ from podium.core import mail
 from podium.core.progress import worker_stall
 from podium.core.sandbox import probe
 from podium.demo.seed import USERS, demo_is_seeded
+from podium.devserver.ports import port_taken
+from podium.devserver.static_files import collect_if_changed
 from podium.devserver.supervisor import Child, Supervisor
 
-
-def _port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError:
-            return False
-    return True
+DEFAULT_PORT = 8000
 
 
 def _answers(host: str, port: int) -> bool:
@@ -44,6 +43,25 @@ def _answers(host: str, port: int) -> bool:
 
 
 WORKER_NAME = "podium"
+
+
+def _env_port() -> int:
+    value = os.environ.get("PODIUM_PORT", "").strip()
+    if not value:
+        return DEFAULT_PORT
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(f"PODIUM_PORT must be a port number, not {value!r}.") from None
+
+
+@contextmanager
+def _timed(what: str, say: Callable[[str], None]) -> Iterator[list[str]]:
+    """Say ``what`` was done, with what the block noted and how long it took."""
+    notes: list[str] = []
+    started = time.monotonic()
+    yield notes
+    say(f"{what}: {', '.join(notes) or 'done'} ({time.monotonic() - started:.1f} s)")
 
 
 def worker_pool(broker_url: str) -> list[str]:
@@ -73,18 +91,22 @@ class Command(BaseCommand):
     help = "Run Podium (web, worker, scheduler) on this machine until Ctrl-C."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help=f"Default: PODIUM_PORT, else {DEFAULT_PORT} (`make run PORT=8001` sets it).",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-seed", action="store_true", help="Do not create the demo.")
 
-    def handle(self, *args, port: int, host: str, no_seed: bool, **options):
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError("The database is not migrated: run `python manage.py migrate`.")
-        if not no_seed:
-            call_command("podium_seed_demo", stdout=self.stdout)
-        if not _port_free(host, port):
-            raise CommandError(f"Port {port} on {host} is in use: try --port {port + 1}.")
+    def handle(self, *args, port: int | None, host: str, no_seed: bool, **options):
+        port = port or _env_port()
+        taken = port_taken(host, port)
+        if taken:  # before anything slow, and in one line: no traceback
+            self.stderr.write(taken)
+            sys.exit(1)
+        self._prepare(seed=not no_seed)
         connection.close()  # the children open their own
 
         supervisor = Supervisor(
@@ -102,6 +124,19 @@ class Command(BaseCommand):
         self._say("Podium stopped." if code == 0 else "Podium stopped after a failure.")
         if code:
             sys.exit(code)
+
+    def _prepare(self, *, seed: bool) -> None:
+        """Migrate, collect the static files and seed the demo, each only when needed: a warm
+        start does none of them (a few queries and a walk of the static folders)."""
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            with _timed("Database", self._say) as said:
+                call_command("migrate", interactive=False, verbosity=0)
+                said.append("migrated")
+        with _timed("Static files", self._say) as said:
+            said.append("collected" if collect_if_changed() else "unchanged")
+        if seed:
+            call_command("podium_seed_demo", stdout=self.stdout)
 
     def _children(self, host: str, port: int) -> list[Child]:
         python = sys.executable
