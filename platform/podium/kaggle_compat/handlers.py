@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from podium.competitions import selectors as competition_selectors
-from podium.core.errors import NotFound
+from podium.core.errors import DomainError, NotFound
 from podium.core.exports import safe_cell
 from podium.core.uploads import UploadTooLarge, upload_cap
 from podium.kaggle_compat import upload_tokens
@@ -38,6 +38,7 @@ from podium.submissions import selectors as submission_selectors
 from podium.submissions.error_codes import SubmissionRefusal
 from podium.submissions.services import submission_create
 from podium.teams import selectors as team_selectors
+from scoring.error_codes import SubmissionErrorCode as FileErrorCode
 
 COMPETITIONS = "competitions.CompetitionApiService"
 OAUTH = "security.OAuthService"
@@ -58,9 +59,19 @@ def _absolute(request, route: str, **kwargs) -> str:
 # -- competitions ---------------------------------------------------------------------------------
 
 
+def _user_rank(found, team) -> int | None:
+    """The caller's team's rank on the public board; None (the CLI shows 0) off the board."""
+    if found is None or team is None:
+        return None
+    position = board_selectors.board_position(competition=found, team=team)
+    return position.rank if position else None
+
+
 def list_competitions(request, user, body):
     """``kaggle competitions list [-s SEARCH]``: the competitions the caller may see, in the
-    home page's order (``competition_cards``)."""
+    home page's order (``competition_cards``). Of the columns the CLI prints (ref, deadline,
+    category, reward, teamCount, userHasEntered, userRank) Podium has no reward: it is left
+    out, and the CLI prints it empty."""
     cards = competition_selectors.competition_cards(user=user, search=text(body, "search"))
     offset, limit = paging(body)
     page = cards[offset : offset + limit]
@@ -68,9 +79,10 @@ def list_competitions(request, user, body):
     competitions = []
     for card in page:
         found = by_slug.get(card.slug)
-        entered = (
-            found is not None
-            and team_selectors.team_for_user(user=user, competition=found) is not None
+        team = (
+            team_selectors.team_for_user(user=user, competition=found)
+            if found is not None
+            else None
         )
         competitions.append(
             compact(
@@ -84,8 +96,9 @@ def list_competitions(request, user, body):
                     "deadline": date(card.end_at),
                     "enabledDate": date(card.start_at),
                     "teamCount": card.team_count,
-                    "userHasEntered": entered,
-                    "evaluationMetric": card.metric,
+                    "userHasEntered": team is not None,
+                    "userRank": _user_rank(found, team),
+                    "evaluationMetric": card.metric_name or card.metric,
                     "maxDailySubmissions": found.daily_submission_limit if found else None,
                     "maxTeamSize": found.max_team_size if found else None,
                     "newEntrantDeadline": date(found.entry_deadline) if found else None,
@@ -179,6 +192,9 @@ def start_submission_upload(request, user, body):
     found = _competition(request, require_user(user), body)
     team_selectors.require_team(user=user, competition=found)
     declared = integer(body, "contentLength")
+    if declared == 0:  # refused here: the client sends an empty body without a Content-Length,
+        # its PUT fails and it prints only "Could not submit to competition"
+        raise DomainError(FileErrorCode.FILE_EMPTY, "The file is empty.")
     request.upload_max_bytes = found.submission_max_bytes
     if declared > upload_cap(request):
         raise UploadTooLarge(upload_cap(request))

@@ -1,6 +1,14 @@
 """The kaggle client's wire format: JSON bodies with camelCase keys, enums by their names,
 ISO-8601 dates (UTC, milliseconds, ``Z``), scores as strings, and every error as
 ``{"code": <HTTP status>, "message": "..."}`` (the client raises ``message``, the CLI prints it).
+
+The kaggle CLI (2.2.5, ``kaggle/cli.py``) prints that message, then text of its own chosen by
+the HTTP status: kaggle.com's login help *instead of* the message for a 401, and after it a
+kaggle.com rules URL for a 403, "check the spelling... kaggle search" for a 404, "You have been
+rate limited" for a 429. So a refusal the CLI prints (``printed_error_response``) is answered
+with 400, which it prints as is, and carries Podium's own status and code beside the message
+(``podiumStatus``, ``podiumCode``); a 429 stays a 429 when it is a rate limit (``throttled``: the
+client's text is true then, and its retries wait for ``Retry-After``), and a 5xx stays a 5xx.
 """
 
 from __future__ import annotations
@@ -22,14 +30,41 @@ class Fault(DomainError):
     """A refusal of the protocol itself (not of Podium's rules)."""
 
 
-def error_response(status: int, message: str, headers: dict | None = None) -> JsonResponse:
-    return JsonResponse({"code": status, "message": message}, status=status, headers=headers)
+# statuses after (or instead of) whose message the kaggle CLI prints its own kaggle.com text
+CLI_CANNED_TEXT = frozenset({401, 403, 404, 429})
+PRINTED = 400
 
 
-def domain_error_response(error: DomainError) -> JsonResponse:
+def error_response(
+    status: int, message: str, headers: dict | None = None, **extra: Any
+) -> JsonResponse:
+    body = {"code": status, "message": message, **compact(extra)}
+    return JsonResponse(body, status=status, headers=headers)
+
+
+def printed_status(status: int, code: str = "") -> int:
+    """The status that makes the kaggle CLI print the message alone (see the module's doc)."""
+    if status in CLI_CANNED_TEXT and code != Code.THROTTLED:
+        return PRINTED
+    return status
+
+
+def printed_error_response(status: int, message: str, code: str = "", **kw) -> JsonResponse:
+    """A refusal the kaggle CLI prints as Podium wrote it."""
+    sent = printed_status(status, code)
+    if sent == status:
+        return error_response(status, message, podiumCode=code or None, **kw)
+    return error_response(sent, message, podiumStatus=status, podiumCode=code or None, **kw)
+
+
+def domain_error_response(error: DomainError, *, printed: bool = True) -> JsonResponse:
+    """``error`` in the kaggle shape; ``printed=False`` keeps its own status (the upload PUT,
+    whose status the client acts on and whose body it never shows)."""
     retry_after = getattr(error, "retry_after", None)  # a rate limit (podium.core.limits)
     headers = {"Retry-After": str(retry_after)} if retry_after else None
-    return error_response(error.status, error.message, headers=headers)
+    if not printed:
+        return error_response(error.status, error.message, headers=headers)
+    return printed_error_response(error.status, error.message, error.code, headers=headers)
 
 
 def ok(body: dict[str, Any]) -> JsonResponse:

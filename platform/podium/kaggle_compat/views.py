@@ -19,8 +19,14 @@ from podium.core.exports import zip_part, zip_response
 from podium.core.files import download_response
 from podium.kaggle_compat import upload_tokens
 from podium.kaggle_compat.auth import caller, require_user
+from podium.kaggle_compat.error_codes import KaggleErrorCode
 from podium.kaggle_compat.handlers import METHODS
-from podium.kaggle_compat.protocol import domain_error_response, error_response, parse_body
+from podium.kaggle_compat.protocol import (
+    domain_error_response,
+    error_response,
+    parse_body,
+    printed_error_response,
+)
 
 logger = logging.getLogger("podium.kaggle_compat")
 
@@ -28,17 +34,20 @@ logger = logging.getLogger("podium.kaggle_compat")
 TOO_MANY = "Too many requests from your address."
 
 
-def _refusing(handler):
+def _refusing(handler=None, *, printed: bool = True):
     """Every request counted against its address (``kaggle_address``, 429 with Retry-After past
-    it); every DomainError (Podium's refusals and the protocol's) as the kaggle error shape; a
-    crash logged and answered with a 500 that shows none of it."""
+    it); every DomainError (Podium's refusals and the protocol's) as the kaggle error shape,
+    with the status that makes the kaggle CLI print its message unchanged (``printed``, see
+    ``protocol``); a crash logged and answered with a 500 that shows none of it."""
+    if handler is None:
+        return lambda handler: _refusing(handler, printed=printed)
 
     def wrapped(request, *args, **kwargs):
         try:
             limits.hit("kaggle_address", client_address(request), TOO_MANY)
             return handler(request, *args, **kwargs)
         except DomainError as error:
-            return domain_error_response(error)
+            return domain_error_response(error, printed=printed)
         except RequestDataTooBig:
             return error_response(413, "The request body is too large.")
         except Exception as exc:
@@ -70,11 +79,12 @@ def rpc(request, service: str, method: str):
         return refused
     handler = METHODS.get(f"{service}/{method}")
     if handler is None:
-        return error_response(
+        return printed_error_response(
             404,
             f"Podium does not offer {service}/{method}: of the kaggle CLI, it answers the "
             "`kaggle competitions` commands list, files, download, submit, submissions and "
             "leaderboard.",
+            KaggleErrorCode.UNKNOWN_METHOD,
         )
     user = caller(request)
     body = parse_body(request.body)
@@ -82,7 +92,7 @@ def rpc(request, service: str, method: str):
 
 
 @csrf_exempt
-@_refusing
+@_refusing(printed=False)  # the client reads this status (503: resume) and never the message
 def upload(request, token: str):
     """The URL StartSubmissionUpload returned: the client PUTs the file's bytes here (no other
     credential than the token in the URL)."""

@@ -21,6 +21,21 @@ from tests.podium.e2e.conftest import backend, e2e, pytest_pyfunc_call  # noqa: 
 SERVICE = "competitions.CompetitionApiService"
 
 
+def podium_status(response) -> int:
+    """The status Podium refused with: the HTTP one, or the body's ``podiumStatus`` where it
+    was sent as 400 for the kaggle CLI to print the message alone (``protocol.printed_status``),
+    which this checks too."""
+    body = response.json()
+    if "podiumStatus" not in body:
+        canned = response.status_code in (401, 403, 404) or (
+            response.status_code == 429 and body.get("podiumCode") != "throttled"
+        )
+        assert not canned or response.request["REQUEST_METHOD"] == "PUT", body  # the upload's
+        return response.status_code
+    assert response.status_code == body["code"] == 400, body
+    return body["podiumStatus"]
+
+
 def basic(username: str, key: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{key}".encode()).decode()
 

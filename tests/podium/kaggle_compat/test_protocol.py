@@ -4,6 +4,7 @@ credentials it sends, and Podium's refusals in the kaggle error shape."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import timedelta
 
@@ -19,16 +20,18 @@ from tests.podium.factories import (
     predictions_file,
     submit,
 )
-from tests.podium.kaggle_compat.conftest import Kaggle, basic
+from tests.podium.kaggle_compat.conftest import Kaggle, basic, podium_status
 
 pytestmark = pytest.mark.django_db(transaction=True)  # scoring runs on commit (eager)
 
 
 def refused(response, status: int, message: str) -> None:
-    assert response.status_code == status, response.content
+    """Podium refused with ``status`` and ``message``, sent so that the kaggle CLI prints the
+    message alone (``podium_status``: 400 for a 401, 403, 404 or a limit's 429)."""
+    assert podium_status(response) == status, response.content
     body = response.json()
-    assert set(body) == {"code", "message"}, body
-    assert body["code"] == status
+    assert set(body) <= {"code", "message", "podiumStatus", "podiumCode"}, body
+    assert body["code"] == response.status_code
     assert message in body["message"], body["message"]
 
 
@@ -355,3 +358,38 @@ def test_leaderboard_show_and_download_public_only_before_the_reveal(kaggle_as, 
     assert lines[0].startswith("Rank,TeamId,TeamName,LastSubmissionDate,Score")
     assert lines[1].startswith("1,") and ",alice," in lines[1]
     assert f"{best.private_score:.4f}" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "sent"),
+    [
+        (401, "authentication_failed", 400),  # the CLI prints kaggle.com's login help instead
+        (403, "rules_not_accepted", 400),  # ... a kaggle.com rules URL after the message
+        (404, "competition_not_found", 400),  # ... "try 'kaggle search <query>'"
+        (429, "daily_limit_reached", 400),  # ... "You have been rate limited"
+        (429, "throttled", 429),  # true, and the client's retries wait for Retry-After
+        (400, "file_empty", 400),
+        (409, "team_name_taken", 409),
+        (413, "file_too_large", 413),
+        (503, "service_unavailable", 503),
+    ],
+)
+def test_a_refusal_is_sent_with_a_status_the_kaggle_cli_prints_alone(status, code, sent):
+    from podium.kaggle_compat.protocol import printed_error_response
+
+    response = printed_error_response(status, "Podium's words.", code)
+    body = json.loads(response.content)
+    assert response.status_code == body["code"] == sent
+    assert body["message"] == "Podium's words." and body["podiumCode"] == code
+    assert body.get("podiumStatus", sent) == status
+
+
+def test_an_empty_file_is_refused_before_its_upload(kaggle_as):
+    competition = competition_with_solution()
+    caller = kaggle_as(participant(competition, "alice"))
+    # kagglesdk leaves contentLength out for 0 bytes, then PUTs without a Content-Length
+    response = caller.call(
+        "StartSubmissionUpload", {"competitionName": competition.slug, "fileName": "e.csv"}
+    )
+    refused(response, 400, "The file is empty.")
+    assert response.json()["podiumCode"] == "file_empty"
