@@ -4,8 +4,9 @@ Commands are argparse subcommands, each registered by a module of ``podium_clien
 (``COMMANDS`` below): a new command (e.g. ``podium kaggle ...``, which will pass its arguments
 on to the official kaggle CLI) is one more module there. Every command takes ``--json``.
 
-Failures print ``error: <message>`` on stderr (the API's own message where the server refused)
-and exit with a code of ``podium_client.errors.Exit``; never a traceback.
+Failures print ``error: <message>`` on stderr (the API's own message where the server refused),
+then ``hint: <what to type>`` where a command fixes it (``podium_client.hints``), and exit with a
+code of ``podium_client.errors.Exit``; never a traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from podium_client.commands import (
 )
 from podium_client.context import Context
 from podium_client.errors import ApiError, CliError, Exit
+from podium_client.hints import hint_for
 from podium_client.output import print_json
 
 COMMANDS = (auth, competitions, data, submissions, leaderboard, team, kaggle)
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args, context) or Exit.OK)
     except CliError as error:
-        return report(error, context)
+        return report(error, context, args)
     except BrokenPipeError:  # `podium submissions X | head`: the reader has all it wanted
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
@@ -81,13 +83,20 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.INTERRUPTED
 
 
-def report(error: CliError, context: Context) -> int:
+def report(error: CliError, context: Context, args: argparse.Namespace | None = None) -> int:
+    hint = None
+    if isinstance(error, ApiError) and args is not None:
+        hint = hint_for(error, getattr(args, "competition", None), args.command)
     if context.json:
         body = {"code": "", "message": error.message, "details": {}}
         if isinstance(error, ApiError):
             body.update(code=error.code, details=error.details)
+        if hint:
+            body["hint"] = hint
         print_json({"error": body})
     print(f"error: {error.message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
     return int(error.exit_code)
 
 

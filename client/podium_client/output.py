@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,13 +25,40 @@ def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = ()) -> str:
-    """Columns padded to their widest cell; the columns at ``right`` (numbers) right-aligned."""
+MIN_LAST_COLUMN = 20  # a last column cut to fit is never narrower than this
+
+
+def terminal_width() -> int | None:
+    """The width to fit a table to: ``$COLUMNS``, else the terminal's; None when stdout is not
+    a terminal (a pipe or a file gets every character)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    right: Sequence[int] = (),
+    width: int | None = None,
+) -> str:
+    """Columns padded to their widest cell; the columns at ``right`` (numbers) right-aligned.
+    With ``width``, the last column's cells are cut (ending in "…") so that lines fit in it,
+    keeping at least ``MIN_LAST_COLUMN`` characters of them."""
     cells = [[cell_text(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
+    if width is not None and cells:
+        room = max(width - sum(widths[:-1]) - 2 * (len(widths) - 1), MIN_LAST_COLUMN)
+        for row in cells:
+            if len(row[-1]) > room:
+                row[-1] = row[-1][: room - 1].rstrip() + "…"
+        widths[-1] = max([len(headers[-1])] + [len(row[-1]) for row in cells])
 
     def line(row: Sequence[str]) -> str:
         parts = [

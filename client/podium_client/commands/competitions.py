@@ -46,11 +46,17 @@ def competitions_command(args, context) -> int:
         say("No competitions.")
         return 0
     rows = [
-        (c["slug"], c["title"], c["state"], c["metric"], c["team_count"], when(c["end_at"]))
+        (c["slug"], c["title"], c["state"], metric_name(c), c["team_count"], when(c["end_at"]))
         for c in found
     ]
     say(table(("slug", "title", "state", "metric", "teams", "ends"), rows, right=(4,)))
     return 0
+
+
+def metric_name(competition: dict) -> str:
+    """The metric as participants read it ("ROC AUC"); its id ("roc_auc") from a server that
+    does not send the name."""
+    return competition.get("metric_name") or competition.get("metric", "")
 
 
 def join_command(args, context) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from podium_client.errors import ApiError, CliError, Exit, UsageError
 from podium_client.http import path_part
 from podium_client.multipart import MultipartBody
-from podium_client.output import note, print_json, say, score, table, when
+from podium_client.output import note, print_json, say, score, table, terminal_width, when
 from podium_client.progress import Progress, human_bytes
 
 DONE = ("scored", "failed")
@@ -40,7 +40,12 @@ def register(commands, common) -> None:
     submit.set_defaults(handler=submit_command)
 
     listing = commands.add_parser(
-        "submissions", parents=[common], help="your team's submissions, newest first"
+        "submissions",
+        parents=[common],
+        help="your team's submissions, newest first",
+        description="Your team's submissions, newest first. The message column says why a "
+        "submission failed, or how a scored one did; it is cut to the terminal's width "
+        "(--json has it whole).",
     )
     listing.add_argument("competition", metavar="COMP", help="the competition's slug")
     listing.set_defaults(handler=submissions_command)
@@ -173,13 +178,34 @@ def submissions_command(args, context) -> int:
             score(s.get("private_score"), precision),
             "yes" if s.get("selected") else ("auto" if s.get("selected_automatically") else ""),
             s.get("file_name", ""),
-            s.get("description", "") or s.get("error_message", ""),
+            s.get("description", ""),
+            message_of(s),
         )
         for s in found
     ]
-    headers = ("id", "submitted", "status", "public", "private", "final", "file", "description")
-    say(table(headers, rows, right=(0, 3, 4)))
+    headers = (
+        "id",
+        "submitted",
+        "status",
+        "public",
+        "private",
+        "final",
+        "file",
+        "description",
+        "message",
+    )
+    say(table(headers, rows, right=(0, 3, 4), width=terminal_width()))
     return 0
+
+
+def message_of(submission: dict) -> str:
+    """Why it failed, or the scoring's Kaggle-style result ("Your Best Entry! ..."); nothing
+    while it waits."""
+    if submission["status"] == "failed":
+        return submission.get("error_message") or "failed (no reason given)"
+    if submission["status"] == "scored":
+        return submission.get("result_message") or ""
+    return ""
 
 
 def select_command(args, context) -> int:
