@@ -72,12 +72,6 @@ id,malignant
 `sample_submission.csv` has the right format (every prediction 0.5, which scores 0.5).
 """,
     "data": """
-| file | what it holds |
-|---|---|
-| `train.csv` | 341 samples with the 30 measurements and the answer, `malignant` (1 or 0) |
-| `test.csv` | 228 samples with the measurements only: predict these |
-| `sample_submission.csv` | a valid submission in the right format |
-
 ### Columns
 
 - `id`: the sample's identifier.
@@ -118,12 +112,6 @@ id,label
 `sample_submission.csv` predicts 0 everywhere (about 10% accuracy).
 """,
     "data": """
-| file | what it holds |
-|---|---|
-| `train.csv` | 1,078 images with their `label` |
-| `test.csv` | 719 images without labels: predict these |
-| `sample_submission.csv` | a valid submission in the right format |
-
 ### Columns
 
 - `id`: the image's identifier.
@@ -169,12 +157,6 @@ id,progression
 ```
 """,
     "data": """
-| file | what it holds |
-|---|---|
-| `train.csv` | 265 patients with the measurements and their `progression` |
-| `test.csv` | 177 patients with the measurements only: predict these |
-| `sample_submission.csv` | a valid submission (the training mean everywhere) |
-
 ### Columns
 
 - `id`: the patient's identifier.
@@ -227,10 +209,6 @@ id,class_0,class_1,class_2
 ```
 """,
     "data": """
-- `train.csv`: the 13 measurements and `cultivar` (0, 1 or 2) of 107 wines.
-- `test.csv`: the same measurements of 71 wines: predict their cultivar.
-- `sample_submission.csv`: a valid submission (one third for each cultivar).
-
 The measurements: `alcohol`, `malic_acid`, `ash`, `alcalinity_of_ash`, `magnesium`,
 `total_phenols`, `flavanoids`, `nonflavanoid_phenols`, `proanthocyanins`, `color_intensity`,
 `hue`, `od280_od315_of_diluted_wines`, `proline`.

@@ -62,6 +62,8 @@ urlpatterns = [
     path(tab, competition.overview, name="overview"),
     path(tab + "data/", competition.data, name="data"),
     path(tab + "data/<str:name>", competition.data_download, name="data_download"),
+    # not a <str:name>: a slash is in no file's name
+    path(tab + "data/download-all/", competition.data_download_all, name="data_download_all"),
     path(tab + "evaluation/", competition.evaluation, name="evaluation"),
     path(tab + "rules/", competition.rules, name="rules"),
     path(tab + "join/", competition.join, name="join"),

@@ -298,3 +298,61 @@ def test_the_metric_shows_by_its_name_on_the_cards_and_the_pages(client):
     evaluation = client.get(reverse("web:evaluation", kwargs={"slug": "houses"})).content.decode()
     assert "<h2>Root mean squared error (RMSE)</h2>" in evaluation
     assert "Lower scores are better." in evaluation and "<code>rmse</code>" in evaluation
+
+
+# -- the Data tab: one list of files, and all of them as one zip ------------------------------
+
+
+def _add_file(competition, name: str, content: bytes, description: str = "") -> None:
+    from podium.competitions.models import DataFile
+    from podium.competitions.services import data_file_create
+
+    data_file_create(
+        competition=competition,
+        kind=DataFile.Kind.OTHER,
+        name=name,
+        description=description,
+        file=ContentFile(content, name=name),
+    )
+
+
+def test_download_all_streams_a_zip_of_every_data_file_after_joining(client, competition):
+    import io
+    import zipfile
+
+    big = bytes(range(256)) * 8192  # 2 MiB that does not compress: several pieces
+    _add_file(competition, "train.csv", b"id,x\n" + b"1,2\n" * 50_000, "The training set")
+    _add_file(competition, "extra.bin", big)
+    everything = url("data_download_all", competition)
+    client.force_login(UserFactory())
+    refused = client.get(everything)
+    assert refused.status_code == 403 and "accept its rules first" in refused.content.decode()
+    page = client.get(url("data", competition)).content.decode()
+    assert everything not in page  # no button before joining
+    client.post(url("join", competition))
+
+    page = client.get(url("data", competition)).content.decode()
+    assert page.count(">train.csv</a>") == 1 and everything in page and "3 files" in page
+    response = client.get(everything)
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{competition.slug}-data.zip"'
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 2  # streamed while written, not built whole first
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
+    assert archive.testzip() is None
+    assert sorted(archive.namelist()) == ["extra.bin", "sample_submission.csv", "train.csv"]
+    assert archive.read("extra.bin") == big
+    assert archive.read("train.csv") == b"id,x\n" + b"1,2\n" * 50_000
+    stored = competition.data_files.get(name="sample_submission.csv")
+    with stored.file.open("rb") as f:
+        assert archive.read("sample_submission.csv") == f.read()
+
+
+def test_download_all_is_refused_to_anonymous_visitors_and_hidden_from_outsiders(client):
+    secret = competition_with_solution(slug="secret", visibility="invite_only")
+    public = competition_with_solution(slug="open")
+    anonymous = client.get(url("data_download_all", public))
+    assert anonymous.status_code == 403 and "accept its rules first" in anonymous.content.decode()
+    client.force_login(UserFactory())
+    assert client.get(url("data_download_all", secret)).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from podium.web import board_fragments
 from podium.web.errors import shows_domain_errors
 from podium.web.views.account import guards_links
 from podium.web.views.common import competition_context
+from podium.web.zip_stream import Member, zip_pieces
 
 
 @shows_domain_errors
@@ -40,8 +42,25 @@ def rules(request, slug: str):
 @shows_domain_errors
 def data(request, slug: str):
     context = competition_context(request, slug, "data")
-    context["files"] = competition_selectors.data_files(competition=context["competition"])
+    files = list(competition_selectors.data_files(competition=context["competition"]))
+    context["files"], context["files_size"] = files, sum(f.size for f in files)
     return render(request, "web/competition/data.html", context)
+
+
+@shows_domain_errors
+def data_download_all(request, slug: str):
+    """Every data file of the competition in one zip, streamed as it is made; the checks of a
+    single file's download (the competition visible, its rules accepted)."""
+    competition = competition_selectors.competition_get(slug=slug, user=request.user)
+    competition_selectors.require_rules_accepted(request.user, competition)
+    members = [
+        Member(f.name, f.file.storage, f.file.name, f.size, f.updated_at)
+        for f in competition_selectors.data_files(competition=competition)
+    ]
+    response = StreamingHttpResponse(zip_pieces(members), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{competition.slug}-data.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @shows_domain_errors
