@@ -9,7 +9,7 @@ import requests
 from podium_client.commands.leaderboard import _private_line
 from podium_client.errors import Exit, exit_for_status
 from podium_client.http import api_error
-from podium_client.output import table
+from podium_client.output import MIN_LAST_COLUMN, table, terminal_width
 
 
 def response(status: int, body, headers: dict | None = None) -> requests.Response:
@@ -73,6 +73,31 @@ def test_tables_align_columns_and_right_align_numbers():
         "   1  alpha   0.91",
         "  10  b        0.5",
     ]
+
+
+def test_a_width_cuts_the_last_column_to_fit_never_below_its_minimum():
+    rows = [(1, "a" * 30), (22, "short")]
+    assert table(("id", "message"), rows, right=(0,), width=20).splitlines() == [
+        "id  message",
+        "--  " + "-" * MIN_LAST_COLUMN,
+        " 1  " + "a" * (MIN_LAST_COLUMN - 1) + "…",  # 24 > 20: the minimum wins
+        "22  short",
+    ]
+    assert (
+        table(("id", "message"), rows, right=(0,), width=14).splitlines()[2]
+        == " 1  " + "a" * 19 + "…"
+    )
+    cut = table(("id", "message"), rows, right=(0,), width=30).splitlines()
+    assert cut[2] == " 1  " + "a" * 25 + "…" and max(map(len, cut)) == 30
+    assert table(("id", "message"), rows, right=(0,)).splitlines()[2] == " 1  " + "a" * 30
+
+
+def test_the_width_is_columns_else_the_terminals_else_none(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "123")
+    assert terminal_width() == 123
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert terminal_width() is None  # a pipe or a file: every character
 
 
 def test_a_private_board_row_shows_its_prize_rank_and_a_baseline_none():

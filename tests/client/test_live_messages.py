@@ -88,6 +88,11 @@ def test_a_refusal_a_command_fixes_is_followed_by_that_command(live_server, cli,
     assert as_json["error"]["code"] == "rules_not_accepted"
     assert as_json["error"]["hint"] == join
 
+    # `podium join` without a terminal to ask on says the whole command
+    done = cli("join", slug, **carol)
+    assert done.returncode == 2
+    assert stderr_lines(done)[-1].endswith(f"`podium join {slug} --accept-rules`.")
+
     # no team: join
     done = cli("submissions", slug, **carol)
     assert done.returncode == 3

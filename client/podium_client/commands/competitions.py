@@ -66,7 +66,8 @@ def join_command(args, context) -> int:
         if not sys.stdin.isatty():
             raise UsageError(
                 f"Joining accepts the rules of {detail['title']}: read them at "
-                f"{detail.get('url', '')}rules/ and pass --accept-rules."
+                f"{detail.get('url', '')}rules/ and pass --accept-rules: "
+                f"`podium join {args.competition} --accept-rules`."
             )
         say(f"The rules of {detail['title']}:\n\n{detail.get('rules', '').strip()}\n")
         answer = input("Accept these rules and join? [y/N] ").strip().lower()
