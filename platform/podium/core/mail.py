@@ -60,8 +60,8 @@ class NotConfiguredEmailBackend(BaseEmailBackend):
         messages = list(email_messages or [])
         if messages:
             logger.warning(
-                "Email is not configured (set DJANGO_EMAIL_HOST, see the README): %d message(s) "
-                "not sent, e.g. %r to %d recipient(s).",
+                "Email is not configured (set DJANGO_EMAIL_HOST, see docs/operations.md): "
+                "%d message(s) not sent, e.g. %r to %d recipient(s).",
                 len(messages),
                 messages[0].subject,
                 len(messages[0].recipients()),

@@ -251,8 +251,8 @@ def _unavailable_or_error(log: str, returncode: int | None) -> Exception:
             f"bubblewrap cannot create the sandbox's namespaces here ({last}). It needs "
             "unprivileged user namespaces: sysctl user.max_user_namespaces > 0 (and "
             "kernel.unprivileged_userns_clone=1 where that exists); in a container, run the "
-            "worker with `security_opt: [seccomp=unconfined, apparmor=unconfined]` (see README, "
-            "'The sandbox')."
+            "worker with `security_opt: [seccomp=unconfined, apparmor=unconfined]` (see "
+            "docs/operations.md, 'The sandbox')."
         )
     if log.startswith("bwrap:"):
         return SandboxUnavailable(f"bubblewrap could not start the sandbox: {last}")
