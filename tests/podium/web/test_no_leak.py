@@ -38,6 +38,7 @@ from podium.leaderboards.services import leaderboard_reveal, private_board_build
 from podium.submissions.models import Submission
 from podium.submissions.services import final_selection_set
 from podium.teams.models import Team
+from podium.teams.services import competition_join
 from tests.podium.factories import (
     UserFactory,
     competition_with_solution,
@@ -413,3 +414,78 @@ def test_organizers_do_see_private_scores_before_the_reveal(world):
     top = PrivateEntry.objects.get(rank=1)
     assert f"{top.private_score:.4f}" in page.content.decode()
     assert isinstance(AnonymousUser(), AnonymousUser)
+
+
+# -- drafts and the issue-16 pages ----------------------------------------------------------------
+
+
+@pytest.fixture
+def draft_world(eager) -> World:
+    """A draft whose organizer made four scored test submissions (and ran a kernel on it);
+    the walkers are participants of another, published competition."""
+    draft = competition_with_solution(
+        rows=300,
+        seed=3,
+        title="Unseen Draft",
+        slug="unseen-draft",
+        status=Competition.Status.DRAFT,
+        daily_submission_limit=20,
+        score_display_precision=4,
+    )
+    host = organizer(draft, "host")
+    competition_join(user=host, competition=draft)
+    for public, private, seed in ((0.9, 0.35, 1), (0.7, 0.35, 2), (0.6, 0.8, 3), (0.55, 0.8, 4)):
+        submit(host, draft, split_predictions(draft, public, private, seed))
+    tests = Submission.objects.filter(competition=draft)
+    assert all(s.is_test and s.status == Submission.Status.SCORED for s in tests)
+    kernel_run(draft, tests.first())
+    published = competition_with_solution(title="Open One")
+    alice, bob = participant(published, "alice"), participant(published, "bob")
+    return World(draft, alice, bob, UserFactory(username="eve"), organizer(published))
+
+
+def test_a_draft_is_nowhere_for_anyone_but_its_organizers(draft_world):
+    """Every URL, filled with the draft's slug, its test submissions and its kernel run, as
+    each walker: nothing of the draft shows (its title, a score of its test submissions), and
+    none of its URLs answers 200; then the same once the draft ended (the friendly page after
+    the end must not open for it either)."""
+    table = secrets(draft_world)
+    for moment in ("running", "ended"):
+        if moment == "ended":
+            Competition.objects.filter(pk=draft_world.competition.pk).update(
+                end_at=now() - timedelta(minutes=5)
+            )
+        opened, found = [], []
+        for who, client in viewers(draft_world).items():
+            for name, url in urls(draft_world):
+                response = client.get(url)
+                assert response.status_code < 500, (who, url, response.status_code)
+                text = text_of(response)
+                if "Unseen Draft" in text:
+                    found.append(f"{who} GET {url} ({name}): the draft's title")
+                if "unseen-draft" in url and response.status_code == 200:
+                    opened.append(f"{who} GET {url} ({name})")
+                found += leaks({(who, name, url): text}, table)
+        assert not found, "\n".join(found)
+        assert not opened, "\n".join(opened)
+
+
+def test_the_new_pages_show_no_private_score_before_the_reveal(world):
+    """The reveal's confirmation page and the publish page are the organizers' (refused to
+    everyone else); after the end the private tab is a page that says what is true, with no
+    private score (the walk above checks every page for scores; this checks what they say)."""
+    slug = world.competition.slug
+    end(world)
+    table = secrets(world)
+    seen = walk(world)
+    assert not leaks(seen, table), "\n".join(leaks(seen, table))
+    private_url = reverse("web:leaderboard_private", args=[slug])
+    for who in ("anonymous", "alice", "bob", "eve"):
+        page = seen[(who, "web:leaderboard_private", private_url)]
+        assert "the organizers will reveal the private leaderboard" in page, who
+    client = Client()
+    client.force_login(world.alice)
+    for name in ("web:dashboard_reveal", "web:publish"):
+        response = client.get(reverse(name, args=[slug]))
+        assert response.status_code == 403, name
+        assert not leaks({("alice", name, ""): text_of(response)}, table)
