@@ -40,7 +40,9 @@ def submit(request, slug: str):
             form.add_error(None, exc.message)
         else:
             # A problem inside the file is known only once it is scored: the list shows it.
-            messages.success(request, "Submission received. It is being scored now.")
+            messages.success(  # scoring-note: My Submissions updates it once the row is final
+                request, "Submission received. It is being scored now.", extra_tags="scoring-note"
+            )
             target = reverse("web:my_submissions", kwargs={"slug": slug})
             if request.headers.get("X-Podium-Upload") == "1":  # the page's progress-bar upload
                 return JsonResponse({"redirect": target})

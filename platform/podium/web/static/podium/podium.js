@@ -104,6 +104,57 @@
     input.addEventListener("click", function () { input.select(); });
   });
 
+  // -- My Submissions: the note and the chart follow the rows that htmx updates in place -------
+  // The flash note "It is being scored now" and the chart's "shows here once a submission is
+  // scored" were true when the page was made; once the polled rows are final they are replaced
+  // (the note from the rows' statuses, the chart from a fresh copy of this page), no reload.
+  var submissions = document.querySelector("table.submissions");
+  if (submissions) {
+    var polled = Array.prototype.map.call(
+      submissions.querySelectorAll("tr[data-poll]"), function (row) { return row.id; });
+    var newest = submissions.querySelector("tbody tr[id^=submission-]");
+    if (!polled.length && newest) polled = [newest.id];  // final before the page was made
+    var scoredNow = function () { return submissions.querySelectorAll(".badge.status-scored").length; };
+    var scored = scoredNow();
+    var settleNote = function () {
+      var notes = document.querySelectorAll(".message.scoring-note");
+      if (!notes.length || submissions.querySelector("tr[data-poll]")) return;
+      var failed = polled.filter(function (id) {
+        var row = document.getElementById(id);
+        return row && row.querySelector(".badge.status-failed");
+      }).length;
+      var done = polled.length;
+      var text = done > 1 ? "Your " + done + " submissions are done: " + (done - failed) + " scored, " +
+          failed + " failed (see their messages below)."
+        : failed ? "Your submission could not be scored: its message below says why."
+        : "Your submission is scored: its score is below.";
+      notes.forEach(function (note) {
+        note.textContent = text;
+        note.classList.remove("scoring-note");
+        note.classList.toggle("success", !failed);
+        note.classList.toggle("error", !!failed);
+      });
+    };
+    var refreshChart = function () {
+      var panel = document.querySelector("figure.chart-panel");
+      if (!panel || !window.fetch) return;
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var fresh = html && new DOMParser().parseFromString(html, "text/html")
+            .querySelector("figure.chart-panel");
+          var current = document.querySelector("figure.chart-panel");
+          if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        });
+    };
+    settleNote();  // already scored before the page was made: the note is stale now
+    document.body.addEventListener("htmx:afterSettle", function () {
+      settleNote();
+      var now = scoredNow();
+      if (now > scored) { scored = now; refreshChart(); }
+    });
+  }
+
   // -- My Submissions: the final selection's limit, said before saving -------------------------
   var finalForm = document.getElementById("final-selection");
   if (finalForm && finalForm.dataset.limit) {
