@@ -150,6 +150,7 @@ def printed(done) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_podiums_messages_are_printed_as_podium_wrote_them(live_server, kaggle_cli, tmp_path):
     """The kaggle CLI prints Podium's message alone: not "Could not submit to competition" for
     an empty file, no kaggle.com rules URL, no "You have been rate limited" for the daily limit,
