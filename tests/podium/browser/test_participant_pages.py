@@ -50,11 +50,29 @@ def test_the_note_and_the_chart_follow_the_live_row_update(e2e, open_page, tmp_p
 
     e2e.start_worker()
     expect()(row.locator(".badge.status-scored")).to_be_visible(timeout=60_000)  # htmx polling
-    expect()(note).to_have_text("Your submission is scored: its score is below.")
+    expect()(note).to_have_text("Submission received and scored: its score is below.")
     expect()(note).to_have_class(re.compile(r"\bsuccess\b"))
     expect()(page.locator("figure.chart-panel svg.chart path.series")).to_have_count(1)
     expect()(page.locator("figure.chart-panel svg.chart.empty")).to_have_count(0)
     assert page.evaluate("window.podiumNotReloaded") is True  # updated in place
+
+    # A file that fails: the note says so, whether the row was final before the page was made
+    # or became final while it was open.
+    bad = tmp_path / "half.csv"
+    bad.write_bytes(b"id,target\n1,0.5\n")
+    page.click("text=New submission")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url(re.compile(r"/submissions/$"))
+    failed = Submission.objects.order_by("-pk").first()
+    expect()(page.locator(f"#submission-{failed.pk} .badge.status-failed")).to_be_visible(
+        timeout=60_000
+    )
+    expect()(page.locator(".messages .message").first).to_have_text(
+        "Submission received, but it could not be scored: its message below says why."
+    )
+    expect()(page.locator(".messages .message").first).to_have_class(re.compile(r"\berror\b"))
+    expect()(page.locator("figure.chart-panel svg.chart path.series")).to_have_count(1)
 
 
 def test_download_all_gives_every_data_file_in_one_zip(server, open_page, tmp_path):

@@ -124,10 +124,10 @@
         return row && row.querySelector(".badge.status-failed");
       }).length;
       var done = polled.length;
-      var text = done > 1 ? "Your " + done + " submissions are done: " + (done - failed) + " scored, " +
+      var text = done > 1 ? "Submissions received and done: " + (done - failed) + " scored, " +
           failed + " failed (see their messages below)."
-        : failed ? "Your submission could not be scored: its message below says why."
-        : "Your submission is scored: its score is below.";
+        : failed ? "Submission received, but it could not be scored: its message below says why."
+        : "Submission received and scored: its score is below.";
       notes.forEach(function (note) {
         note.textContent = text;
         note.classList.remove("scoring-note");
