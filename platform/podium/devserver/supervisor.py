@@ -84,6 +84,11 @@ class Supervisor:
         for child in self.children:
             self._spawn(child)
 
+    def add(self, child: Child) -> None:
+        """Start one more child, supervised from now on like the first ones."""
+        self.children.append(child)
+        self._spawn(child)
+
     def _spawn(self, child: Child) -> None:
         preexec = _die_with_parent if sys.platform.startswith("linux") else None
         child.process = subprocess.Popen(
