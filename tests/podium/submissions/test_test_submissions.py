@@ -63,3 +63,5 @@ def test_my_submissions_marks_them_test(client, rehearsal):
     assert "Draft: only organizers see this." in page
     dashboard = client.get(reverse("web:dashboard", args=[draft.slug])).content.decode()
     assert f"{good.public_score:.5f}" not in dashboard
+    assert "these figures leave your test" in dashboard
+    assert reverse("web:publish", args=[draft.slug]) in dashboard
