@@ -190,5 +190,7 @@ def test_sign_up_join_download_submit_and_climb_the_board(
     expect()(host.locator(".stat").nth(1)).to_contain_text(str(len(OTHERS) + 1))
     expect()(host.locator("svg.chart rect.bar.failed")).to_have_count(1)
     shoot(host, "dashboard")
-    host.click("text=Reveal the private leaderboard now")  # before the end: the service refuses
-    expect()(host.locator(".message.error")).to_contain_text("private leaderboard can be revealed")
+    host.click("text=Reveal the private leaderboard now")  # irreversible: a confirmation first
+    host.fill("input[name=confirm]", competition.slug)
+    host.click("text=I understand, reveal the private leaderboard")  # before the end: refused
+    expect()(host.locator("#reveal-refusal")).to_contain_text("private leaderboard can be revealed")

@@ -9,43 +9,68 @@ def _published_since_start(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competitions', '0003_prediction_bound_invalid_limit'),
+        ("competitions", "0003_prediction_bound_invalid_limit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='competition',
-            name='metric_description',
-            field=models.CharField(blank=True, help_text="A custom metric's one-line description", max_length=300),
+            model_name="competition",
+            name="metric_description",
+            field=models.CharField(
+                blank=True, help_text="A custom metric's one-line description", max_length=300
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='metric_display_name',
-            field=models.CharField(blank=True, help_text="A custom metric's name, as participants see it", max_length=80),
+            model_name="competition",
+            name="metric_display_name",
+            field=models.CharField(
+                blank=True,
+                help_text="A custom metric's name, as participants see it",
+                max_length=80,
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='published_at',
+            model_name="competition",
+            name="published_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='reveal_at',
-            field=models.DateTimeField(blank=True, help_text='With auto-reveal: reveal the private board at this moment, after the end (time to verify the winners), instead of at the end', null=True),
+            model_name="competition",
+            name="reveal_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="With auto-reveal: reveal the private board at this moment, after the end (time to verify the winners), instead of at the end",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='competition',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft: only its organizers see it'), ('published', 'Published'), ('archived', 'Archived: read-only, off the lists')], default='published', max_length=12),
+            model_name="competition",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft: only its organizers see it"),
+                    ("published", "Published"),
+                    ("archived", "Archived: read-only, off the lists"),
+                ],
+                default="published",
+                max_length=12,
+            ),
         ),
         # competitions that existed before drafts were live: published (since they started)
         migrations.RunPython(_published_since_start, migrations.RunPython.noop),
         # a new competition starts as a draft
         migrations.AlterField(
-            model_name='competition',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft: only its organizers see it'), ('published', 'Published'), ('archived', 'Archived: read-only, off the lists')], default='draft', max_length=12),
+            model_name="competition",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft: only its organizers see it"),
+                    ("published", "Published"),
+                    ("archived", "Archived: read-only, off the lists"),
+                ],
+                default="draft",
+                max_length=12,
+            ),
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('submissions', '0003_failure_stage'),
+        ("submissions", "0003_failure_stage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='is_test',
-            field=models.BooleanField(default=False, help_text="An organizer's test submission on a draft competition: scored, never on a board"),
+            model_name="submission",
+            name="is_test",
+            field=models.BooleanField(
+                default=False,
+                help_text="An organizer's test submission on a draft competition: scored, never on a board",
+            ),
         ),
     ]
