@@ -22,7 +22,7 @@ install: $(STAMP)
 # would be: the sandbox sees the virtual environment read-only and could not write them.
 ANNOUNCE = echo "==> Installing Podium's dependencies into $(VENV) (first start, or pyproject.toml changed):" && \
 	echo "    PyTorch (CPU), Django, Celery, scikit-learn, pandas, pyarrow and the rest, with pip." && \
-	echo "    This takes a few minutes (under 2 on 2 cores); pip's progress follows."
+	echo "    This takes a few minutes (1.5 to 2 on 2 cores); pip's progress follows."
 SITE_PACKAGES = $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 # $(call pip_install,SPEC): a shell command that makes the venv and installs SPEC into it.
 pip_install = $(ANNOUNCE) && \
@@ -30,7 +30,7 @@ pip_install = $(ANNOUNCE) && \
 	echo "$(PY) -m pip install --upgrade pip" && $(PY) -m pip install --quiet --upgrade pip && \
 	echo "$(PY) -m pip install --no-compile -e '$(1)'" && \
 	$(PY) -m pip install --progress-bar off --no-compile -e '$(1)' && \
-	echo "==> Compiling the installed Python files (about half a minute) ..." && \
+	echo "==> Compiling the installed Python files (under a minute) ..." && \
 	{ $(PY) -m compileall -qq -j 0 $(SITE_PACKAGES) || true; }
 
 $(STAMP): pyproject.toml
