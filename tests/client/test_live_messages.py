@@ -1,14 +1,17 @@
 """What the CLI prints against a live server when something did not work: the submissions'
 message column (why a row failed, how a scored one did), the hint after a refusal that a
-command fixes, and the metric's name."""
+command fixes, the metric's name, and the private board's reveal message before the reveal."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from podium.accounts.tokens import api_token_create
+from podium.competitions.models import Competition
+from podium.core.timeutils import now
 from podium.submissions.models import Submission
 from tests.podium.factories import (
     UserFactory,
@@ -129,3 +132,28 @@ def test_competitions_show_the_metrics_name(live_server, cli):
     assert done.returncode == 0, done.stderr
     row = done.stdout.splitlines()[2]
     assert f"  {name}  " in row and competition.metric not in row
+
+
+def test_the_private_board_before_the_reveal_prints_the_servers_message(live_server, cli):
+    """Ended, not revealed: the server's words (ended on ...; the organizers will reveal it, on
+    ... when scheduled), exit 4, never a private score."""
+    competition = competition_with_solution(slug="ended-one", auto_reveal_private=False)
+    alice = participant(competition, "alice")
+    scored(alice, competition, 0.81234, 0.67891)
+    end_at = now() - timedelta(hours=3)
+    Competition.objects.filter(pk=competition.pk).update(end_at=end_at)
+    env = as_user(live_server, alice)
+
+    done = cli("leaderboard", "ended-one", "--private", **env)
+    assert done.returncode == 4, done  # not found: the board is not there yet
+    said = f"The competition ended on {end_at:%d %b %Y at %H:%M} UTC; the organizers will reveal"
+    assert said in done.stderr, done.stderr
+    assert "revealed when the competition ends" not in done.stderr
+    assert "0.6789" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+    reveal_at = now() + timedelta(days=2)
+    Competition.objects.filter(pk=competition.pk).update(
+        auto_reveal_private=True, reveal_at=reveal_at
+    )
+    done = cli("leaderboard", "ended-one", "--private", **env)
+    assert f"on {reveal_at:%d %b %Y at %H:%M} UTC." in done.stderr, done.stderr

@@ -13,7 +13,7 @@ from podium.competitions.answer_keys import prepared_solution
 from podium.competitions.metric_sandbox import SAMPLE, competition_source, metric_dry_run
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import Competition
-from podium.competitions.rules import schedule_refusals
+from podium.competitions.rules import competition_schedule_refusals
 from podium.core.errors import DomainError
 from podium.core.files import materialize
 from podium.core.timeutils import now
@@ -148,14 +148,7 @@ def _schedule_item(competition: Competition) -> ChecklistItem:
         "Dates sane: the end after the start, the deadlines not after the end, a scheduled "
         "reveal after the end, and the end still ahead."
     )
-    refusals = schedule_refusals(
-        start_at=competition.start_at,
-        end_at=competition.end_at,
-        entry_deadline=competition.entry_deadline,
-        team_merger_deadline=competition.team_merger_deadline,
-        reveal_at=competition.reveal_at,
-        auto_reveal=competition.auto_reveal_private,
-    )
+    refusals = competition_schedule_refusals(competition)
     problems = list(refusals.values())
     if competition.end_at <= now():
         problems.append(f"The end ({competition.end_at:%d %b %Y %H:%M} UTC) has passed.")

@@ -35,3 +35,15 @@ def schedule_refusals(
     elif reveal_at and end_at and reveal_at <= end_at:
         refusals["reveal_at"] = "The reveal must come after the end."
     return refusals
+
+
+def competition_schedule_refusals(competition) -> dict[str, str]:
+    """``schedule_refusals`` of a competition's own dates."""
+    return schedule_refusals(
+        start_at=competition.start_at,
+        end_at=competition.end_at,
+        entry_deadline=competition.entry_deadline,
+        team_merger_deadline=competition.team_merger_deadline,
+        reveal_at=competition.reveal_at,
+        auto_reveal=competition.auto_reveal_private,
+    )

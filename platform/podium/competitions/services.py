@@ -26,7 +26,7 @@ from podium.competitions.models import (
     SolutionVersion,
     new_invitation_token,
 )
-from podium.competitions.rules import schedule_refusals
+from podium.competitions.rules import competition_schedule_refusals
 from podium.core.errors import DomainError, PermissionDenied
 from podium.core.files import CHUNK, sha256_and_size
 from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
@@ -130,14 +130,7 @@ def competition_create(*, created_by=None, **fields) -> Competition:
     metric or a metric file unless ``created_by`` may choose one
     (``selectors.custom_metric_allowed``: superusers)."""
     competition = Competition(**fields)
-    refusals = schedule_refusals(
-        start_at=competition.start_at,
-        end_at=competition.end_at,
-        entry_deadline=competition.entry_deadline,
-        team_merger_deadline=competition.team_merger_deadline,
-        reveal_at=competition.reveal_at,
-        auto_reveal=competition.auto_reveal_private,
-    )
+    refusals = competition_schedule_refusals(competition)
     if refusals:
         raise DomainError(
             Code.SCHEDULE_INVALID, " ".join(refusals.values()), details={"fields": refusals}
