@@ -54,12 +54,28 @@ class _Pipe(io.RawIOBase):
         return out
 
 
+def entry_name(name: str, taken: set[str]) -> str:
+    """``name`` as a flat, harmless zip entry: its last path part, no leading dots (a data file's
+    name is the organizer's text, and whoever unzips must never write outside the folder), and
+    numbered when an earlier entry has it."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lstrip(".").strip() or "file"
+    found, n = base, 1
+    while found in taken:
+        n += 1
+        stem, dot, ext = base.rpartition(".")
+        found = f"{stem} ({n}).{ext}" if dot and stem else f"{base} ({n})"
+    taken.add(found)
+    return found
+
+
 def zip_pieces(members: Iterable[Member]) -> Iterator[bytes]:
     """The bytes of a zip holding ``members``, piece by piece (for a StreamingHttpResponse)."""
     pipe = _Pipe()
+    taken: set[str] = set()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as zf:
         for member in members:
-            info = zipfile.ZipInfo(member.name, date_time=_zip_time(member.modified))
+            name = entry_name(member.name, taken)
+            info = zipfile.ZipInfo(name, date_time=_zip_time(member.modified))
             info.compress_type = zipfile.ZIP_DEFLATED
             _set_level(info, LEVEL)  # a ZipInfo given to open() has no level: 6, ten times slower
             info.file_size = member.size  # zipfile turns on ZIP64 for a file over 2 GiB

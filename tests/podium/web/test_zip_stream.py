@@ -59,3 +59,24 @@ def test_members_are_deflated_at_the_fast_level(tmp_path):
     fast = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     assert LEVEL == 1
     assert archive.getinfo("train.csv").compress_size == len(fast.compress(data) + fast.flush())
+
+
+def test_an_organizers_file_name_cannot_climb_out_of_the_folder_it_is_unzipped_in(tmp_path):
+    """A data file's name is the organizer's text: '../../.bashrc' and 'C:\\x\\evil.csv' become flat
+    names, and two files of one name both arrive."""
+    from datetime import UTC, datetime
+
+    from django.core.files.storage import FileSystemStorage
+
+    from podium.web.zip_stream import Member, zip_pieces
+
+    (tmp_path / "a").write_bytes(b"a")
+    storage = FileSystemStorage(location=tmp_path)
+    names = ["../../.bashrc", "C:\\x\\evil.csv", "/etc/evil.csv", "train.csv", "train.csv", ".."]
+    members = [Member(n, storage, "a", 1, datetime.now(UTC)) for n in names]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(zip_pieces(members))))
+    assert archive.namelist() == [
+        "bashrc", "evil.csv", "evil (2).csv", "train.csv", "train (2).csv", "file",
+    ]  # fmt: skip
+    archive.extractall(tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(archive.namelist())
