@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -29,11 +28,9 @@ MIN_LAST_COLUMN = 20  # a last column cut to fit is never narrower than this
 
 
 def terminal_width() -> int | None:
-    """The width to fit a table to: ``$COLUMNS``, else the terminal's; None when stdout is not
-    a terminal (a pipe or a file gets every character)."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+    """The width to fit a table to on a terminal (``$COLUMNS`` when set, else the terminal's);
+    None when stdout is not a terminal: a pipe or a file gets every character, whatever
+    ``$COLUMNS`` an environment carries."""
     if not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size().columns

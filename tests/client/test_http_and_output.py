@@ -92,12 +92,12 @@ def test_a_width_cuts_the_last_column_to_fit_never_below_its_minimum():
     assert table(("id", "message"), rows, right=(0,)).splitlines()[2] == " 1  " + "a" * 30
 
 
-def test_the_width_is_columns_else_the_terminals_else_none(monkeypatch):
+def test_the_width_is_columns_else_the_terminals_and_none_off_a_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     monkeypatch.setenv("COLUMNS", "123")
     assert terminal_width() == 123
-    monkeypatch.delenv("COLUMNS")
     monkeypatch.setattr("sys.stdout.isatty", lambda: False)
-    assert terminal_width() is None  # a pipe or a file: every character
+    assert terminal_width() is None  # a pipe or a file: every character, $COLUMNS or not
 
 
 def test_a_private_board_row_shows_its_prize_rank_and_a_baseline_none():

@@ -5,6 +5,10 @@ command fixes, the metric's name, and the private board's reveal message before 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -34,6 +38,29 @@ def as_user(live_server, user) -> dict:
     return {"PODIUM_URL": live_server.url, "PODIUM_TOKEN": api_token_create(user=user, name="t")[1]}
 
 
+def on_a_terminal(cli, *args, **env) -> list[str]:
+    """The lines ``podium *args`` prints with a pseudo-terminal as its stdout."""
+    main, other = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "podium_client", *args],
+            cwd=cli.cwd, env={**cli.env, **env}, stdin=subprocess.DEVNULL, stdout=other,
+            stderr=subprocess.PIPE, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(other)
+    assert done.returncode == 0, done.stderr
+    out = b""
+    try:
+        while piece := os.read(main, 65536):
+            out += piece
+    except OSError:  # EIO: the terminal's other end is closed and everything read
+        pass
+    finally:
+        os.close(main)
+    return out.decode().replace("\r\n", "\n").splitlines()
+
+
 def stderr_lines(done) -> list[str]:
     assert "Traceback" not in done.stderr
     return done.stderr.splitlines()
@@ -50,8 +77,8 @@ def test_submissions_show_why_a_row_failed_and_how_one_scored(live_server, cli):
     )
     env = as_user(live_server, alice)
 
-    # not a terminal (a pipe): every character of the message
-    done = cli("submissions", competition.slug, **env)
+    # not a terminal (a pipe): every character of the message, even with $COLUMNS set
+    done = cli("submissions", competition.slug, COLUMNS="100", **env)
     assert done.returncode == 0, done.stderr
     header, _, newest, oldest = done.stdout.splitlines()
     assert header.split()[-2:] == ["description", "message"]
@@ -60,8 +87,7 @@ def test_submissions_show_why_a_row_failed_and_how_one_scored(live_server, cli):
     assert " second " in newest and " first " in oldest
 
     # a terminal of 100 columns: the message is cut to fit, with "…"
-    done = cli("submissions", competition.slug, COLUMNS="100", **env)
-    lines = done.stdout.splitlines()
+    lines = on_a_terminal(cli, "submissions", competition.slug, COLUMNS="100", **env)
     assert all(len(line) <= 100 for line in lines), lines
     assert lines[2].endswith("…") and FAILED[:20] in lines[2]
     assert lines[3].endswith("…") and BEST[:20] in lines[3]
