@@ -13,13 +13,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from scoring.csv_hints import (
+    OTHER_SEPARATORS,
+    looks_binary,
+    not_csv_hint,
+    other_separator,
+    starts_with,
+)
 from scoring.error_codes import SubmissionErrorCode as Code
 from scoring.errors import Problem, SubmissionError
 from scoring.offenders import (
@@ -67,56 +73,6 @@ def read_header(source: pa.NativeFile) -> list[str]:
     return [name.strip() for name in row]
 
 
-# Bytes no text file holds (tab, line breaks and form feed aside): one NUL, or many of the
-# others, in the first KiB says binary (an image, a PDF's body, a database) rather than a CSV in
-# some other 8-bit encoding, whose letters are all at or above 0x80.
-_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
-_SNIFF = 1024
-
-
-def looks_binary(head: bytes) -> bool:
-    sample = head[:_SNIFF]
-    if b"\x00" in sample:
-        return True
-    return sum(b in _CONTROL for b in sample) > len(sample) // 20
-
-
-def starts_with(head: bytes, limit: int = 16) -> str:
-    """The first bytes, escaped as Python writes them, to compare with a format's signature."""
-    shown = repr(bytes(head[:limit]))[2:-1]
-    return shown + ("..." if len(head) > limit else "")
-
-
-# Separators that spreadsheets write instead of commas (Excel in many locales writes ';').
-_OTHER_SEPARATORS = {";": "';'-separated", "\t": "tab-separated", "|": "'|'-separated"}
-
-
-def _other_separator(header: list[str], expected: list[str]) -> str | None:
-    """The separator a header of one field splits on into as many names as expected (or one
-    of the expected names), e.g. 'id;target' read as one column: None when none does."""
-    if len(header) != 1 or len(expected) < 2:
-        return None
-    for sep in _OTHER_SEPARATORS:
-        names = [n.strip().strip('"') for n in header[0].split(sep)]
-        if len(names) > 1 and (len(names) == len(expected) or set(names) & set(expected)):
-            return sep
-    return None
-
-
-_PLAUSIBLE_NAME = re.compile(r"[\w .()-]*")  # a column's name, not '<!DOCTYPE html>' nor '{"id"'
-
-
-def _not_csv_hint(header: list[str], expected: list[str]) -> str:
-    """For a header of one field that names no expected column ('{"id": 1, ...', '<html>'):
-    what the file starts with; empty otherwise (a CSV that merely lacks columns)."""
-    if len(header) != 1 or len(expected) < 2 or _PLAUSIBLE_NAME.fullmatch(header[0]):
-        return ""
-    return (
-        f". This does not look like a CSV file (it starts with {shorten(header[0])!r}): "
-        "Podium reads comma-separated values with a header line."
-    )
-
-
 def _names(names: list[str]) -> str:
     """Column names for a message: quoted, cut short, the first few only."""
     more = f" (and {len(names) - FIRST_OFFENDERS} more)" if len(names) > FIRST_OFFENDERS else ""
@@ -128,11 +84,11 @@ def check_header(header: list[str], expected: list[str]) -> None:
     if header == expected:
         return
     want = ", ".join(expected)
-    sep = _other_separator(header, expected)
+    sep = other_separator(header, expected)
     if sep is not None:
         raise SubmissionError.single(
             Code.COLUMNS_MISSING,
-            f"The file looks {_OTHER_SEPARATORS[sep]}: Podium reads comma-separated CSV. Save "
+            f"The file looks {OTHER_SEPARATORS[sep]}: Podium reads comma-separated CSV. Save "
             'it with commas between the values (in Excel: "CSV UTF-8 (Comma delimited)"); the '
             f"header must be: {want}",
             columns=[c for c in expected if c not in header],
@@ -148,7 +104,7 @@ def check_header(header: list[str], expected: list[str]) -> None:
             Problem(
                 Code.COLUMNS_MISSING,
                 f"Missing column(s): {', '.join(missing)}. The header must be: {want}"
-                + _not_csv_hint(header, expected),
+                + not_csv_hint(header, expected),
                 {"columns": missing},
             )
         )
