@@ -39,7 +39,8 @@ from podium.competitions.services import (
 from podium.core.errors import NotFound
 from podium.core.timeutils import now, utc_day_start
 from podium.demo import pages
-from podium.leaderboards.services import board_ranks_snapshot, leaderboard_reveal
+from podium.leaderboards.reveal import leaderboard_reveal
+from podium.leaderboards.services import board_ranks_snapshot
 from podium.submissions import selectors as submission_selectors
 from podium.submissions.services import final_selection_set, submission_create
 from podium.teams.services import competition_join

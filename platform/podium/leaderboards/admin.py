@@ -17,8 +17,8 @@ from podium.core.display import score_text
 from podium.core.errors import DomainError
 from podium.core.exports import csv_response
 from podium.leaderboards.models import LeaderboardEntry, PrivateEntry
+from podium.leaderboards.reveal import leaderboard_reveal_confirmed
 from podium.leaderboards.selectors import private_board_rows, private_board_visible
-from podium.leaderboards.services import leaderboard_reveal_confirmed
 
 PRIVATE_BOARD_CSV_HEADER = [
     "rank",

@@ -16,6 +16,7 @@ from celery import shared_task
 from django.conf import settings
 
 from podium.core.log_context import log_context
+from podium.leaderboards import reveal
 from podium.leaderboards import services as boards
 from podium.submissions.services import orphan_files_remove, submissions_reconcile
 from podium.workflows.rescoring import rescore_sweep, rescore_walk
@@ -71,7 +72,7 @@ def rescoring_sweep() -> dict:
 @shared_task(name="podium.workflows.tasks.reveal_due_boards")
 def reveal_due_boards() -> list[str]:
     """Periodic (every minute): reveal the private boards of competitions that have ended."""
-    return boards.reveal_due_boards()
+    return reveal.reveal_due_boards()
 
 
 @shared_task(name="podium.workflows.tasks.snapshot_board_ranks")

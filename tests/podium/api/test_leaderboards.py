@@ -9,7 +9,8 @@ import pytest
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
-from podium.leaderboards.services import leaderboard_reveal, private_board_build
+from podium.leaderboards.reveal import leaderboard_reveal
+from podium.leaderboards.services import private_board_build
 from podium.teams.models import Team
 from tests.podium.api.conftest import error_of
 from tests.podium.factories import competition_with_solution, organizer, participant, scored

@@ -13,7 +13,7 @@ from django.test import Client
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
-from podium.leaderboards.services import leaderboard_reveal
+from podium.leaderboards.reveal import leaderboard_reveal
 from podium.submissions.models import Submission
 from podium.teams.models import Team
 from tests.podium.api.conftest import error_of

@@ -15,8 +15,8 @@ from podium.core.timeutils import now
 from podium.kernels.models import KernelRun
 from podium.kernels.selectors import run_log_text
 from podium.kernels.services import kernel_launch, kernel_publish
+from podium.leaderboards.reveal import leaderboard_reveal
 from podium.leaderboards.selectors import private_board
-from podium.leaderboards.services import leaderboard_reveal
 from podium.submissions.models import Submission
 from tests.podium.kernels.helpers import constant_private_score, demo_competition, small_config
 

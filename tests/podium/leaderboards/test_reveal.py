@@ -14,13 +14,14 @@ from podium.competitions.models import Competition
 from podium.core.errors import DomainError, NotFound
 from podium.core.timeutils import now
 from podium.leaderboards.models import PrivateEntry
+from podium.leaderboards.reveal import leaderboard_reveal, reveal_due_boards
 from podium.leaderboards.selectors import (
     private_board,
     private_board_page,
     private_board_visible,
     team_private_entry,
 )
-from podium.leaderboards.services import leaderboard_reveal, private_board_build, reveal_due_boards
+from podium.leaderboards.services import private_board_build
 from podium.submissions.models import FinalSelection, Submission
 from podium.submissions.services import final_selection_set
 from podium.teams.models import Team

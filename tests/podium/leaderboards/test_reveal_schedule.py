@@ -12,8 +12,8 @@ from django.urls import reverse
 from podium.competitions.models import Competition
 from podium.core.errors import DomainError, NotFound
 from podium.core.timeutils import now
+from podium.leaderboards.reveal import leaderboard_reveal_confirmed, reveal_due_boards
 from podium.leaderboards.selectors import private_board_page, reveal_notice
-from podium.leaderboards.services import leaderboard_reveal_confirmed, reveal_due_boards
 from tests.podium.factories import competition_with_solution, organizer, participant, scored
 
 pytestmark = pytest.mark.django_db

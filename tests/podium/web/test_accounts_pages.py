@@ -13,7 +13,7 @@ from django.urls import reverse
 from podium.accounts.models import ApiToken
 from podium.accounts.signup import email_domain_allowed
 from podium.accounts.tokens import api_token_authenticate, api_token_create
-from podium.leaderboards.services import leaderboard_reveal
+from podium.leaderboards.reveal import leaderboard_reveal
 from tests.podium.factories import (
     UserFactory,
     competition_with_solution,

@@ -59,7 +59,7 @@ def test_the_board_shows_avatars_the_chart_and_a_jump_to_my_team(client):
 
 
 def test_the_private_board_marks_baseline_rows_without_a_prize_rank(client):
-    from podium.leaderboards.services import leaderboard_reveal
+    from podium.leaderboards.reveal import leaderboard_reveal
 
     competition = competition_with_solution()
     for name, private in (("ada", 0.7), ("baseline", 0.9), ("bob", 0.6)):

@@ -34,7 +34,8 @@ from podium.competitions.models import Competition
 from podium.core.timeutils import now
 from podium.kernels.models import KernelLogChunk, KernelRun
 from podium.leaderboards.models import PrivateEntry
-from podium.leaderboards.services import leaderboard_reveal, private_board_build
+from podium.leaderboards.reveal import leaderboard_reveal
+from podium.leaderboards.services import private_board_build
 from podium.submissions.models import Submission
 from podium.submissions.services import final_selection_set
 from podium.teams.models import Team

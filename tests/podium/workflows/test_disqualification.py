@@ -11,8 +11,8 @@ from podium.competitions.models import Competition
 from podium.core.errors import Conflict, DomainError, PermissionDenied
 from podium.core.timeutils import now
 from podium.leaderboards.models import LeaderboardEntry
+from podium.leaderboards.reveal import leaderboard_reveal
 from podium.leaderboards.selectors import board_size, private_board, public_board, team_entry
-from podium.leaderboards.services import leaderboard_reveal
 from podium.submissions.models import Submission
 from podium.teams.models import Team
 from podium.workflows.disqualification import team_disqualify, team_reinstate

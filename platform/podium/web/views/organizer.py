@@ -14,7 +14,7 @@ from podium.competitions import selectors as competition_selectors
 from podium.core.errors import DomainError
 from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
-from podium.leaderboards.services import leaderboard_reveal_confirmed
+from podium.leaderboards.reveal import leaderboard_reveal_confirmed
 from podium.submissions import selectors as submission_selectors
 from podium.web import charts
 from podium.web.errors import shows_domain_errors
