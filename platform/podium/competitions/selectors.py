@@ -18,7 +18,6 @@ from podium.competitions.metrics import metric_label
 from podium.competitions.models import Competition, DataFile, RuleAcceptance, SolutionVersion
 from podium.core.errors import Conflict, NotFound, PermissionDenied
 from podium.core.querysets import related_count
-from podium.core.timeutils import now
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -384,48 +383,3 @@ def sample_submission(competition: Competition) -> DataFile | None:
 
 def active_solution(competition: Competition) -> SolutionVersion | None:
     return competition.solution_versions.order_by("-number").first()
-
-
-@dataclass(frozen=True)
-class BoardSplit:
-    public_percent: int
-    private_percent: int
-
-
-def board_split(competition: Competition) -> BoardSplit | None:
-    """How the scored test rows divide between the public and the private board (Kaggle states
-    it above the board); None before there is an answer key."""
-    version = active_solution(competition)
-    if version is None:
-        return None
-    public, private = version.rows.get("public", 0), version.rows.get("private", 0)
-    if not public + private:
-        return None
-    share = round(100 * public / (public + private))
-    return BoardSplit(public_percent=share, private_percent=100 - share)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The next moment that changes what a participant can do (the pages count down to it)."""
-
-    label: str
-    at: datetime
-
-
-def next_deadline(competition: Competition, moment: datetime | None = None) -> Deadline | None:
-    """Before the start, the start; while it runs, the soonest of the entry deadline, the team
-    merger deadline and the end that is still ahead; None once it has ended."""
-    moment = moment or now()
-    if moment < competition.start_at:
-        return Deadline("Starts", competition.start_at)
-    ahead = [
-        Deadline(label, at)
-        for label, at in (
-            ("Entry deadline", competition.entry_deadline),
-            ("Team merger deadline", competition.team_merger_deadline),
-            ("Final submission deadline", competition.end_at),
-        )
-        if at is not None and at > moment
-    ]
-    return min(ahead, key=lambda d: d.at) if ahead else None

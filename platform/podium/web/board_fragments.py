@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from podium.competitions import selectors as competition_selectors
+from podium.competitions import page_facts
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
 from podium.leaderboards import cache as board_cache
@@ -27,7 +27,7 @@ from podium.web.templatetags.podium import board_row
 class BoardPageParts:
     board: board_selectors.BoardPage
     rows: list[str]  # each row's HTML, marked for nobody
-    split: competition_selectors.BoardSplit | None
+    split: page_facts.BoardSplit | None
     history: list[board_selectors.TeamHistory]  # the chart's teams (first page only)
     chart: str | None  # the chart, highlighting nobody (first page only)
 
@@ -52,7 +52,7 @@ def _read(competition: Competition, page: int) -> BoardPageParts:
     return BoardPageParts(
         board=board,
         rows=[str(board_row(row, None)) for row in board.rows],
-        split=competition_selectors.board_split(competition),
+        split=page_facts.board_split(competition),
         history=history,
         chart=_chart(competition, history, None) if first else None,
     )

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from podium.accounts.models import VerifiedEmail
+from podium.competitions.page_facts import board_split
 from podium.competitions.selectors import (
-    board_split,
     competition_cards,
     custom_metric_allowed,
     holds_organizer_role,

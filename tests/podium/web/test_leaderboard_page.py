@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from podium.competitions.models import Competition
-from podium.competitions.selectors import next_deadline
+from podium.competitions.page_facts import next_deadline
 from podium.core.timeutils import now
 from podium.leaderboards.selectors import board_position, top_teams_score_history
 from podium.submissions.models import Submission

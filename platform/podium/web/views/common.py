@@ -1,3 +1,4 @@
+from podium.competitions import page_facts
 from podium.competitions import selectors as competition_selectors
 from podium.teams import selectors as team_selectors
 
@@ -7,5 +8,5 @@ def competition_context(request, slug: str, tab: str, **extra) -> dict:
     the viewer stands in it, the next deadline (the countdown), and the tab."""
     competition = competition_selectors.competition_get(slug=slug, user=request.user)
     me = team_selectors.participation(user=request.user, competition=competition)
-    deadline = competition_selectors.next_deadline(competition)
+    deadline = page_facts.next_deadline(competition)
     return {"competition": competition, "me": me, "tab": tab, "deadline": deadline, **extra}

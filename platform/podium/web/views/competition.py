@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from podium.competitions import page_facts
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.services import competition_invitation_accept
 from podium.core.errors import DomainError
@@ -137,7 +138,7 @@ def leaderboard_private(request, slug: str):
     selector refuses anyone else with its message)."""
     context = competition_context(request, slug, "leaderboard", board_tab="private")
     competition = context["competition"]
-    context["split"] = competition_selectors.board_split(competition)
+    context["split"] = page_facts.board_split(competition)
     if not board_selectors.private_board_visible(competition=competition, viewer=request.user):
         notice = board_selectors.reveal_notice(competition=competition)
         if not notice.ended:  # nothing to wait for yet: the refusal (404) says when
