@@ -10,6 +10,7 @@ from enum import StrEnum
 import scoring
 from podium.competitions import selectors
 from podium.competitions.answer_keys import prepared_solution
+from podium.competitions.error_codes import CompetitionErrorCode as Code
 from podium.competitions.metric_sandbox import SAMPLE, competition_source, metric_dry_run
 from podium.competitions.metrics import competition_metric
 from podium.competitions.models import Competition
@@ -117,7 +118,7 @@ def _sample_scores(competition: Competition, version, sample) -> tuple[float, fl
         )
         tried = [s for s in report.scores if s.what == SAMPLE]
         if not tried:
-            raise DomainError("metric_invalid", " ".join(report.notes) or "Not scored.")
+            raise DomainError(Code.METRIC_INVALID, " ".join(report.notes) or "Not scored.")
         return tried[0].public, tried[0].private
     metric = competition_metric(competition)
     solution = prepared_solution(version, metric)

@@ -296,11 +296,12 @@ def competition_cards(
             team_count=c.team_count or 0,
             invite_only=c.visibility == Competition.Visibility.INVITE_ONLY,
             status=c.status,
-            metric_name=metric_label(c).name,
-            metric_description=metric_label(c).description,
+            metric_name=label.name,
+            metric_description=label.description,
         )
         for c in competitions
         if access.allows(c)
+        for label in (metric_label(c),)
     ]
     if state in CARD_FILTERS:
         closed = {Competition.State.CLOSED, Competition.State.REVEALED}
