@@ -76,3 +76,32 @@ class PendingSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} (pending)"
+
+
+class Tier(models.TextChoices):
+    """Kaggle's progression tiers, lowest first (the thresholds: settings.PODIUM_TIERS)."""
+
+    NOVICE = "novice", "Novice"
+    CONTRIBUTOR = "contributor", "Contributor"
+    EXPERT = "expert", "Expert"
+    MASTER = "master", "Master"
+    GRANDMASTER = "grandmaster", "Grandmaster"
+
+
+class Profile(models.Model):
+    """What others see of a user: the bio they wrote, when they were last seen, and their tier.
+
+    ``tier`` is written only by ``progression`` (from the medals it awards) and kept here, in the
+    lowest app that knows users, so that any app (a discussion badge) can read it. A user without
+    a row is a Novice who wrote no bio.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    bio = models.TextField(max_length=2000, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.NOVICE)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgressionConfig(AppConfig):
+    name = "podium.progression"
+    label = "progression"
