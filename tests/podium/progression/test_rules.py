@@ -1,10 +1,10 @@
-"""Kaggle's medal table, ranking points and tiers (leaderboards/progression.py)."""
+"""Kaggle's medal table, ranking points and tiers (progression/rules.py)."""
 
 import math
 
 import pytest
 
-from podium.leaderboards.progression import (
+from podium.progression.rules import (
     Medal,
     MedalCount,
     MedalCutoffs,
