@@ -131,6 +131,7 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
                     "score_display_precision",
                     "submission_max_bytes",
                     "prediction_max_abs",
+                    "awards_medals",
                 ],
             },
         ),

@@ -123,6 +123,11 @@ class Competition(TimeStampedModel):
         help_text="With auto-reveal: reveal the private board at this moment, after the end "
         "(time to verify the winners), instead of at the end",
     )
+    awards_medals = models.BooleanField(
+        default=True,
+        help_text="Award medals and ranking points at the reveal (off: a practice or internal "
+        "competition that counts toward no one's profile)",
+    )
 
     daily_submission_limit = models.PositiveIntegerField(default=5)
     failed_submissions_count = models.BooleanField(

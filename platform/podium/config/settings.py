@@ -397,3 +397,15 @@ MARKDOWN_ALLOWED_HOSTS = [host.lower() for host in env_list("PODIUM_MARKDOWN_ALL
 CONTENT_SECURITY_POLICY_IMG_HOSTS = MARKDOWN_ALLOWED_HOSTS
 # Password reset links (Django's auth views) work this long.
 PASSWORD_RESET_TIMEOUT = env_int("PODIUM_PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600)
+
+# -- progression (issue 17): Kaggle's numbers; a site may set its own -------------------------
+# Tiers from competition medals, best first: the least of each medal a tier needs (a better
+# medal counts toward a lesser one's). Below them: Contributor (a scored submission), Novice.
+PODIUM_TIERS = {
+    "grandmaster": {"gold": 5, "solo_gold": 1},
+    "master": {"gold": 1, "silver": 2},
+    "expert": {"bronze": 2},
+}
+# Votes a discussion post or a published kernel needs for each medal.
+PODIUM_DISCUSSION_MEDAL_VOTES = {"gold": 10, "silver": 5, "bronze": 1}
+PODIUM_KERNEL_MEDAL_VOTES = {"gold": 50, "silver": 20, "bronze": 5}

@@ -146,5 +146,7 @@ CELERY_BEAT_SCHEDULE = {
     "snapshot-board-ranks": _periodic(
         "podium.workflows.tasks.snapshot_board_ranks", float(RANK_SNAPSHOT_EVERY_SECONDS)
     ),
+    # Ranking points decay with time, and vote medals follow the votes (progression).
+    "refresh-standings": _periodic("podium.progression.tasks.refresh_standings", 86400.0),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

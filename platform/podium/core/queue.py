@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 SCORE_SUBMISSION = "podium.workflows.tasks.score_submission"
 RESCORE_SUBMISSIONS = "podium.workflows.tasks.rescore_submissions"
 RUN_KERNEL = "podium.kernels.tasks.run_kernel"
+# Medals, points and tiers from a revealed private board (progression: above the boards).
+COMPUTE_AWARDS = "podium.progression.tasks.compute_awards"
 
 
 def enqueue_on_commit(task_name: str, *args, **options) -> None:

@@ -17,6 +17,7 @@ from podium.competitions.models import Competition
 from podium.competitions.selectors import require_organizer
 from podium.core.errors import Conflict, DomainError
 from podium.core.locks import lock_row
+from podium.core.queue import COMPUTE_AWARDS, enqueue_on_commit
 from podium.core.timeutils import now
 from podium.leaderboards.error_codes import BoardErrorCode
 from podium.leaderboards.services import private_board_build
@@ -70,6 +71,7 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
             )
         teams = private_board_build(competition=locked)
         Competition.objects.filter(pk=locked.pk).update(private_revealed_at=moment)
+        enqueue_on_commit(COMPUTE_AWARDS, locked.pk)  # medals and points (progression)
     competition.private_revealed_at = moment
     logger.info(
         "Private leaderboard of %s revealed (%d teams) by %s",

@@ -131,3 +131,24 @@ def tier_for(
         ):
             return rule.tier
     return Tier.CONTRIBUTOR if contributed else Tier.NOVICE
+
+
+def tier_rules(table: dict[str, dict[str, int]]) -> tuple[TierRule, ...]:
+    """Tier rules from a settings table ({"master": {"gold": 1, "silver": 2}, ...}), best first
+    whatever the table's order."""
+    rules = [TierRule(Tier[name.upper()], **needs) for name, needs in table.items()]
+    return tuple(sorted(rules, key=lambda rule: rule.tier, reverse=True))
+
+
+def vote_medal(votes: int, thresholds: dict[str, int]) -> Medal | None:
+    """The medal a post or kernel with ``votes`` earns ({"gold": 10, "silver": 5, "bronze": 1})."""
+    for medal in (Medal.GOLD, Medal.SILVER, Medal.BRONZE):
+        needed = thresholds.get(medal.name.lower())
+        if needed is not None and votes >= needed:
+            return medal
+    return None
+
+
+def points_decayed(points: float, *, days_since_deadline: float) -> float:
+    """A result's points at the deadline, decayed as ``ranking_points`` decays them."""
+    return points * math.exp(-max(days_since_deadline, 0.0) / POINTS_DECAY_DAYS)

@@ -32,7 +32,7 @@ from django.db import transaction
 from podium.competitions.models import Competition, SolutionVersion
 from podium.competitions.selectors import active_solution
 from podium.competitions.services import rescore_mark_finished
-from podium.core.queue import RESCORE_SUBMISSIONS, enqueue_on_commit
+from podium.core.queue import COMPUTE_AWARDS, RESCORE_SUBMISSIONS, enqueue_on_commit
 from podium.leaderboards.services import private_board_build, team_entry_refresh
 from podium.submissions.selectors import rescore_progress, submission_ids_page
 from podium.submissions.services import submissions_rescore_for_version
@@ -75,10 +75,11 @@ def rescore_walk(*, version_id: int, after_id: int = 0, step: int | None = None)
 
 def private_board_rebuild_if_revealed(*, competition: Competition) -> bool:
     """Rebuild the private board when it is revealed (before that nobody sees it, and the
-    reveal builds it); True when it was rebuilt."""
+    reveal builds it), then its medals and points (queued on commit); True when it was rebuilt."""
     if not competition.private_is_revealed:
         return False
     private_board_build(competition=competition)
+    enqueue_on_commit(COMPUTE_AWARDS, competition.pk)
     return True
 
 
