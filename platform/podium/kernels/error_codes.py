@@ -16,6 +16,12 @@ class KernelRefusal(StrEnum):
     DISQUALIFIED = "kernel_team_disqualified"
     TOO_MANY_RUNS = "kernel_too_many_runs"
     LIMIT_TOO_HIGH = "kernel_limit_too_high"
+    # the community: votes, comments, copies
+    OWN_KERNEL = "kernel_own_vote"
+    COMMENT_EMPTY = "kernel_comment_empty"
+    COMMENT_TOO_LONG = "kernel_comment_too_long"
+    COMMENT_NOT_FOUND = "kernel_comment_not_found"
+    NOT_YOUR_COMMENT = "kernel_comment_not_yours"
 
 
 class KernelFailure(StrEnum):

@@ -98,6 +98,10 @@ class KernelRun(TimeStampedModel):
     published = models.BooleanField(
         default=False, help_text="Participants may see it and download its code, logs and output"
     )
+    # "Copy & edit": the run this one copied (its code and config), credited on its page.
+    forked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
 
     # limits
     wall_seconds = models.PositiveIntegerField()
@@ -173,3 +177,40 @@ class KernelLogChunk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "seq"], name="unique_kernel_log_seq"),
         ]
+
+
+class KernelVote(models.Model):
+    """One user's vote for a published kernel: one per user (the unique pair makes a second,
+    concurrent vote a no-op), never on one's own run; withdrawn by deleting the row."""
+
+    run = models.ForeignKey(KernelRun, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user"], name="unique_kernel_vote"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vote of {self.user_id} for kernel run {self.run_id}"
+
+
+class KernelComment(models.Model):
+    """A comment on a published kernel: Markdown, shown through the web's sanitizer; an edit
+    by its author sets ``edited_at`` (the "edited" mark)."""
+
+    run = models.ForeignKey(KernelRun, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kernel_comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["run", "created_at"], name="kernel_comment_run")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on kernel run {self.run_id}"

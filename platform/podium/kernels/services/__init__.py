@@ -15,6 +15,8 @@ By action family:
 - ``outputs``: ``kernel_store_files`` (the run's ``submission.csv`` and artifacts).
 - ``managing``: what a run's organizers or author do to it (``kernel_cancel``,
   ``kernel_publish``).
+- ``community``: votes, comments and "Copy & edit" on published kernels (``kernel_vote``,
+  ``kernel_unvote``, ``kernel_comment_create``, ``kernel_comment_edit``, ``kernel_copy``).
 
 Everything public is re-exported here: import from ``podium.kernels.services``. The time is
 each module's ``now``: a test that moves the clock patches it in the modules it exercises.
@@ -27,6 +29,14 @@ participant's launch counts the team's hours, runs at once and runs today under 
 lock.
 """
 
+from podium.kernels.services.community import (
+    COMMENT_MAX_CHARS,
+    kernel_comment_create,
+    kernel_comment_edit,
+    kernel_copy,
+    kernel_unvote,
+    kernel_vote,
+)
 from podium.kernels.services.competition_settings import (
     UNCHANGED,
     kernel_settings_check,
@@ -58,6 +68,7 @@ from podium.kernels.services.run_lease import (
 
 __all__ = [
     "BASELINE_USERNAME",
+    "COMMENT_MAX_CHARS",
     "LEASE",
     "SCRIPT_MAX_BYTES",
     "STOP_CANCEL",
@@ -69,6 +80,9 @@ __all__ = [
     "kernel_cancel",
     "kernel_charge_final",
     "kernel_claim",
+    "kernel_comment_create",
+    "kernel_comment_edit",
+    "kernel_copy",
     "kernel_heartbeat",
     "kernel_holds_lease",
     "kernel_launch",
@@ -79,5 +93,7 @@ __all__ = [
     "kernel_settings_check",
     "kernel_settings_update",
     "kernel_store_files",
+    "kernel_unvote",
+    "kernel_vote",
     "kernels_reconcile",
 ]

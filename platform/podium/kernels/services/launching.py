@@ -173,12 +173,14 @@ def kernel_launch(
     wall_seconds: int | None = None,
     memory_mb: int | None = None,
     output_mb: int | None = None,
+    forked_from: KernelRun | None = None,
 ) -> KernelRun:
     """Queue a kernel: a bundled baseline (with its config, or an edited one) or an uploaded
     Python script. Organizers run baselines for the competition's Baseline team; participants,
     where the competition allows it, for their own team: not disqualified, within its hours,
     its runs at once and per UTC day (counted under the team's row lock), asking for no more
-    wall-clock time, memory or output than the competition's caps."""
+    wall-clock time, memory or output than the competition's caps. ``forked_from``: the run
+    this one copies ("Copy & edit", ``community.kernel_copy``), credited on its page."""
     competition_selectors.require_can_view(user=user, competition=competition)
     competition_selectors.require_not_archived(competition, to="run kernels")
     organizer = selectors.is_organizer(user, competition)
@@ -240,6 +242,7 @@ def kernel_launch(
         memory_mb=memory,
         output_mb=output,
         queued_at=moment,
+        forked_from=forked_from,
     )
     if script is not None:
         run.script.save("kernel.py", script, save=False)

@@ -1,4 +1,4 @@
-"""Reads of the kernels app, with who-may-see-what in one place.
+"""Reads of kernel runs, with who-may-see-what in one place.
 
 A run is visible to its competition's organizers, to the members of the team it ran for, and,
 once the organizer publishes it, to everyone who can see the competition. Nothing here reads an
