@@ -1,0 +1,101 @@
+"""Full-text search over topics and replies: one function, two backends.
+
+PostgreSQL: ``SearchVector``/``SearchQuery`` (English stemming, ``websearch`` syntax), ranked
+by ``SearchRank``, served by the GIN expression indexes of migration 0002. SQLite (the embedded
+default): the FTS5 table ``discussion_fts`` (porter stemming), ranked by bm25; the services keep
+it in step through ``index_topic`` / ``index_reply`` / ``unindex_*``, which do nothing on
+PostgreSQL (its index follows the rows by itself).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Max
+
+from podium.discussion.models import Reply, Topic
+
+CONFIG = "english"
+CANDIDATES = 500  # matching topics read before the visibility filter
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def index_topic(topic: Topic) -> None:
+    if not _fts():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM discussion_fts WHERE topic_id = %s AND reply_id = 0", [topic.pk]
+        )
+        cursor.execute(
+            "INSERT INTO discussion_fts (text, topic_id, reply_id) VALUES (%s, %s, 0)",
+            [f"{topic.title}\n{topic.body}", topic.pk],
+        )
+
+
+def index_reply(reply: Reply) -> None:
+    if not _fts():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM discussion_fts WHERE reply_id = %s", [reply.pk])
+        cursor.execute(
+            "INSERT INTO discussion_fts (text, topic_id, reply_id) VALUES (%s, %s, %s)",
+            [reply.body, reply.topic_id, reply.pk],
+        )
+
+
+def search_topic_ids(query: str, *, limit: int = CANDIDATES) -> list[int]:
+    """The ids of the topics whose title, body or a reply match ``query``, best first (hidden
+    posts never match). Empty for a query with no word."""
+    words = _WORD.findall(query or "")
+    if not words:
+        return []
+    return _sqlite(words, limit) if _fts() else _postgresql(query, limit)
+
+
+def _sqlite(words: list[str], limit: int) -> list[int]:
+    # Each word quoted: FTS5's own syntax (AND, NEAR, column:) is never read from a visitor.
+    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    sql = """
+        SELECT f.topic_id, MIN(bm25(discussion_fts)) AS score
+        FROM discussion_fts AS f
+        JOIN discussion_topic AS t ON t.id = f.topic_id AND t.hidden_at IS NULL
+        LEFT JOIN discussion_reply AS r ON r.id = f.reply_id
+        WHERE discussion_fts MATCH %s AND (f.reply_id = 0 OR r.hidden_at IS NULL)
+        GROUP BY f.topic_id ORDER BY score, f.topic_id DESC LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, limit])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _postgresql(query: str, limit: int) -> list[int]:
+    wanted = SearchQuery(query, config=CONFIG, search_type="websearch")
+    topic_vector = SearchVector("title", "body", config=CONFIG)
+    topics = (
+        Topic.objects.filter(hidden_at__isnull=True)
+        .annotate(document=topic_vector)
+        .filter(document=wanted)
+        .annotate(score=SearchRank(F("document"), wanted))
+        .order_by("-score", "-pk")
+        .values_list("pk", "score")[:limit]
+    )
+    replies = (
+        Reply.objects.filter(hidden_at__isnull=True, topic__hidden_at__isnull=True)
+        .annotate(document=SearchVector("body", config=CONFIG))
+        .filter(document=wanted)
+        .values("topic_id")
+        .annotate(score=Max(SearchRank(F("document"), wanted)))
+        .order_by("-score", "-topic_id")
+        .values_list("topic_id", "score")[:limit]
+    )
+    best: dict[int, float] = {}
+    for pk, score in [*topics, *replies]:
+        best[pk] = max(score, best.get(pk, 0.0))
+    return sorted(best, key=lambda pk: (-best[pk], -pk))[:limit]
