@@ -341,6 +341,9 @@ EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "podium@localhost")
+# Where users reach Podium, for the links of mail the worker sends without a request to read the
+# host from (notifications, the daily digest): e.g. https://podium.example.com.
+SITE_URL = env("PODIUM_SITE_URL", "http://localhost:8000").rstrip("/")
 # How long an email verification link works (signed and timestamped; nothing is stored).
 EMAIL_VERIFICATION_MAX_AGE_SECONDS = env_int(
     "PODIUM_EMAIL_VERIFICATION_MAX_AGE_SECONDS", 3 * 24 * 3600

@@ -100,6 +100,7 @@ SANDBOX_UID_COUNT = env_int("PODIUM_SANDBOX_UID_COUNT", 1000)
 KERNEL_TASK_TIME_LIMIT = KERNEL_MAX_WALL_SECONDS + 300
 
 ORPHAN_SWEEP_EVERY_SECONDS = env_int("PODIUM_ORPHAN_SWEEP_EVERY_SECONDS", 3600)
+NOTIFICATION_DIGEST_EVERY_SECONDS = env_int("PODIUM_NOTIFICATION_DIGEST_EVERY_SECONDS", 86400)
 # The periodic tasks run on a queue of their own, so a backlog of submissions never delays the
 # reconciler that recovers them; every worker that scores consumes it too. A periodic message not
 # started within one period is dropped (the next one does its work): a worker that was away
@@ -145,6 +146,14 @@ CELERY_BEAT_SCHEDULE = {
     # Public ranks that changed since the last snapshot: the boards' 24-hour moves.
     "snapshot-board-ranks": _periodic(
         "podium.workflows.tasks.snapshot_board_ranks", float(RANK_SNAPSHOT_EVERY_SECONDS)
+    ),
+    # Notifications: each user's daily digest email (claims what it mails: a doubled run sends
+    # nothing twice), and the immediate emails no task sent (the broker was away).
+    "notification-digests": _periodic(
+        "podium.notifications.tasks.send_daily_digests", float(NOTIFICATION_DIGEST_EVERY_SECONDS)
+    ),
+    "notification-email-sweep": _periodic(
+        "podium.notifications.tasks.sweep_notification_emails", 300.0
     ),
     # Ranking points decay with time, and vote medals follow the votes (progression).
     "refresh-standings": _periodic("podium.progression.tasks.refresh_standings", 86400.0),

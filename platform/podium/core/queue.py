@@ -24,6 +24,7 @@ RESCORE_SUBMISSIONS = "podium.workflows.tasks.rescore_submissions"
 RUN_KERNEL = "podium.kernels.tasks.run_kernel"
 # Medals, points and tiers from a revealed private board (progression: above the boards).
 COMPUTE_AWARDS = "podium.progression.tasks.compute_awards"
+EMAIL_NOTIFICATIONS = "podium.notifications.tasks.email_notifications"
 
 
 def enqueue_on_commit(task_name: str, *args, **options) -> None:

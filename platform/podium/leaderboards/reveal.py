@@ -21,7 +21,10 @@ from podium.core.queue import COMPUTE_AWARDS, enqueue_on_commit
 from podium.core.timeutils import now
 from podium.leaderboards.error_codes import BoardErrorCode
 from podium.leaderboards.services import private_board_build
+from podium.notifications.models import Kind
+from podium.notifications.services import notify
 from podium.submissions.models import Submission
+from podium.teams.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
             )
         teams = private_board_build(competition=locked)
         Competition.objects.filter(pk=locked.pk).update(private_revealed_at=moment)
+        _revealed_notify(locked)
         enqueue_on_commit(COMPUTE_AWARDS, locked.pk)  # medals and points (progression)
     competition.private_revealed_at = moment
     logger.info(
@@ -80,6 +84,19 @@ def leaderboard_reveal(*, competition: Competition, by=None) -> bool:
         getattr(by, "username", None) or "the schedule",
     )
     return True
+
+
+def _revealed_notify(competition: Competition) -> None:
+    """Every member of every team in the competition hears that the final board is out."""
+    members = Membership.objects.filter(competition_id=competition.pk).values_list(
+        "user_id", flat=True
+    )
+    notify(
+        recipient_ids=list(members),
+        kind=Kind.BOARD_REVEALED,
+        title=f"The private leaderboard of {competition.title} is revealed",
+        url=f"/competitions/{competition.slug}/leaderboard/private/",
+    )
 
 
 def leaderboard_reveal_confirmed(*, competition: Competition, by, typed: str) -> bool:

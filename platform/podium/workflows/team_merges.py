@@ -175,7 +175,7 @@ def merge_request_create(*, user, team: Team, into: Team) -> MergeRequest:
         return existing
     try:
         with transaction.atomic():
-            return MergeRequest.objects.create(
+            made = MergeRequest.objects.create(
                 competition_id=into.competition_id,
                 from_team=team,
                 to_team=into,
@@ -183,6 +183,8 @@ def merge_request_create(*, user, team: Team, into: Team) -> MergeRequest:
                 to_team_name=into.name,
                 requested_by=user,
             )
+            team_services.request_made_notify(made)  # into's leader
+            return made
     except IntegrityError:  # sent twice at once
         return pending.get(from_team=team, to_team=into)
 

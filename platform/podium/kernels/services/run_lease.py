@@ -38,6 +38,8 @@ from podium.kernels import selectors
 from podium.kernels.error_codes import KernelFailure
 from podium.kernels.models import KernelRun
 from podium.kernels.services.logs import kernel_log_append
+from podium.notifications.models import Kind
+from podium.notifications.services import notify
 
 Status = KernelRun.Status
 
@@ -177,13 +179,18 @@ def kernel_mark_failed(
         "lease_expires_at": None,
         "sandbox": sandbox or F("sandbox"),
     }
-    if worker is not None:
-        return _charge(run_id=run_id, worker=worker, moment=moment, **end)
-    return bool(
-        KernelRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            **end
-        )
-    )
+    with transaction.atomic():  # the end and its notification to the launcher
+        if worker is not None:
+            written = _charge(run_id=run_id, worker=worker, moment=moment, **end)
+        else:
+            written = bool(
+                KernelRun.objects.filter(
+                    pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]
+                ).update(**end)
+            )
+        if written and status == Status.FAILED:  # a cancel was asked for: no news to its asker
+            _finished_notify(run_id)
+    return written
 
 
 def kernel_mark_succeeded(
@@ -197,20 +204,38 @@ def kernel_mark_succeeded(
 ) -> bool:
     """End a run held by ``worker`` as succeeded, charging the time since its last heartbeat."""
     moment = now()
-    return _charge(
-        run_id=run_id,
-        worker=worker,
-        moment=moment,
-        status=Status.SUCCEEDED,
-        submission_id=submission_id,
-        exit_code=exit_code,
-        cpu_seconds_used=cpu_seconds,
-        sandbox=sandbox,
-        finished_at=moment,
-        lease_expires_at=None,
-        failure="",
-        error_message="",
-        error_detail="",
+    with transaction.atomic():  # the end and its notification to the launcher
+        written = _charge(
+            run_id=run_id,
+            worker=worker,
+            moment=moment,
+            status=Status.SUCCEEDED,
+            submission_id=submission_id,
+            exit_code=exit_code,
+            cpu_seconds_used=cpu_seconds,
+            sandbox=sandbox,
+            finished_at=moment,
+            lease_expires_at=None,
+            failure="",
+            error_message="",
+            error_detail="",
+        )
+        if written:
+            _finished_notify(run_id)
+    return written
+
+
+def _finished_notify(run_id: int) -> None:
+    """Tell whoever launched the run that it ended (succeeded or failed)."""
+    run = KernelRun.objects.select_related("competition").get(pk=run_id)
+    if run.created_by_id is None:
+        return
+    outcome = "finished" if run.status == Status.SUCCEEDED else "failed"
+    notify(
+        recipient_ids=[run.created_by_id],
+        kind=Kind.KERNEL_FINISHED,
+        title=f"Your kernel “{run.title}” in {run.competition.title} {outcome}",
+        url=f"/competitions/{run.competition.slug}/kernels/{run.pk}/",
     )
 
 

@@ -19,6 +19,7 @@ from podium.core.timeutils import now
 from podium.submissions import selectors
 from podium.submissions.error_codes import ScoringFailure
 from podium.submissions.models import Submission
+from podium.submissions.notices import failed_notify
 
 Status = Submission.Status
 
@@ -120,4 +121,5 @@ def submissions_fail_stuck(*, submission_ids: list[int], by: str = "") -> list[i
             scored_at=moment,
             lease_expires_at=None,
         )
+        failed_notify(submission_ids=stuck)
     return sorted(stuck)

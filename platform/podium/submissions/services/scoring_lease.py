@@ -27,6 +27,7 @@ from podium.core.text import storable
 from podium.core.timeutils import now
 from podium.submissions.error_codes import ScoringFailure
 from podium.submissions.models import Submission
+from podium.submissions.notices import failed_notify
 
 Status = Submission.Status
 
@@ -129,13 +130,18 @@ def submission_mark_failed(
         "scored_at": now(),
         "solution_version_id": solution_version_id,
     }
-    if worker is not None:
-        return LEASE.finish(submission_id, worker, **failed)
-    return bool(
-        Submission.objects.filter(
-            pk=submission_id, status__in=[Status.PENDING, Status.SCORING]
-        ).update(lease_expires_at=None, **failed)
-    )
+    with transaction.atomic():  # the failure and its notification to the team
+        if worker is not None:
+            written = LEASE.finish(submission_id, worker, **failed)
+        else:
+            written = bool(
+                Submission.objects.filter(
+                    pk=submission_id, status__in=[Status.PENDING, Status.SCORING]
+                ).update(lease_expires_at=None, **failed)
+            )
+        if written:
+            failed_notify(submission_ids=[submission_id])
+    return written
 
 
 def submissions_reconcile(
@@ -165,18 +171,22 @@ def submissions_reconcile(
         if status == Status.PENDING and queued((pk,)):
             continue  # its message still waits (a backlog, a worker that was away)
         if attempts >= settings.SCORING_MAX_ATTEMPTS:
-            done = LEASE.abandon(
-                pk,
-                status,
-                owner,
-                status=Status.FAILED,
-                error_code=ScoringFailure.ABANDONED.value,
-                error_message="This submission could not be scored after several attempts. "
-                "The organizers can see why and may rescore it.",
-                error_detail=f"Gave up after {attempts} attempts (last worker: {owner or 'none'}).",
-                failure_stage=Submission.FailureStage.SYSTEM,
-                scored_at=moment,
-            )
+            with transaction.atomic():
+                done = LEASE.abandon(
+                    pk,
+                    status,
+                    owner,
+                    status=Status.FAILED,
+                    error_code=ScoringFailure.ABANDONED.value,
+                    error_message="This submission could not be scored after several attempts. "
+                    "The organizers can see why and may rescore it.",
+                    error_detail=f"Gave up after {attempts} attempts "
+                    f"(last worker: {owner or 'none'}).",
+                    failure_stage=Submission.FailureStage.SYSTEM,
+                    scored_at=moment,
+                )
+                if done:
+                    failed_notify(submission_ids=[pk])
             if done:
                 abandoned.append(pk)
             continue

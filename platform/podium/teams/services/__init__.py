@@ -16,6 +16,7 @@ By action family:
   or cancelling any request, merge requests included (``request_close``).
 - ``membership``: a team's name and leader, new solo teams, dissolving an empty team.
 - ``locking``: ``lock_teams`` and the lock taken to join a team.
+- ``notices``: whom a request, and its answer, notifies.
 
 Everything public is re-exported here: import from ``podium.teams.services``.
 
@@ -41,6 +42,7 @@ from podium.teams.services.membership import (
     team_dissolve,
     team_rename,
 )
+from podium.teams.services.notices import request_answered_notify, request_made_notify
 from podium.teams.services.requests import (
     invitation_cancel,
     invitation_create,
@@ -73,8 +75,10 @@ __all__ = [
     "member_move",
     "pending_requests_cancel",
     "pending_user_requests_cancel",
+    "request_answered_notify",
     "request_close",
     "request_closed",
+    "request_made_notify",
     "team_dissolve",
     "team_leave",
     "team_rename",

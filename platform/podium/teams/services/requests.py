@@ -33,6 +33,7 @@ from podium.teams.models import (
     RequestStatus,
     Team,
 )
+from podium.teams.services.notices import request_answered_notify, request_made_notify
 
 # -- answering requests --------------------------------------------------------------------------
 
@@ -54,14 +55,16 @@ def request_close(
 ) -> None:
     """Answer a pending request: one conditional UPDATE (pending -> ``status``), so of two
     answers at once exactly one lands; the other gets Conflict(team_request_closed)."""
-    done = (
-        type(request)
-        .objects.filter(pk=request.pk, status=RequestStatus.PENDING)
-        .update(status=status, decided_at=moment, decided_by=by, updated_at=moment)
-    )
-    if not done:
-        raise request_closed(request)
-    request.status, request.decided_at, request.decided_by = status, moment, by
+    with transaction.atomic():  # the answer and whom it tells
+        done = (
+            type(request)
+            .objects.filter(pk=request.pk, status=RequestStatus.PENDING)
+            .update(status=status, decided_at=moment, decided_by=by, updated_at=moment)
+        )
+        if not done:
+            raise request_closed(request)
+        request.status, request.decided_at, request.decided_by = status, moment, by
+        request_answered_notify(request, status=status, by=by)
 
 
 def pending_requests_cancel(*, team: Team, moment: datetime) -> None:
@@ -87,8 +90,9 @@ def pending_user_requests_cancel(
 
 @transaction.atomic
 def _pending_or_create(model, *, team: Team, **fields):
-    """The pending request of this kind between these two, made if there is none. Asking twice
-    at once is settled by the one-pending-per-pair constraint: the loser reads the winner's."""
+    """The pending request of this kind between these two, made if there is none (and then its
+    addressee told). Asking twice at once is settled by the one-pending-per-pair constraint:
+    the loser reads the winner's."""
     who = {k: v for k, v in fields.items() if k in ("invitee", "user")}
     pending = model.objects.filter(team=team, status=RequestStatus.PENDING, **who)
     existing = pending.first()
@@ -96,7 +100,9 @@ def _pending_or_create(model, *, team: Team, **fields):
         return existing
     try:
         with transaction.atomic():
-            return model.objects.create(team=team, **fields)
+            made = model.objects.create(team=team, **fields)
+            request_made_notify(made)
+            return made
     except IntegrityError:
         return pending.get()
 
