@@ -63,12 +63,15 @@ def _sqlite(words: list[str], limit: int) -> list[int]:
     # Each word quoted: FTS5's own syntax (AND, NEAR, column:) is never read from a visitor.
     match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
     sql = """
-        SELECT f.topic_id, MIN(bm25(discussion_fts)) AS score
-        FROM discussion_fts AS f
-        JOIN discussion_topic AS t ON t.id = f.topic_id AND t.hidden_at IS NULL
-        LEFT JOIN discussion_reply AS r ON r.id = f.reply_id
-        WHERE discussion_fts MATCH %s AND (f.reply_id = 0 OR r.hidden_at IS NULL)
-        GROUP BY f.topic_id ORDER BY score, f.topic_id DESC LIMIT %s
+        WITH m AS MATERIALIZED (  -- bm25() only where the MATCH is, never in the GROUP BY
+            SELECT topic_id, reply_id, bm25(discussion_fts) AS score
+            FROM discussion_fts WHERE discussion_fts MATCH %s
+        )
+        SELECT m.topic_id, MIN(m.score) AS best FROM m
+        JOIN discussion_topic AS t ON t.id = m.topic_id AND t.hidden_at IS NULL
+        LEFT JOIN discussion_reply AS r ON r.id = m.reply_id
+        WHERE m.reply_id = 0 OR r.hidden_at IS NULL
+        GROUP BY m.topic_id ORDER BY best, m.topic_id DESC LIMIT %s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [match, limit])
