@@ -14,3 +14,4 @@ class AccountErrorCode(StrEnum):
     TOKEN_NAME_TOO_LONG = "token_name_too_long"
     CREDENTIALS_INVALID = "credentials_invalid"
     ORGANIZER_GRANT_SUPERUSER_ONLY = "organizer_grant_superuser_only"
+    BIO_TOO_LONG = "bio_too_long"

@@ -3,7 +3,15 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from podium.api.views import account, competitions, kernels, leaderboards, submissions, teams
+from podium.api.views import (
+    account,
+    competitions,
+    kernels,
+    leaderboards,
+    profiles,
+    submissions,
+    teams,
+)
 
 app_name = "api"
 
@@ -24,6 +32,9 @@ urlpatterns = [
     path("v1/me/", account.MeApi.as_view(), name="me"),
     path("v1/me/tokens/", account.TokenListApi.as_view(), name="tokens"),
     path("v1/me/tokens/<int:token_id>/", account.TokenDetailApi.as_view(), name="token"),
+    # people
+    path("v1/users/<str:username>/", profiles.UserProfileApi.as_view(), name="user_profile"),
+    path("v1/rankings/", profiles.RankingApi.as_view(), name="rankings"),
     path(
         "v1/me/tokens/<int:token_id>/rotate/",
         account.TokenRotateApi.as_view(),

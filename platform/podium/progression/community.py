@@ -30,3 +30,27 @@ def post_votes(user_ids: Iterable[int]) -> dict[int, list[int]]:
 
 def kernel_votes(user_ids: Iterable[int]) -> dict[int, list[int]]:
     return _read(author_kernel_votes, list(user_ids))
+
+
+try:
+    from podium.discussion.selectors import posts_by_author as _posts_by_author
+except ImportError:
+    _posts_by_author = None
+try:
+    from podium.kernels.selectors import published_kernels_by_author as _kernels_by_author
+except ImportError:
+    _kernels_by_author = None
+
+
+def author_posts(*, author, viewer, limit: int = 20) -> list:
+    """A profile's Discussion tab: the discussion app's ``posts_by_author``."""
+    if _posts_by_author is None:
+        return []
+    return _posts_by_author(author=author, viewer=viewer, limit=limit)
+
+
+def author_kernels(*, author, viewer) -> list:
+    """A profile's Kernels tab: the kernels app's ``published_kernels_by_author``."""
+    if _kernels_by_author is None:
+        return []
+    return _kernels_by_author(author=author, viewer=viewer)

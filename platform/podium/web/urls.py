@@ -8,6 +8,7 @@ from podium.web.views import (
     kernels,
     organizer,
     organizer_publish,
+    profiles,
     submissions,
 )
 from podium.web.views import team as team_views
@@ -58,6 +59,9 @@ urlpatterns = [
     path("profile/tokens/", account.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/<str:action>/", account.token_change, name="token_change"),
     path("account/email/", account.email, name="email"),
+    path("users/<str:username>/", profiles.user_profile, name="user_profile"),
+    path("rankings/", profiles.rankings, name="rankings"),
+    path("profile/bio/", profiles.bio_edit, name="profile_bio"),
     path("account/email/verify/<str:token>/", account.email_confirm, name="email_verify"),
     path(tab, competition.overview, name="overview"),
     path(tab + "data/", competition.data, name="data"),

@@ -36,6 +36,7 @@ from podium.kernels.models import KernelLogChunk, KernelRun
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.reveal import leaderboard_reveal
 from podium.leaderboards.services import private_board_build
+from podium.notifications.models import Notification
 from podium.submissions.models import Submission
 from podium.submissions.services import final_selection_set
 from podium.teams.models import Team
@@ -243,6 +244,15 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
         "999999",
     ],
     "what": lambda w: ["code", "config", "log", "output", "artifacts"],
+    # notifications: some of the walk's own (opened, and marked read, by their recipient only)
+    "notification_id": lambda w: [
+        *(str(pk) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+        "999999",
+    ],
+    # a kernel run's comments (their edit is POST only)
+    "comment_id": lambda w: ["1", "999999"],
+    # public profiles (web and API): each participant's, and nobody's
+    "username": lambda w: [w.alice.get_username(), w.bob.get_username(), "nobody"],
 }
 # Patterns left out of the generic walk, and why.
 SKIPPED_NAMESPACES = {"admin"}  # walked by its registered models: test_the_admin_...
