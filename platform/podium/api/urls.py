@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from podium.api.views import (
     account,
     competitions,
+    kernel_community,
     kernels,
     leaderboards,
     profiles,
@@ -79,6 +80,31 @@ urlpatterns = [
     path(c + "leaderboard/me/", leaderboards.MyRowApi.as_view(), name="leaderboard_me"),
     # kernels
     path(c + "kernels/", kernels.KernelListApi.as_view(), name="kernels"),
+    path(
+        c + "kernels/published/",
+        kernel_community.KernelPublishedListApi.as_view(),
+        name="kernels_published",
+    ),
+    path(
+        "v1/kernels/<int:run_id>/vote/",
+        kernel_community.KernelVoteApi.as_view(),
+        name="kernel_vote",
+    ),
+    path(
+        "v1/kernels/<int:run_id>/comments/",
+        kernel_community.KernelCommentListApi.as_view(),
+        name="kernel_comments",
+    ),
+    path(
+        "v1/kernels/<int:run_id>/comments/<int:comment_id>/",
+        kernel_community.KernelCommentApi.as_view(),
+        name="kernel_comment",
+    ),
+    path(
+        "v1/kernels/<int:run_id>/copy/",
+        kernel_community.KernelCopyApi.as_view(),
+        name="kernel_copy",
+    ),
     path("v1/kernels/<int:run_id>/", kernels.KernelDetailApi.as_view(), name="kernel"),
     path("v1/kernels/<int:run_id>/log/", kernels.KernelLogApi.as_view(), name="kernel_log"),
     path(

@@ -37,6 +37,9 @@ class KernelRunOutput(serializers.Serializer):
     error_detail = serializers.CharField(help_text="The traceback, when it raised")
     attempts = serializers.IntegerField()
     published = serializers.BooleanField()
+    forked_from = serializers.IntegerField(
+        source="forked_from_id", allow_null=True, help_text="The run it copies (Copy & edit)"
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)

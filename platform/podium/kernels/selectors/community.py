@@ -92,7 +92,8 @@ class KernelCard:
     voted: bool
 
 
-def _card(run: KernelRun) -> KernelCard:
+def kernel_card_of(run: KernelRun) -> KernelCard:
+    """The card of a run read through ``kernel_list`` (its annotations: a page of it)."""
     return KernelCard(
         run=run,
         author=run.created_by.get_username(),
@@ -139,7 +140,7 @@ def kernel_cards(
     *, competition: Competition, viewer, tab: str = "all", sort: str = "votes", limit: int = 200
 ) -> list[KernelCard]:
     runs = kernel_list(competition=competition, viewer=viewer, tab=tab, sort=sort)
-    return [_card(run) for run in runs[:limit]]
+    return [kernel_card_of(run) for run in runs[:limit]]
 
 
 def kernel_card(*, run: KernelRun, viewer) -> KernelCard:
@@ -149,7 +150,7 @@ def kernel_card(*, run: KernelRun, viewer) -> KernelCard:
         .annotate(submission_state=F("submission__status"))
         .get()
     )
-    return _card(found)
+    return kernel_card_of(found)
 
 
 def kernel_comments(*, run: KernelRun) -> QuerySet[KernelComment]:
@@ -223,4 +224,4 @@ def published_kernels_by_author(*, author, viewer) -> list[KernelCard]:
     runs = with_community(runs.filter(competition_id__in=visible), viewer=viewer).annotate(
         submission_state=F("submission__status")
     )
-    return [_card(run) for run in runs.order_by("-vote_count", "-created_at", "-pk")]
+    return [kernel_card_of(run) for run in runs.order_by("-vote_count", "-created_at", "-pk")]

@@ -1,6 +1,8 @@
-"""The Kernels tab: the runs the viewer may see, the launch form, a run's page with its log
-following live (htmx polls a fragment of the chunks after the last one shown, until the run is
-final), cancelling, publishing, and the run's downloads.
+"""The Kernels tab: the published kernels ("All", sorted by votes, recency or public score;
+its organizers see every run) and the viewer's own ("Mine"), the launch form, a run's page with
+its log following live (htmx polls a fragment of the chunks after the last one shown, until the
+run is final), its votes, comments and copy's credit, cancelling, publishing, and the run's
+downloads. Votes, comments and "Copy & edit" are ``kernel_community``'s views.
 
 Who may see, launch, cancel or download what is the kernels app's to say (its selectors and
 services); a refusal shows its message, word for word.
@@ -62,11 +64,21 @@ def kernels(request, slug: str):
             return redirect("web:kernel", slug=slug, run_id=run.pk)
     organizer = kernel_selectors.is_organizer(user, competition)
     team = context["me"].team
+    tab = request.GET.get("tab", "all")
+    tab = tab if tab in kernel_selectors.TABS else "all"
+    sort = request.GET.get("sort", "votes")
+    sort = sort if sort in kernel_selectors.SORTS else "votes"
     context.update(
         form=form,
         organizer=organizer,
         may_launch=kernel_selectors.may_launch(user, competition),
-        rows=kernel_selectors.run_rows(competition=competition, viewer=user),
+        list_tab=tab,
+        sort=sort,
+        kernel_tab_choices=[("all", "All"), ("mine", "Mine")],
+        kernel_sort_choices=[("votes", "Most votes"), ("recent", "Recent"), ("score", "Score")],
+        cards=kernel_selectors.kernel_cards(
+            competition=competition, viewer=user, tab=tab, sort=sort
+        ),
         quota=None
         if organizer or team is None
         else kernel_selectors.team_quota(competition=competition, team=team),
@@ -107,6 +119,13 @@ def kernel(request, slug: str, run_id: int):
     run = _run(request, competition, run_id)
     context.update(_summary(request, competition, run))
     context.update(_log(run, 0))
+    user = request.user
+    context.update(
+        card=kernel_selectors.kernel_card(run=run, viewer=user),
+        credit=kernel_selectors.copy_credit(run=run, viewer=user),
+        comments=kernel_selectors.kernel_comments(run=run),
+        may_vote=user.is_authenticated and run.published and run.created_by_id != user.pk,
+    )
     return render(request, "web/competition/kernel.html", context)
 
 
