@@ -9,6 +9,7 @@ from podium.api.views import (
     kernel_community,
     kernels,
     leaderboards,
+    notifications,
     profiles,
     submissions,
     teams,
@@ -40,6 +41,32 @@ urlpatterns = [
         "v1/me/tokens/<int:token_id>/rotate/",
         account.TokenRotateApi.as_view(),
         name="token_rotate",
+    ),
+    # the caller's notifications
+    path(
+        "v1/me/notifications/",
+        notifications.NotificationListApi.as_view(),
+        name="notifications",
+    ),
+    path(
+        "v1/me/notifications/unread-count/",
+        notifications.UnreadCountApi.as_view(),
+        name="notifications_unread",
+    ),
+    path(
+        "v1/me/notifications/read-all/",
+        notifications.ReadAllApi.as_view(),
+        name="notifications_read_all",
+    ),
+    path(
+        "v1/me/notifications/preferences/",
+        notifications.PreferencesApi.as_view(),
+        name="notification_preferences",
+    ),
+    path(
+        "v1/me/notifications/<int:notification_id>/read/",
+        notifications.NotificationReadApi.as_view(),
+        name="notification_read",
     ),
     # competitions
     path("v1/competitions/", competitions.CompetitionListApi.as_view(), name="competitions"),
