@@ -1,0 +1,31 @@
+"""The demo's medals, points and tiers: awarded from the demo's revealed private boards (the
+finished competition's), as the reveal's queued task awards them on a running site.
+
+``seed_demo`` runs the reveal with tasks in-process, so this usually finds the awards made; it
+makes them where they are missing (a demo seeded before progression existed) and refreshes the
+demo users' standings and tiers. Idempotent: a medal is never told twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+
+from podium.competitions.models import Competition
+from podium.demo.seed import SLUGS, USERS
+from podium.progression.services import competition_awards_compute, standings_refresh
+
+
+def progression_demo(*, log: Callable[[str], None] = lambda line: None) -> int:
+    """Award every revealed demo competition and refresh the demo users' standings; returns
+    the number of results awarded (0 without a revealed demo competition)."""
+    results = 0
+    revealed = Competition.objects.filter(slug__in=SLUGS, private_revealed_at__isnull=False)
+    for competition in revealed.order_by("end_at"):
+        awarded = competition_awards_compute(competition.pk)
+        results += awarded["results"]
+        log(f"{competition.slug}: medals and points for {awarded['results']} participant(s)")
+    users = get_user_model()._default_manager.filter(username__in=[u.username for u in USERS])
+    standings_refresh(user_ids=users.values_list("pk", flat=True))
+    return results
