@@ -13,6 +13,9 @@
 * ``load`` (opt-in: several minutes; ``--only load`` or ``make bench-load``): uploads and board
   reads over HTTP through gunicorn with ``podium.config.gunicorn`` and a Celery worker
   (``benchmarks.load``); on the embedded defaults too, where it says it is not production.
+* ``community-pages``: the discussion, profile and ranking pages with 10,000 users and 100,000
+  posts, through Django's test client, PostgreSQL or SQLite (``platform_community_pages``);
+  target p95 <= 150 ms of server time per page.
 * ``custom-metric``: one 100,000-row submission scored by an organizer's metric file in the
   sandbox against the same metric as an in-process built-in; the overhead in ms per submission
   (``platform_custom_metric``); skipped where the sandbox cannot start.
@@ -27,6 +30,7 @@ import subprocess
 import sys
 
 from benchmarks import load
+from benchmarks import platform_community_pages as community
 from benchmarks.cases import REPO_ROOT
 from benchmarks.report import table
 from benchmarks.runner import BenchmarkFailure
@@ -38,8 +42,17 @@ WORKER_EMBEDDED = "worker-embedded"
 WORKER_SERVICES = "worker-services"
 API = "api"
 CUSTOM_METRIC = "custom-metric"
+COMMUNITY_PAGES = "community-pages"
 LOAD = "load"
-PLATFORM_NAMES = [BOARD, BOARD_PAGE, WORKER_EMBEDDED, WORKER_SERVICES, API, CUSTOM_METRIC]
+PLATFORM_NAMES = [
+    BOARD,
+    BOARD_PAGE,
+    COMMUNITY_PAGES,
+    WORKER_EMBEDDED,
+    WORKER_SERVICES,
+    API,
+    CUSTOM_METRIC,
+]
 OPT_IN_NAMES = [LOAD]  # not in the default run (several minutes): --only load
 ALL_PLATFORM_NAMES = PLATFORM_NAMES + OPT_IN_NAMES
 
@@ -53,6 +66,7 @@ _CHILDREN = {
     WORKER_SERVICES: ["benchmarks.platform_worker", "services"],
     API: ["benchmarks.platform_api"],
     CUSTOM_METRIC: ["benchmarks.platform_custom_metric"],
+    COMMUNITY_PAGES: ["benchmarks.platform_community_pages"],
     LOAD: ["benchmarks.load"],
 }
 _BOARD_READS = [
@@ -141,6 +155,11 @@ def targets(results: dict[str, dict]) -> list[Target]:
                     "1 attempt each; board entries = submissions",
                 )
             )
+    if COMMUNITY_PAGES in results:
+        found += [
+            Target(COMMUNITY_PAGES, what, value, met)
+            for what, value, met in community.targets(results[COMMUNITY_PAGES])
+        ]
     if LOAD in results:
         found += [
             Target(LOAD, what, value, met) for what, value, met in load.targets(results[LOAD])
@@ -288,6 +307,8 @@ def render(results: dict[str, dict]) -> list[str]:
         out += render_api(results[API])
     if CUSTOM_METRIC in results:
         out += render_custom_metric(results[CUSTOM_METRIC])
+    if COMMUNITY_PAGES in results:
+        out += community.render(results[COMMUNITY_PAGES])
     if LOAD in results:
         out += load.render(results[LOAD])
     return out
