@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from podium.web.views import (
     account,
     competition,
+    discussion,
     home,
     kernel_community,
     kernels,
@@ -116,6 +117,27 @@ urlpatterns = [
     path(tab + "team/join-requests/", team_views.join_request, name="team_join_request"),
     path(tab + "team/merge-requests/", team_views.merge_request, name="team_merge_request"),
     path(tab + "team/<str:kind>/<int:pk>/<str:answer>/", team_views.answer, name="team_answer"),
+    path(tab + "team/thread/", discussion.team_thread, name="team_thread"),
+    path(tab + "discussion/", discussion.discussion, name="discussion"),
+    path(tab + "discussion/<int:topic_id>/", discussion.topic, name="topic"),
+    path(tab + "discussion/<int:topic_id>/<str:act>/", discussion.topic_action, name="topic_act"),
+    path(
+        tab + "discussion/<int:topic_id>/replies/<int:reply_id>/<str:act>/",
+        discussion.reply_action,
+        name="reply_act",
+    ),
+    path("discussion/", discussion.site_discussion, name="site_discussion"),
+    path("discussion/<int:topic_id>/", discussion.site_topic, name="site_topic"),
+    path(
+        "discussion/<int:topic_id>/<str:act>/",
+        discussion.site_topic_action,
+        name="site_topic_act",
+    ),
+    path(
+        "discussion/<int:topic_id>/replies/<int:reply_id>/<str:act>/",
+        discussion.site_reply_action,
+        name="site_reply_act",
+    ),
     path(
         "submissions/<int:submission_id>/status",
         submissions.submission_status,

@@ -32,6 +32,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
+from podium.discussion import services as discussion_services
+from podium.discussion.models import Reply, Topic
 from podium.kernels.models import KernelLogChunk, KernelRun
 from podium.leaderboards.models import PrivateEntry
 from podium.leaderboards.reveal import leaderboard_reveal
@@ -109,6 +111,7 @@ def world(eager) -> World:
     final_selection_set(user=alice, team=mine.team, submission_ids=[mine.pk])
     private_board_build(competition=competition)  # built early (as by a rescoring): still hidden
     kernel_run(competition, mine)
+    discussion(competition, alice, bob)
     other = competition_with_solution()
     return World(competition, alice, bob, eve, organizer(other))
 
@@ -138,6 +141,19 @@ def kernel_run(competition, submission) -> KernelRun:
     run.save()
     KernelLogChunk.objects.create(run=run, seq=1, text="hello\n")
     return run
+
+
+def discussion(competition, alice, bob) -> None:
+    """A topic with a reply and votes in the competition's forum, one in the site forum, and
+    alice's team thread: the forum's pages, badges and search are walked with them."""
+    topic = discussion_services.topic_create(
+        user=alice, competition=competition, title="walked topic", body="Any leak in the ids?"
+    )
+    reply = discussion_services.reply_create(user=bob, topic=topic, body="None that I saw.")
+    discussion_services.vote_cast(user=bob, topic=topic)
+    discussion_services.vote_cast(user=alice, reply=reply)
+    discussion_services.topic_create(user=bob, title="walked site topic", body="Hello")
+    discussion_services.team_thread_post(user=alice, team=alice.memberships.get().team, body="hi")
 
 
 def end(world: World) -> None:
@@ -244,6 +260,13 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
         "999999",
     ],
     "what": lambda w: ["code", "config", "log", "output", "artifacts"],
+    # discussion topics (the world's, and one that does not exist), replies, actions (POST only)
+    "topic_id": lambda w: [
+        *(str(pk) for pk in Topic.objects.values_list("pk", flat=True)),
+        "999999",
+    ],
+    "reply_id": lambda w: [str(pk) for pk in Reply.objects.values_list("pk", flat=True)],
+    "act": lambda w: ["vote", "report"],
     # notifications: some of the walk's own (opened, and marked read, by their recipient only)
     "notification_id": lambda w: [
         *(str(pk) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True)[:3]),
