@@ -87,6 +87,11 @@ urlpatterns = [
     path(tab + "leaderboard/private/", competition.leaderboard_private, name="leaderboard_private"),
     path(tab + "submit/", submissions.submit, name="submit"),
     path(tab + "submissions/", submissions.my_submissions, name="my_submissions"),
+    path(
+        tab + "submissions/<int:submission_id>/file",
+        submissions.submission_file,
+        name="submission_file",
+    ),
     path(tab + "submissions/final/", submissions.final_selection, name="final_selection"),
     path(tab + "dashboard/", organizer.dashboard, name="dashboard"),
     path(tab + "dashboard/reveal/", organizer.reveal, name="dashboard_reveal"),

@@ -6,7 +6,8 @@ By family:
 - ``limits``: what counts toward the limits (``counted_q``, ``counted_submissions``) and what a
   team has used of them (``quota``).
 - ``viewing``: what a viewer may see of a submission (``submission_view``,
-  ``private_visible``), the team's own list (``team_submissions``), ``submission_get``.
+  ``private_visible``), the team's own list (``team_submissions``), ``submission_get``, and
+  whose file a teammate may download (``submission_file_get``).
 - ``final_selection``: a team's final selection and whether it may still change
   (``final_selection_state``).
 - ``rescoring``: the rescoring with a new answer key (``rescored_q``, ``submission_ids_page``,
@@ -48,6 +49,7 @@ from podium.submissions.selectors.viewing import (
     SubmissionView,
     new_submission_view,
     private_visible,
+    submission_file_get,
     submission_get,
     submission_view,
     team_submission_count,
@@ -73,6 +75,7 @@ __all__ = [
     "rescored_q",
     "status_counts",
     "stuck_submissions",
+    "submission_file_get",
     "submission_get",
     "submission_ids_page",
     "new_submission_view",

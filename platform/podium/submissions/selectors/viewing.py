@@ -1,5 +1,6 @@
 """What a viewer may see of a submission (``submission_view``), the team's own list of them
-(``team_submissions``) and one submission for its team or organizers (``submission_get``).
+(``team_submissions``), one submission for its team or organizers (``submission_get``) and its
+file for the same people (``submission_file_get``: teammates share their predictions).
 
 A private score leaves this package only after the reveal, or to the competition's organizers
 (``private_visible``): every participant-facing read goes through ``submission_view``."""
@@ -11,6 +12,8 @@ from datetime import datetime
 
 from podium.competitions.models import Competition
 from podium.competitions.selectors import is_organizer
+from podium.core.errors import NotFound
+from podium.submissions.error_codes import SubmissionRefusal
 from podium.submissions.models import Submission
 from podium.submissions.selectors.final_selection import (
     FinalSelectionState,
@@ -144,3 +147,14 @@ def submission_get(*, submission_id: int, viewer) -> Submission | None:
     if viewer.is_authenticated and submission.team.memberships.filter(user=viewer).exists():
         return submission
     return None
+
+
+def submission_file_get(*, submission_id: int, competition: Competition, viewer) -> Submission:
+    """A submission whose file ``viewer`` may download: any of their own team's (teammates
+    ensemble each other's predictions) or, for its organizers, any; another team's is
+    NotFound, worded as for one that does not exist."""
+    in_range = isinstance(submission_id, int) and 0 < submission_id < 2**63
+    submission = submission_get(submission_id=submission_id, viewer=viewer) if in_range else None
+    if submission is None or submission.competition_id != competition.pk:
+        raise NotFound(SubmissionRefusal.NOT_FOUND, f"There is no submission {submission_id}.")
+    return submission

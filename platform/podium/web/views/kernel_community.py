@@ -117,10 +117,11 @@ def copy(request, slug: str, run_id: int):
     )
     baseline = source.source == KernelRun.Source.BASELINE
     script = None if baseline else _script_text(source)
+    # A textarea sends CRLF line ends: the copy keeps the source's LF ones.
     values = {
         "title": request.POST.get("title", source.title),
-        "config": request.POST.get("config", source.config),
-        "script": request.POST.get("script", script or ""),
+        "config": request.POST.get("config", source.config).replace("\r\n", "\n"),
+        "script": request.POST.get("script", script or "").replace("\r\n", "\n"),
     }
     error = ""
     if request.method == "POST":

@@ -1,4 +1,5 @@
-"""Submit, My Submissions, and the status fragment that the page polls while scoring runs."""
+"""Submit, My Submissions (with each file, for the whole team to download), and the status
+fragment that the page polls while scoring runs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from podium.competitions import selectors as competition_selectors
 from podium.competitions.metrics import metric_label
 from podium.core.errors import DomainError
+from podium.core.files import download_response
 from podium.core.timeutils import now
 from podium.leaderboards import selectors as board_selectors
 from podium.submissions import selectors as submission_selectors
@@ -129,3 +131,19 @@ def submission_status(request, submission_id: int):
         ),
     }
     return render(request, "web/competition/_submission_row.html", context)
+
+
+@login_required
+@shows_domain_errors
+def submission_file(request, slug: str, submission_id: int):
+    """A submission's file, for any member of its team (the predictions a team ensembles) and
+    its organizers; another team's is a 404, as if it did not exist."""
+    competition = competition_selectors.competition_get(slug=slug, user=request.user)
+    submission = submission_selectors.submission_file_get(
+        submission_id=submission_id, competition=competition, viewer=request.user
+    )
+    response = download_response(
+        submission.file, filename=submission.original_name, content_type="application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
