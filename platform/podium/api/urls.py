@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from podium.api.views import (
     account,
     competitions,
+    discussion,
     kernel_community,
     kernels,
     leaderboards,
@@ -143,5 +144,30 @@ urlpatterns = [
         r"^v1/kernels/(?P<run_id>[0-9]+)/files/(?P<what>code|config|log|output|artifacts)$",
         kernels.KernelDownloadApi.as_view(),
         name="kernel_file",
+    ),
+    # discussion: a competition's forum, the site forum, topics, replies and what one does to them
+    path(c + "discussion/", discussion.CompetitionTopicsApi.as_view(), name="discussion"),
+    path("v1/discussion/", discussion.SiteTopicsApi.as_view(), name="site_discussion"),
+    path("v1/discussion/topics/<int:topic_id>/", discussion.TopicApi.as_view(), name="topic"),
+    path(
+        "v1/discussion/topics/<int:topic_id>/replies/",
+        discussion.ReplyCreateApi.as_view(),
+        name="topic_replies",
+    ),
+    path("v1/discussion/replies/<int:reply_id>/", discussion.ReplyApi.as_view(), name="reply"),
+    re_path(
+        r"^v1/discussion/(?P<post_type>topics|replies)/(?P<pk>[0-9]+)/vote/$",
+        discussion.VoteApi.as_view(),
+        name="discussion_vote",
+    ),
+    re_path(
+        r"^v1/discussion/(?P<post_type>topics|replies)/(?P<pk>[0-9]+)/report/$",
+        discussion.ReportApi.as_view(),
+        name="discussion_report",
+    ),
+    re_path(
+        r"^v1/discussion/(?P<post_type>topics|replies)/(?P<pk>[0-9]+)/moderation/$",
+        discussion.ModerationApi.as_view(),
+        name="discussion_moderation",
     ),
 ]

@@ -268,6 +268,7 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
     ],
     "reply_id": lambda w: [str(pk) for pk in Reply.objects.values_list("pk", flat=True)],
     "act": lambda w: ["vote", "report"],
+    "post_type": lambda w: ["topics", "replies"],
     # notifications: some of the walk's own (opened, and marked read, by their recipient only)
     "notification_id": lambda w: [
         *(str(pk) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True)[:3]),

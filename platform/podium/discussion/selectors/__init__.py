@@ -21,8 +21,10 @@ from podium.discussion.selectors.lists import (
 from podium.discussion.selectors.topics import (
     HIDDEN_TEXT,
     Post,
+    reply_find,
     reply_get,
     team_thread,
+    topic_find,
     topic_get,
     topic_page,
 )
@@ -46,8 +48,10 @@ __all__ = [
     "forum_topics",
     "ordinal",
     "posts_by_author",
+    "reply_find",
     "reply_get",
     "team_thread",
+    "topic_find",
     "topic_get",
     "topic_list",
     "topic_page",

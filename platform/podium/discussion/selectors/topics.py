@@ -163,3 +163,22 @@ def team_thread(*, team: Team, viewer) -> Topic | None:
             TeamErrorCode.NOT_TEAM_MEMBER, "Only the team's members read and write its thread."
         )
     return Topic.objects.filter(team=team).select_related("author", "team").first()
+
+
+def topic_find(*, topic_id: int, viewer) -> Topic:
+    """Any topic ``viewer`` may read (a team's thread to its members), by id alone; else the
+    NotFound of a topic that does not exist (the API's lookup)."""
+    topic = Topic.objects.filter(pk=topic_id).select_related("author", "competition").first()
+    if topic is None or not access.can_see(viewer, topic):
+        raise access.topic_not_found(topic_id)
+    return topic
+
+
+def reply_find(*, reply_id: int, viewer) -> Reply:
+    reply = Reply.objects.filter(pk=reply_id).select_related("topic__competition").first()
+    if reply is None or not access.can_see(viewer, reply.topic):
+        from podium.core.errors import NotFound
+        from podium.discussion.error_codes import DiscussionErrorCode
+
+        raise NotFound(DiscussionErrorCode.REPLY_NOT_FOUND, f"There is no reply #{reply_id}.")
+    return reply
