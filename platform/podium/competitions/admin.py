@@ -32,6 +32,7 @@ from podium.core.admin_readonly import ReadOnlyInline
 from podium.core.display import EMPTY, short_hash
 from podium.core.errors import DomainError
 from podium.core.exports import csv_response
+from podium.core.queue import COMPUTE_AWARDS, enqueue_on_commit
 
 # The admin is the top layer: the board export reads the leaderboards app, the rescoring's
 # progress the submissions app.
@@ -258,6 +259,9 @@ class CompetitionAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         self._save_access(request, form, competition)
         rescoring = self._save_answer_key(request, form, competition)
         self._save_metric(request, form, competition, rescoring)
+        if change and "awards_medals" in form.changed_data and competition.private_revealed_at:
+            # Revealed already: its medals and points are awarded (or taken back) now.
+            enqueue_on_commit(COMPUTE_AWARDS, competition.pk)
 
     def _save_answer_key(self, request: HttpRequest, form, competition: Competition) -> bool:
         """A new answer key, stored and rescoring every submission; True when it rescores."""
