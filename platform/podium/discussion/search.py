@@ -50,16 +50,21 @@ def index_reply(reply: Reply) -> None:
         )
 
 
-def search_topic_ids(query: str, *, limit: int = CANDIDATES) -> list[int]:
-    """The ids of the topics whose title, body or a reply match ``query``, best first (hidden
-    posts never match). Empty for a query with no word."""
+def search_topic_ids(
+    query: str, *, competition_id: int | None, limit: int = CANDIDATES
+) -> list[int]:
+    """The ids of one forum's topics (``competition_id``'s, or the site forum's for None; never
+    a team's thread) whose title, body or a reply match ``query``, best first (hidden posts
+    never match). Empty for a query with no word."""
     words = _WORD.findall(query or "")
     if not words:
         return []
-    return _sqlite(words, limit) if _fts() else _postgresql(query, limit)
+    if _fts():
+        return _sqlite(words, competition_id, limit)
+    return _postgresql(query, competition_id, limit)
 
 
-def _sqlite(words: list[str], limit: int) -> list[int]:
+def _sqlite(words: list[str], competition_id: int | None, limit: int) -> list[int]:
     # Each word quoted: FTS5's own syntax (AND, NEAR, column:) is never read from a visitor.
     match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
     sql = """
@@ -69,20 +74,21 @@ def _sqlite(words: list[str], limit: int) -> list[int]:
         )
         SELECT m.topic_id, MIN(m.score) AS best FROM m
         JOIN discussion_topic AS t ON t.id = m.topic_id AND t.hidden_at IS NULL
+            AND t.team_id IS NULL AND t.competition_id IS %s
         LEFT JOIN discussion_reply AS r ON r.id = m.reply_id
         WHERE m.reply_id = 0 OR r.hidden_at IS NULL
         GROUP BY m.topic_id ORDER BY best, m.topic_id DESC LIMIT %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, limit])
+        cursor.execute(sql, [match, competition_id, limit])
         return [int(row[0]) for row in cursor.fetchall()]
 
 
-def _postgresql(query: str, limit: int) -> list[int]:
+def _postgresql(query: str, competition_id: int | None, limit: int) -> list[int]:
     wanted = SearchQuery(query, config=CONFIG, search_type="websearch")
     topic_vector = SearchVector("title", "body", config=CONFIG)
     topics = (
-        Topic.objects.filter(hidden_at__isnull=True)
+        Topic.objects.filter(hidden_at__isnull=True, competition_id=competition_id, team=None)
         .annotate(document=topic_vector)
         .filter(document=wanted)
         .annotate(score=SearchRank(F("document"), wanted))
@@ -90,7 +96,12 @@ def _postgresql(query: str, limit: int) -> list[int]:
         .values_list("pk", "score")[:limit]
     )
     replies = (
-        Reply.objects.filter(hidden_at__isnull=True, topic__hidden_at__isnull=True)
+        Reply.objects.filter(
+            hidden_at__isnull=True,
+            topic__hidden_at__isnull=True,
+            topic__competition_id=competition_id,
+            topic__team=None,
+        )
         .annotate(document=SearchVector("body", config=CONFIG))
         .filter(document=wanted)
         .values("topic_id")

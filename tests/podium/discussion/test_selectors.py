@@ -95,6 +95,8 @@ def test_search_finds_topics_and_replies_ranked_on_this_database(forum):
     found = selectors.topic_list(viewer=forum.bob, competition=c, query="encoding")
     assert {r.pk for r in found.rows} == {a.pk, b.pk}  # stemmed, replies too, no hidden
     assert [r.pk for r in found.rows][0] == a.pk  # three mentions outrank one
+    site = selectors.topic_list(viewer=forum.bob, query="encoding")  # each forum its own
+    assert [r.title for r in site.rows] == ["Site encoding"]
     assert {
         r.pk for r in selectors.topic_list(viewer=forum.bob, competition=c, query="fold").rows
     } == {

@@ -94,7 +94,9 @@ def topic_list(
         ]
     query = (query or "").strip()[:200]
     if query:
-        matched = search.search_topic_ids(query)
+        matched = search.search_topic_ids(
+            query, competition_id=competition.pk if competition else None
+        )
         inside = set(topics.filter(pk__in=matched).values_list("pk", flat=True))
         order = ordered_ids if ordered_ids is not None else matched
         ordered_ids = [pk for pk in order if pk in inside and pk in set(matched)]
