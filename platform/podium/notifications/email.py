@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # The preferences page (web:notification_preferences; the notifications app sits below web).
 PREFERENCES_PATH = "/notifications/preferences/"
 DIGEST_WINDOW = timedelta(days=1)
+# Users whose digest rows one transaction claims (a commit each: the digest's main cost).
+DIGEST_CLAIM_BATCH = 100
 # Immediate mail the task did not send (a broker that was away, a refused message) is sent by
 # the sweep once it is this old, for up to a day.
 SWEEP_AFTER = timedelta(minutes=5)
@@ -126,8 +128,8 @@ def emails_sweep(*, moment: datetime | None = None, limit: int = 1000) -> int:
 def digests_send(*, moment: datetime | None = None) -> int:
     """Mail each user, in one message, their digest-kind notifications of the last day that
     were neither emailed nor read yet; returns how many users were mailed. Safe to run twice,
-    or twice at once: each user's rows are locked and claimed in one transaction, and a second
-    run finds them claimed."""
+    or twice at once: the rows of a batch of users are locked and claimed in one transaction
+    (``select_for_update``, then ``emailed_at`` set), and a second run finds them claimed."""
     moment = moment or now()
     waiting = Notification.objects.filter(
         delivery=Delivery.DIGEST,
@@ -136,37 +138,47 @@ def digests_send(*, moment: datetime | None = None) -> int:
         created_at__gte=moment - DIGEST_WINDOW,
         created_at__lte=moment,
     )
-    users = list(
+    # One walk of the waiting rows (the partial index), then claimed by primary key.
+    by_user: dict[int, list[int]] = {}
+    found = (
         waiting.exclude(recipient__email="")
         .filter(recipient__is_active=True)
-        .order_by("recipient_id")
-        .values_list("recipient_id", flat=True)
-        .distinct()
+        .order_by("recipient_id", "created_at", "id")
+        .values_list("recipient_id", "pk")
     )
+    for user_id, pk in found:
+        by_user.setdefault(user_id, []).append(pk)
     mailed = 0
     connection = None
-    for user_id in users:
-        with transaction.atomic():
+    users = list(by_user)
+    for first in range(0, len(users), DIGEST_CLAIM_BATCH):
+        batch = users[first : first + DIGEST_CLAIM_BATCH]
+        with transaction.atomic():  # one commit claims a batch of users' rows
             rows = list(
-                waiting.filter(recipient_id=user_id)
+                Notification.objects.filter(
+                    pk__in=[pk for user_id in batch for pk in by_user[user_id]],
+                    emailed_at__isnull=True,
+                    read_at__isnull=True,
+                )
                 .select_for_update(of=("self",))
                 .select_related("recipient")
-                .order_by("created_at", "id")
+                .order_by("recipient_id", "created_at", "id")
             )
-            ids = [row.pk for row in rows]
-            if not rows:
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(emailed_at=moment)
+        claimed: dict[int, list[Notification]] = {}
+        for row in rows:  # what a run at the same time took is not among them
+            claimed.setdefault(row.recipient_id, []).append(row)
+        for user_id, notes in claimed.items():
+            connection = connection or get_connection()
+            message = digest_message(notes[0].recipient, notes)
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:
+                logger.exception(
+                    "Could not email the digest of user %s; the next run retries.", user_id
+                )
+                _release([note.pk for note in notes], moment)
                 continue
-            Notification.objects.filter(pk__in=ids).update(emailed_at=moment)
-        connection = connection or get_connection()
-        message = digest_message(rows[0].recipient, rows)
-        message.connection = connection
-        try:
-            message.send()
-        except Exception:
-            logger.exception(
-                "Could not email the digest of user %s; the next run retries.", user_id
-            )
-            _release(ids, moment)
-            continue
-        mailed += 1
+            mailed += 1
     return mailed

@@ -141,3 +141,14 @@ def test_a_subject_is_one_line_whatever_the_title():
     assert email.emails_send(notification_ids=[Notification.objects.get().pk]) == 1
     subject = mail.outbox[0].subject
     assert "\n" not in subject and len(subject) == 150 and subject.endswith("…")
+
+
+def test_the_digest_claims_users_in_batches_and_mails_every_one(monkeypatch):
+    monkeypatch.setattr(email, "DIGEST_CLAIM_BATCH", 2)
+    users = [UserFactory() for _ in range(5)]
+    for i in range(2):
+        notify(recipient_ids=[u.pk for u in users], kind=Kind.REPLY, title=f"r{i}")
+    assert email.digests_send() == 5
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert all(m.subject.endswith("(2 notifications)") for m in mail.outbox)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
