@@ -119,20 +119,21 @@ def ranking_page(*, page: int = 1, size: int = RANKING_PAGE_SIZE) -> tuple[list[
 
 
 def ranking_rows(*, offset: int, limit: int) -> list[RankingRow]:
-    """Rows ``offset`` .. ``offset + limit`` of the site ranking: one query (the index)."""
+    """Rows ``offset`` .. ``offset + limit`` of the site ranking: the page's keys from the
+    index alone (deep pages skip index entries, not joined rows), then those rows' users."""
     start = max(offset, 0)
-    standings = (
-        UserStanding.objects.filter(points__gt=0)
-        .select_related("user__profile")
-        .order_by("-points", "user_id")[start : start + limit]
-    )
+    ranked = UserStanding.objects.filter(points__gt=0).order_by("-points", "user_id")
+    keys = list(ranked.values_list("pk", flat=True)[start : start + limit])
+    found = UserStanding.objects.filter(pk__in=keys).select_related("user__profile")
+    by_key = {standing.pk: standing for standing in found}
+    standings = [by_key[key] for key in keys if key in by_key]
     rows = []
-    for offset, standing in enumerate(standings, start=start + 1):
+    for rank, standing in enumerate(standings, start=start + 1):
         profile = _related(standing.user, "profile")
         tier = profile.tier if profile else Tier.NOVICE
         rows.append(
             RankingRow(
-                rank=offset,
+                rank=rank,
                 username=standing.user.get_username(),
                 tier=tier,
                 tier_label=Tier(tier).label,
