@@ -84,16 +84,17 @@ def _sqlite(words: list[str], competition_id: int | None, limit: int) -> list[in
         return [int(row[0]) for row in cursor.fetchall()]
 
 
-def _postgresql(query: str, competition_id: int | None, limit: int) -> list[int]:
+def postgresql_querysets(query: str, competition_id: int | None):
+    """The two ranked queries (topics, replies) of a PostgreSQL search: each filters on the
+    ``to_tsvector`` expression of its GIN index (migration 0002), so the index serves it."""
     wanted = SearchQuery(query, config=CONFIG, search_type="websearch")
-    topic_vector = SearchVector("title", "body", config=CONFIG)
     topics = (
         Topic.objects.filter(hidden_at__isnull=True, competition_id=competition_id, team=None)
-        .annotate(document=topic_vector)
+        .annotate(document=SearchVector("title", "body", config=CONFIG))
         .filter(document=wanted)
         .annotate(score=SearchRank(F("document"), wanted))
         .order_by("-score", "-pk")
-        .values_list("pk", "score")[:limit]
+        .values_list("pk", "score")
     )
     replies = (
         Reply.objects.filter(
@@ -107,9 +108,14 @@ def _postgresql(query: str, competition_id: int | None, limit: int) -> list[int]
         .values("topic_id")
         .annotate(score=Max(SearchRank(F("document"), wanted)))
         .order_by("-score", "-topic_id")
-        .values_list("topic_id", "score")[:limit]
+        .values_list("topic_id", "score")
     )
+    return topics, replies
+
+
+def _postgresql(query: str, competition_id: int | None, limit: int) -> list[int]:
+    topics, replies = postgresql_querysets(query, competition_id)
     best: dict[int, float] = {}
-    for pk, score in [*topics, *replies]:
+    for pk, score in [*topics[:limit], *replies[:limit]]:
         best[pk] = max(score, best.get(pk, 0.0))
     return sorted(best, key=lambda pk: (-best[pk], -pk))[:limit]
