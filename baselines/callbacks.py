@@ -1,5 +1,6 @@
 """Callbacks of the training loop: the metric on the validation rows (through ``scoring``'s
-registry), early stopping, the N best checkpoints, and the test predictions as submission.csv."""
+registry), early stopping, the N best checkpoints, and the test predictions as submission.csv.
+Users' own callbacks (``user_callbacks``) have the same hooks."""
 
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ from baselines.data import BINARY, LABEL, MULTICLASS, REGRESSION, submission_fra
 from scoring import get_metric
 
 if TYPE_CHECKING:
+    from baselines.config import StageConfig
     from baselines.runner import Runner
 
 
 class Callback:
+    """The hooks, in the order the runner calls them; ``epoch`` counts across stages, and a
+    key added to ``values`` in ``on_epoch_end`` is logged with the rest."""
+
     def on_start(self, runner: Runner) -> None: ...
+
+    def on_stage_start(self, runner: Runner, stage: StageConfig) -> None: ...
+
+    def on_batch_end(self, runner: Runner, batch: int, loss: float) -> None: ...
 
     def on_epoch_end(self, runner: Runner, epoch: int, values: dict[str, float]) -> None: ...
 
@@ -109,16 +118,27 @@ class Monitor:
             return v
         return -v if self.greater_is_better else v  # smaller is better from here on
 
+    def rank(self, values: dict[str, float]) -> tuple[float, float]:
+        """Smaller is better: the value, then the validation loss among equal values (a coarse
+        metric such as accuracy on a few hundred rows ties often)."""
+        return round(self.value(values), 9), values["valid/loss"]
+
 
 class EarlyStopping(Callback):
+    """Ends the stage after ``patience`` epochs without a new best; the next stage starts with
+    its patience whole (the best to beat carries over)."""
+
     def __init__(self, monitor: Monitor, patience: int) -> None:
         self.monitor, self.patience = monitor, patience
-        self.best, self.waited = math.inf, 0
+        self.best, self.waited = (math.inf, math.inf), 0
+
+    def on_stage_start(self, runner: Runner, stage: StageConfig) -> None:
+        self.waited = 0
 
     def on_epoch_end(self, runner: Runner, epoch: int, values: dict[str, float]) -> None:
-        value = self.monitor.value(values)
-        if value < self.best - 1e-9:
-            self.best, self.waited = value, 0
+        rank = self.monitor.rank(values)
+        if rank < self.best:
+            self.best, self.waited = rank, 0
             return
         self.waited += 1
         if self.patience and self.waited >= self.patience:
@@ -130,28 +150,34 @@ class EarlyStopping(Callback):
 
 
 class CheckpointCallback(Callback):
-    """Keeps the ``keep`` best epochs' weights; the best one is loaded back at the end, so that
-    the test predictions come from it."""
+    """Keeps the ``keep`` best epochs' weights (over all stages; a staged run's files are named
+    ``<stage>-epochNNN.pt``); the best one is loaded back at the end, so that the test
+    predictions come from it."""
 
     def __init__(self, folder: Path, monitor: Monitor, keep: int) -> None:
         self.folder, self.monitor, self.keep = folder, monitor, max(1, keep)
-        self.kept: list[tuple[float, int, Path]] = []
+        self.kept: list[tuple[tuple[float, float], int, Path]] = []  # (rank, epoch, file)
 
     def on_epoch_end(self, runner: Runner, epoch: int, values: dict[str, float]) -> None:
-        value = self.monitor.value(values)
-        if len(self.kept) == self.keep and value >= self.kept[-1][0]:
+        rank = self.monitor.rank(values)
+        if len(self.kept) == self.keep and rank >= self.kept[-1][0]:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"epoch{epoch:03d}.pt"
-        torch.save({"epoch": epoch, "model": runner.model.state_dict(), "values": values}, path)
-        self.kept.append((value, epoch, path))
+        stage = runner.stage.name if runner.stage is not None else "main"
+        prefix = f"{stage}-" if runner.config.stages is not None else ""
+        path = self.folder / f"{prefix}epoch{epoch:03d}.pt"
+        torch.save(
+            {"epoch": epoch, "stage": stage, "model": runner.model.state_dict(), "values": values},
+            path,
+        )
+        self.kept.append((rank, epoch, path))
         self.kept.sort(key=lambda item: (item[0], item[1]))
         for _, _, dropped in self.kept[self.keep :]:
             dropped.unlink(missing_ok=True)
         del self.kept[self.keep :]
 
     @property
-    def best(self) -> tuple[float, int, Path] | None:
+    def best(self) -> tuple[tuple[float, float], int, Path] | None:
         return self.kept[0] if self.kept else None
 
     def on_end(self, runner: Runner) -> None:

@@ -4,6 +4,7 @@ that beats a constant prediction on the private board, and a reproducible log fo
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -82,7 +83,8 @@ def test_the_log_folder_holds_what_reproduces_the_run(demo_data, tmp_path, capsy
         ]
     )
     assert code == 0
-    log_dir = tmp_path / "logs" / "breast-cancer-mlp-lr0.001-bs32-ep3-seed42"
+    (log_dir,) = (tmp_path / "logs").iterdir()  # the hyperparameters, then the config's hash
+    assert re.fullmatch(r"breast-cancer-mlp-lr0\.001-bs32-ep3-seed42-[0-9a-f]{8}", log_dir.name)
     assert (tmp_path / "submission.csv").exists()
     assert "epochs: 3" in (log_dir / "config.yaml").read_text()
     assert (log_dir / "code" / "baselines" / "runner.py").exists()
