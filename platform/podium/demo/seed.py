@@ -6,6 +6,7 @@ the site, and every step is skipped when its result is already there, so seeding
 nothing. Scoring runs in-process (Celery's eager mode) so the boards are filled on return. The
 finished competition is played out in the past: each step runs with the clock set back
 (``_clock``), so its submissions, scores and deadlines carry the dates they would have had.
+Then the community (``demo/community.py``): medals, discussion, kernel votes, notifications.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from podium.competitions.services import (
 from podium.core.errors import NotFound
 from podium.core.timeutils import now, utc_day_start
 from podium.demo import pages
+from podium.demo.community import community_is_seeded, seed_community, seed_kernel_community
 from podium.leaderboards.reveal import leaderboard_reveal
 from podium.leaderboards.services import board_ranks_snapshot
 from podium.submissions import selectors as submission_selectors
@@ -163,13 +165,14 @@ def demo_is_seeded() -> bool:
 
 def demo_is_complete() -> bool:
     """True when the seed's last steps are there: every demo user with a verified address, the
-    four competitions, the finished one's private board revealed (the very last step). A few
+    four competitions, the finished one's private board revealed, then the community's last
+    step (``community_is_seeded``). A few
     queries: what lets ``make run`` skip seeding on every later start."""
     names = {u.username for u in USERS}
     if usernames_with_verified_email(usernames=names) != names:
         return False
     found = [_find(slug) for slug in SLUGS]
-    return all(found) and found[-1].private_revealed_at is not None
+    return all(found) and found[-1].private_revealed_at is not None and community_is_seeded()
 
 
 def _find(slug: str) -> Competition | None:
@@ -204,6 +207,8 @@ def seed_demo(*, reset: bool = False, log: Callable[[str], None] = lambda line: 
         for spec in COMPETITIONS:
             _seed_competition(spec, users, log)
         _seed_finished(FINISHED, users, log)
+        seed_community(slugs=SLUGS, usernames=list(users), log=log)
+    seed_kernel_community(log=log)
     return True
 
 
