@@ -65,3 +65,19 @@ def test_an_allowed_host_may_serve_images_and_links(settings):
     assert 'src="https://wiki.corp.example/c.png"' in html
     assert 'href="https://WIKI.corp.example/d"' in html
     assert "evil.example" not in html
+
+
+def test_a_cached_render_follows_the_allowed_hosts_and_forgets_reference_links(settings):
+    text = "![chart](https://wiki.corp.example/c.png)"
+    settings.MARKDOWN_ALLOWED_HOSTS = ["wiki.corp.example"]
+    assert "wiki.corp.example" in render_markdown(text)
+    settings.MARKDOWN_ALLOWED_HOSTS = []
+    assert "wiki.corp.example" not in render_markdown(text)  # the same text, other hosts
+    # One converter per thread is reused: a reference defined in one post is not another's.
+    assert 'href="/a"' in render_markdown("[x][ref]\n\n[ref]: /a")
+    assert "href" not in render_markdown("[x][ref] again")
+
+
+def test_long_texts_render_too():
+    body = "word " * 3_000 + "\n\n**end**"
+    assert "<strong>end</strong>" in render_markdown(body)
