@@ -129,6 +129,8 @@ def test_refusals_in_the_error_shape(competition, make_participant, make_user, a
     error_of(api.post("discussion/", json={"title": "t", "body": "b"}), 401, "not_authenticated")
     error_of(api.get("discussion/topics/999999/"), 404, "topic_not_found")
     error_of(api.get("competitions/nope/discussion/"), 404, "competition_not_found")
+    for bad in ("sort=AAA", "filter=x", "page=", "page=two"):
+        error_of(api.get(f"competitions/titanic/discussion/?{bad}"), 400, "malformed_request")
 
 
 def test_the_site_forum_and_team_threads(competition, make_participant, api):

@@ -143,16 +143,34 @@ LIST_PARAMETERS = [
 ]
 
 
+def _choice(request, name: str, choices, default: str) -> str:
+    value = request.query_params.get(name, default)
+    if value not in choices:
+        raise DomainError(
+            CommonErrorCode.MALFORMED_REQUEST,
+            f"{name} must be one of {', '.join(choices)}.",
+            details={"field": name},
+        )
+    return value
+
+
 def _list(request, found) -> Response:
-    try:
+    """Query parameters outside the schema are refused (400), not silently replaced."""
+    sort = _choice(request, "sort", selectors.SORTS, "hot")
+    filter_ = _choice(request, "filter", selectors.FILTERS, "all")
+    try:  # any whole number: the selector clamps it to the pages there are
         page = int(request.query_params.get("page", "1"))
     except ValueError:
-        page = 1
+        raise DomainError(
+            CommonErrorCode.MALFORMED_REQUEST,
+            "page must be a whole number.",
+            details={"field": "page"},
+        ) from None
     listing = selectors.topic_list(
         viewer=request.user,
         competition=found,
-        sort=request.query_params.get("sort", "hot"),
-        filter=request.query_params.get("filter", "all"),
+        sort=sort,
+        filter=filter_,
         query=request.query_params.get("q", ""),
         page=page,
     )
