@@ -96,12 +96,14 @@ class TopicInput(serializers.Serializer):
     # Not a ChoiceField: its enum would clash with other "kind" enums in the schema.
     kind = fields.Text(
         required=False,
+        allow_blank=True,  # "" (a form's empty field) is the default, as the schema says
         default="discussion",
         help_text="discussion (the default), announcement (organizers only) or writeup (your "
         "team's, after the reveal)",
     )
 
     def validate_kind(self, value: str) -> str:
+        value = value or "discussion"
         if value not in ("discussion", "announcement", "writeup"):
             raise serializers.ValidationError("Choose discussion, announcement or writeup.")
         return value
