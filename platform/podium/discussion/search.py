@@ -1,7 +1,8 @@
 """Full-text search over topics and replies: one function, two backends.
 
-PostgreSQL: ``SearchVector``/``SearchQuery`` (English stemming, ``websearch`` syntax), ranked
-by ``SearchRank``, served by the GIN expression indexes of migration 0002. SQLite (the embedded
+PostgreSQL: ``SearchQuery`` (English stemming, ``websearch`` syntax) against the stored
+``search_document`` columns (generated from the text, migration 0003; not model fields), ranked
+by ``SearchRank`` and served by their GIN indexes. SQLite (the embedded
 default): the FTS5 table ``discussion_fts`` (porter stemming), ranked by bm25; the services keep
 it in step through ``index_topic`` / ``index_reply`` / ``unindex_*``, which do nothing on
 PostgreSQL (its index follows the rows by itself).
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import F, Max
+from django.db.models.expressions import RawSQL
 
 from podium.discussion.models import Reply, Topic
 
@@ -50,6 +52,26 @@ def index_reply(reply: Reply) -> None:
         )
 
 
+def index_rebuild() -> int:
+    """SQLite: the FTS5 table rebuilt from the rows, for a restore (a backup carries the rows,
+    never this table, and ``flush`` leaves it as it was); returns the entries written.
+    PostgreSQL: nothing to do (its documents are generated columns)."""
+    if not _fts():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM discussion_fts")
+        cursor.execute(
+            "INSERT INTO discussion_fts (text, topic_id, reply_id) "
+            "SELECT title || char(10) || body, id, 0 FROM discussion_topic"
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO discussion_fts (text, topic_id, reply_id) "
+            "SELECT body, topic_id, id FROM discussion_reply"
+        )
+        return written + cursor.rowcount
+
+
 def search_topic_ids(
     query: str, *, competition_id: int | None, limit: int = CANDIDATES
 ) -> list[int]:
@@ -84,13 +106,18 @@ def _sqlite(words: list[str], competition_id: int | None, limit: int) -> list[in
         return [int(row[0]) for row in cursor.fetchall()]
 
 
+def stored_document(table: str) -> RawSQL:
+    """A row's stored search document (PostgreSQL's generated column, migration 0003)."""
+    return RawSQL(f'"{table}"."search_document"', [], output_field=SearchVectorField())
+
+
 def postgresql_querysets(query: str, competition_id: int | None):
-    """The two ranked queries (topics, replies) of a PostgreSQL search: each filters on the
-    ``to_tsvector`` expression of its GIN index (migration 0002), so the index serves it."""
+    """The two ranked queries (topics, replies) of a PostgreSQL search: each matches and ranks
+    the stored document its GIN index covers (migration 0003), never re-parsing the text."""
     wanted = SearchQuery(query, config=CONFIG, search_type="websearch")
     topics = (
         Topic.objects.filter(hidden_at__isnull=True, competition_id=competition_id, team=None)
-        .annotate(document=SearchVector("title", "body", config=CONFIG))
+        .annotate(document=stored_document(Topic._meta.db_table))
         .filter(document=wanted)
         .annotate(score=SearchRank(F("document"), wanted))
         .order_by("-score", "-pk")
@@ -103,7 +130,7 @@ def postgresql_querysets(query: str, competition_id: int | None):
             topic__competition_id=competition_id,
             topic__team=None,
         )
-        .annotate(document=SearchVector("body", config=CONFIG))
+        .annotate(document=stored_document(Reply._meta.db_table))
         .filter(document=wanted)
         .values("topic_id")
         .annotate(score=Max(SearchRank(F("document"), wanted)))

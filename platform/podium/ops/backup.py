@@ -36,6 +36,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from podium.discussion.search import index_rebuild as search_index_rebuild
 from podium.ops.archive import (
     ALIASES,
     DUMP,
@@ -286,6 +287,7 @@ def backup_restore(
         if (folder / DUMP).stat().st_size:  # loaddata warns about an empty file
             call_command("loaddata", str(folder / DUMP), verbosity=0)
         _sequences_reset()
+        search_index_rebuild()  # SQLite's FTS5 table is not in the dump
         for member in manifest["members"]:
             if member.startswith(f"{FILES}/"):
                 _, alias, name = member.split("/", 2)

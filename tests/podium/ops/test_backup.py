@@ -37,6 +37,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from podium.discussion import services as discussion
 from podium.kernels.models import KernelRun
 from podium.ops import archive as reading
 from podium.ops import backup
@@ -47,7 +48,9 @@ from tests.podium.factories import competition_with_solution, participant, score
 SUMMARY = """
 import hashlib, json
 from django.contrib.auth.models import User
-from podium.competitions.models import SolutionVersion
+from podium.competitions.models import Competition, SolutionVersion
+from podium.discussion.models import Topic
+from podium.discussion.search import search_topic_ids
 from podium.kernels.models import KernelRun
 from podium.leaderboards.models import LeaderboardEntry, PrivateEntry
 from podium.submissions.models import Submission
@@ -78,6 +81,12 @@ def summary():
         ),
         "kernels": sorted(
             [k.title, k.status, k.output.name, sha(k.output)] for k in KernelRun.objects.all()
+        ),
+        # Found by the search (SQLite's FTS5 table is rebuilt by the restore), by title.
+        "search": sorted(
+            Topic.objects.get(pk=pk).title
+            for c in Competition.objects.all()
+            for pk in search_topic_ids("stacking", competition_id=c.pk)
         ),
     }
 """
@@ -172,6 +181,10 @@ def _world():
         status=KernelRun.Status.SUCCEEDED,
     )
     run.output.save("submission.csv", ContentFile(b"id,target\n1,0.5\n"))
+    topic = discussion.topic_create(
+        user=alice, competition=competition, title="Stacking works", body="Try it."
+    )
+    discussion.reply_create(user=bob, topic=topic, body="Stacking three models helped me too")
     return competition
 
 
@@ -210,6 +223,7 @@ def test_backup_restores_into_an_empty_database_with_every_row_and_file(tmp_path
     ]
     assert [row[0] for row in found["board"]] and len(found["answer_keys"]) == 1
     assert found["kernels"][0][0] == "my kernel"
+    assert found["search"] == ["Stacking works"]  # the topic, found by its title and its reply
     key_files = list((target["data"] / "solutions" / "solutions").iterdir())
     assert key_files  # the answer key went to its own storage, not under media
 
