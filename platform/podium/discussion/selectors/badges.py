@@ -48,8 +48,10 @@ def author_badges(*, competition: Competition | None, author_ids) -> dict[int, B
             )
         )
         if teams:
-            board = board_selectors.public_ranks(competition=competition)
-            ranks = {user: board[team][0] for user, team in teams.items() if team in board}
+            board = board_selectors.public_ranks_of(
+                competition=competition, team_ids=teams.values()
+            )
+            ranks = {user: board[team] for user, team in teams.items() if team in board}
     return {
         pk: Badges(tier=tiers.get(pk, Tier.NOVICE), host=pk in hosts, public_rank=ranks.get(pk))
         for pk in ids

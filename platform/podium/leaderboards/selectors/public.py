@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from podium.competitions.models import Competition
 from podium.core.timeutils import now
@@ -43,6 +45,36 @@ def public_ranks(*, competition: Competition) -> dict[int, tuple[int, float]]:
     """Every ranked team's (public rank, best public score), by team id: one query."""
     rows = ranked_entries(competition=competition).values_list("team_id", "best_public_score")
     return {team_id: (rank, score) for rank, (team_id, score) in enumerate(rows, start=1)}
+
+
+def public_ranks_of(*, competition: Competition, team_ids) -> dict[int, int]:
+    """The public rank of each of these teams that is on the board: numbered by the database
+    (a window over the board's index order) and only the asked rows sent back, where
+    ``public_ranks`` brings every row of a 10,000-team board into Python for a page that shows
+    twenty authors."""
+    ids = sorted({int(i) for i in team_ids})
+    if not ids:
+        return {}
+    ranked = (
+        ranked_entries(competition=competition)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                order_by=[F("sort_key").desc(), F("best_submitted_at").asc(), F("team_id").asc()],
+            )
+        )
+        .order_by()
+        .values_list("team_id", "place")
+    )
+    sql, params = ranked.query.sql_with_params()
+    wanted = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:  # every value a placeholder: ids and the board's own
+        cursor.execute(
+            f"SELECT board.team_id, board.place FROM ({sql}) AS board "
+            f"WHERE board.team_id IN ({wanted})",
+            [*params, *ids],
+        )
+        return {int(team): int(place) for team, place in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
