@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
-from django.db import DatabaseError
 
 from podium.accounts.profiles import last_seen_set
 from podium.core.timeutils import now
@@ -26,7 +25,10 @@ def _key(user_id: int) -> str:
 
 def last_seen_touch(user) -> bool:
     """Record that ``user`` is here, unless it was recorded in the last five minutes; True
-    when written. A cache or database away never fails the page (logged)."""
+    when written. A cache or database away never fails the page (logged): this runs after the
+    view has committed, so an exception here would answer 503 for work that was done (an upload
+    accepted, then reported as failed and sent again). Redis' errors are not ``ConnectionError``
+    subclasses, hence the broad catch."""
     if not getattr(user, "is_authenticated", False):
         return False
     try:
@@ -35,7 +37,7 @@ def last_seen_touch(user) -> bool:
         ):
             return False
         last_seen_set(user_id=user.pk, moment=now())
-    except (DatabaseError, ConnectionError, OSError):
+    except Exception:  # best effort, see above
         logger.warning("Could not record when user %s was last seen", user.pk, exc_info=True)
         return False
     return True

@@ -12,6 +12,14 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_page_number(self, request, paginator):
+        """Refuse an empty or repeated ``page`` (DRF reads an empty one as page 1); a page that
+        is not a number or past the end stays DRF's 404 "Invalid page"."""
+        values = request.query_params.getlist(self.page_query_param)
+        if len(values) > 1 or (values and not values[0].strip()):
+            raise ValidationError({"page": ["Must be one whole number from 1."]})
+        return super().get_page_number(request, paginator)
+
     def get_page_size(self, request):
         """Refuse a page size that is not a whole number from 1 (DRF ignores it silently)."""
         values = request.query_params.getlist(self.page_size_query_param)

@@ -49,7 +49,8 @@ def test_the_board_shows_avatars_the_chart_and_a_jump_to_my_team(client):
     assert f'<tr id="team-{mine.pk}" class="mine">' in page
     assert f'<span class="avatar {hue_class("ada_l")}" title="ada_l">AL</span>' in page
     assert "style=" not in page  # a colour is a class (Content-Security-Policy: no inline styles)
-    chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+    start = page.index('<svg class="chart"')  # the nav's bell is an <svg> too, before it
+    chart = page[start : page.index("</svg>", start)]
     assert chart.count('<path class="series"') == 2  # the two teams with a score
     assert "#1 bob" in chart and "#2 ada_l" in chart
 
@@ -179,7 +180,8 @@ def test_cached_rows_and_chart_mark_only_the_viewers_own_team(
         assert f'<tr id="team-{ids[name]}" class="mine">' in page
         assert f'<tr id="team-{ids[other]}" class="mine">' not in page
         assert page.count("badge you") == 1
-        chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+        start = page.index('<svg class="chart"')  # the nav's bell is an <svg> too, before it
+        chart = page[start : page.index("</svg>", start)]
         assert chart.count('font-weight="700"') == 1  # one legend entry in bold: theirs
         bold = chart[: chart.index('font-weight="700"')]
         assert chart[len(bold) :].split("</text>")[0].endswith(f"{name}")

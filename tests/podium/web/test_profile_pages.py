@@ -145,3 +145,20 @@ def test_points_and_rank_follow_a_later_competition(client, revealed):
     assert star.username == "q9"
     body = text(client.get(reverse("web:user_profile", args=["p9"])))
     assert "2 competitions (2 solo, 0 in teams)" in body
+
+
+def test_a_cache_away_after_the_view_never_turns_its_answer_into_an_error(client, monkeypatch):
+    """Redis' errors are not ConnectionError subclasses: an upload that committed must not be
+    answered 503 because recording "last seen" failed afterwards."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from podium.accounts import last_seen
+
+    def away(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    ada = UserFactory(username="ada")
+    client.force_login(ada)
+    monkeypatch.setattr(last_seen.cache, "get", away)
+    assert last_seen_touch(ada) is False
+    assert client.get(reverse("web:home")).status_code == 200

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from podium.api import fields
+from podium.api import fields, query
 from podium.api.views.common import competition
 from podium.core.error_codes import CommonErrorCode
 from podium.core.errors import DomainError
@@ -145,21 +145,10 @@ LIST_PARAMETERS = [
 ]
 
 
-def _choice(request, name: str, choices, default: str) -> str:
-    value = request.query_params.get(name, default)
-    if value not in choices:
-        raise DomainError(
-            CommonErrorCode.MALFORMED_REQUEST,
-            f"{name} must be one of {', '.join(choices)}.",
-            details={"field": name},
-        )
-    return value
-
-
 def _list(request, found) -> Response:
     """Query parameters outside the schema are refused (400), not silently replaced."""
-    sort = _choice(request, "sort", selectors.SORTS, "hot")
-    filter_ = _choice(request, "filter", selectors.FILTERS, "all")
+    sort = query.choice(request, "sort", selectors.SORTS, "hot")
+    filter_ = query.choice(request, "filter", selectors.FILTERS, "all")
     try:  # any whole number: the selector clamps it to the pages there are
         page = int(request.query_params.get("page", "1"))
     except ValueError:

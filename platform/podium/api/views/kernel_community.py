@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from podium.api import fields
+from podium.api import fields, query
 from podium.api.views.common import competition
 from podium.api.views.kernels import KernelRunOutput, _run
 from podium.core.errors import NotFound
@@ -49,7 +49,7 @@ class KernelPublishedListApi(GenericAPIView):
         tags=["kernels"],
         parameters=[
             OpenApiParameter(
-                "sort", str, enum=["votes", "recent", "score"], description="Default: votes"
+                "sort", str, enum=list(kernel_selectors.SORTS), description="Default: votes"
             ),
             OpenApiParameter(
                 "mine", bool, description="The caller's own runs and their team's (any state)"
@@ -64,9 +64,8 @@ class KernelPublishedListApi(GenericAPIView):
         caller's own with ``mine=true``; sorted by ``votes`` (then the newest), ``recent`` or
         ``score`` (best public score first, in the metric's direction)."""
         found = competition(request, slug)
-        sort = request.query_params.get("sort", "votes")
-        sort = sort if sort in kernel_selectors.SORTS else "votes"
-        mine = request.query_params.get("mine", "").lower() in ("1", "true", "yes")
+        sort = query.choice(request, "sort", kernel_selectors.SORTS, "votes")
+        mine = query.flag(request, "mine")
         runs = kernel_selectors.kernel_list(
             competition=found, viewer=request.user, tab="mine" if mine else "all", sort=sort
         )

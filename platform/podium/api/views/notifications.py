@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from podium.api import query
 from podium.notifications import selectors, services
 from podium.notifications.models import DEFAULT_DELIVERY, Delivery, Kind
 
@@ -73,7 +74,7 @@ class NotificationListApi(GenericAPIView):
         summary="Your notifications, newest first",
     )
     def get(self, request):
-        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        unread = query.flag(request, "unread")
         found = selectors.notifications_of(user=request.user, unread_only=unread)
         page = self.paginate_queryset(found.select_related("actor"))
         return self.get_paginated_response(NotificationOutput(page, many=True).data)
@@ -127,6 +128,7 @@ class PreferencesApi(APIView):
     class InputSerializer(serializers.Serializer):
         preferences = serializers.DictField(
             child=serializers.CharField(),
+            allow_empty=False,
             help_text='Kind to delivery, e.g. {"reply": "email"}; kinds left out keep theirs.',
         )
 
