@@ -147,30 +147,8 @@ def fill(teams: int) -> tuple[object, object]:
     # A participant whose team is in the middle of the board (page 50 of 100-row pages).
     row = public_board(competition=competition, offset=4_950, limit=1)[0]
     viewer = Team.objects.get(pk=row.team_id).leader
-    _analyze()
+    common.analyze()
     return competition, viewer
-
-
-def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
-def _time(client, url: str, calls: int) -> dict:
-    for _ in range(WARMUP):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status_code}")
-    seconds = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - started)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status_code}")
-    return common.summary_ms(seconds)
 
 
 def measure(competition, viewer, calls: int) -> dict:
@@ -185,8 +163,8 @@ def measure(competition, viewer, calls: int) -> dict:
     if 'class="mine"' not in middle or "Jump to my team" not in first or "<svg" not in first:
         raise RuntimeError("the leaderboard page is not what was loaded")
     return {
-        "first_page": _time(client, url, calls),
-        "middle_page": _time(client, url + "?page=50", calls),
+        "first_page": common.time_page(client, url, calls, WARMUP),
+        "middle_page": common.time_page(client, url + "?page=50", calls, WARMUP),
         "page_bytes": len(first.encode()),
     }
 

@@ -142,3 +142,30 @@ def emit(result: dict) -> None:
 
 def path_of(p: str | os.PathLike) -> Path:
     return Path(p).resolve()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk fill (the planner's guesses decide the plans)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def time_page(client, url: str, calls: int, warmup: int = 5) -> dict:
+    """Server time of GET ``url`` through Django's test client, after ``warmup`` requests;
+    any answer but 200 stops the benchmark (a fast error page proves nothing)."""
+    import time
+
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+    seconds = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+    return summary_ms(seconds)

@@ -246,30 +246,8 @@ def fill(users_n: int, posts_n: int):
                 for k, c in enumerate(past)
             ]
         )
-    _analyze()
+    common.analyze()
     return main, star, topic_rows[0]
-
-
-def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
-def _time(client, url: str, calls: int) -> dict:
-    for _ in range(WARMUP):
-        response = client.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status_code}")
-    seconds = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - started)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status_code}")
-    return common.summary_ms(seconds)
 
 
 def pages(competition, star, topic) -> dict[str, str]:
@@ -300,7 +278,7 @@ def measure(competition, star, topic, viewer, calls: int) -> dict:
     thread = client.get(urls["topic_60_replies"]).content.decode()
     if star.username not in profile or topic.title not in thread:
         raise RuntimeError("the pages are not what was loaded")
-    return {name: _time(client, url, calls) for name, url in urls.items()}
+    return {name: common.time_page(client, url, calls, WARMUP) for name, url in urls.items()}
 
 
 def targets(result: dict) -> list[tuple[str, str, bool]]:

@@ -8,42 +8,17 @@ transactions serialize the writers. The test runs on both (``.ci/run`` on Postgr
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from podium.core.errors import DomainError
 from podium.discussion import services
 from podium.discussion.models import Reply, ReplyVote, Topic, TopicVote
 from tests.podium.factories import CompetitionFactory, UserFactory
+from tests.podium.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 N = 20
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(timeout=30)
-            outcomes[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted by the caller
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_twenty_voters_at_once_count_twenty_on_a_topic_and_a_reply():
@@ -53,16 +28,16 @@ def test_twenty_voters_at_once_count_twenty_on_a_topic_and_a_reply():
     reply = services.reply_create(user=author, topic=topic, body="A")
     voters = [UserFactory(username=f"voter{i}") for i in range(N)]
 
-    outcomes = race([lambda u=u: services.vote_cast(user=u, topic=topic) for u in voters])
+    outcomes = race(*[lambda u=u: services.vote_cast(user=u, topic=topic) for u in voters])
     assert sorted(outcomes) == list(range(1, N + 1)), outcomes  # each saw its own count
-    outcomes = race([lambda u=u: services.vote_cast(user=u, reply=reply) for u in voters])
+    outcomes = race(*[lambda u=u: services.vote_cast(user=u, reply=reply) for u in voters])
     assert sorted(outcomes) == list(range(1, N + 1)), outcomes
 
     assert Topic.objects.get(pk=topic.pk).vote_count == N == TopicVote.objects.count()
     assert Reply.objects.get(pk=reply.pk).vote_count == N == ReplyVote.objects.count()
 
     half = voters[: N // 2]
-    race([lambda u=u: services.vote_withdraw(user=u, topic=topic) for u in half])
+    race(*[lambda u=u: services.vote_withdraw(user=u, topic=topic) for u in half])
     assert Topic.objects.get(pk=topic.pk).vote_count == N // 2 == TopicVote.objects.count()
 
 
@@ -71,7 +46,7 @@ def test_one_voter_twenty_times_at_once_counts_one():
     author, voter = UserFactory(username="author"), UserFactory(username="voter")
     topic = services.topic_create(user=author, competition=competition, title="Q", body="?")
 
-    outcomes = race([lambda: services.vote_cast(user=voter, topic=topic) for _ in range(N)])
+    outcomes = race(*[lambda: services.vote_cast(user=voter, topic=topic) for _ in range(N)])
 
     counted = [o for o in outcomes if o == 1]
     refusals = [o for o in outcomes if isinstance(o, DomainError)]

@@ -9,43 +9,17 @@ vote a no-op whatever the timing; on SQLite the IMMEDIATE transaction serializes
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from podium.kernels import services
 from podium.kernels.models import KernelVote
 from tests.podium.factories import UserFactory, competition_with_solution, participant
 from tests.podium.kernels.community_helpers import finished_run
+from tests.podium.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RACERS = 20
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls at the same instant, one thread each; their results or exceptions."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(timeout=30)
-            outcomes[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted by the caller
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.fixture
@@ -56,14 +30,14 @@ def run():
 
 def test_twenty_votes_of_one_user_at_once_leave_one(run):
     bob = UserFactory(username="bob")
-    outcomes = race([lambda: services.kernel_vote(user=bob, run=run)] * RACERS)
+    outcomes = race(*[lambda: services.kernel_vote(user=bob, run=run)] * RACERS)
     assert all(isinstance(o, int) and 1 <= o for o in outcomes), outcomes
     assert KernelVote.objects.filter(run=run).count() == 1
 
 
 def test_twenty_users_voting_at_once_leave_twenty(run):
     voters = [UserFactory(username=f"voter{i}") for i in range(RACERS)]
-    outcomes = race([lambda u=u: services.kernel_vote(user=u, run=run) for u in voters])
+    outcomes = race(*[lambda u=u: services.kernel_vote(user=u, run=run) for u in voters])
     assert all(isinstance(o, int) for o in outcomes), outcomes
     assert KernelVote.objects.filter(run=run).count() == RACERS
     assert max(outcomes) == RACERS  # the last one counted every vote
@@ -76,7 +50,7 @@ def test_votes_and_withdrawals_at_once_leave_exactly_the_rest(run):
         services.kernel_vote(user=user, run=run)
     calls = [lambda u=u: services.kernel_unvote(user=u, run=run) for u in leaving]
     calls += [lambda u=u: services.kernel_vote(user=u, run=run) for u in coming]
-    outcomes = race(calls)
+    outcomes = race(*calls)
     assert all(isinstance(o, int) for o in outcomes), outcomes
     voters = set(KernelVote.objects.filter(run=run).values_list("user_id", flat=True))
     assert voters == {u.pk for u in coming}

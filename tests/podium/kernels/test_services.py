@@ -21,6 +21,7 @@ from podium.teams.selectors import team_for_user
 from tests.podium.factories import CompetitionFactory, UserFactory, organizer, participant
 from tests.podium.kernels.helpers import demo_competition
 from tests.podium.lost_messages import lose_message
+from tests.podium.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -532,33 +533,6 @@ def test_kernel_settings_update_keeps_limits_not_passed_and_checks_the_server_s_
         )
     assert refused.value.code == "kernel_limit_too_high"
     assert f"at most {settings.KERNEL_MAX_WALL_SECONDS} s" in refused.value.message
-
-
-def race(*calls):
-    """Run the calls at the same instant, one thread (and database connection) each."""
-    import threading
-
-    from django.db import connection
-
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(timeout=30)
-            outcomes[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted by the caller
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.mark.parametrize("limit", ["concurrent", "daily"])

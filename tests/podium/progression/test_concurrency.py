@@ -11,12 +11,9 @@ serializes the writers. ``.ci/run`` runs it on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from podium.core.timeutils import now
 from podium.notifications.models import Kind, Notification
@@ -24,30 +21,9 @@ from podium.progression.models import CompetitionResult, UserStanding
 from podium.progression.services import competition_awards_compute, standings_refresh
 from tests.podium.factories import competition_with_solution, participant, scored
 from tests.podium.progression.helpers import ended, reveal
+from tests.podium.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(timeout=30)
-            outcomes[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_two_competitions_sharing_users_computed_at_once():
@@ -65,7 +41,7 @@ def test_two_competitions_sharing_users_computed_at_once():
     # the row locks orders the two computations' reads and writes.
     standings_refresh(user_ids=[user.pk for user in users])
     calls = [lambda c=c: competition_awards_compute(c.pk) for c in (first, second)]
-    outcomes = race(calls)
+    outcomes = race(*calls)
     assert all(isinstance(o, dict) for o in outcomes), outcomes
     assert CompetitionResult.objects.count() == 20
     for user in users:

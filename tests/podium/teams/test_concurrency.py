@@ -11,11 +11,7 @@ runs it on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from podium.core.errors import DomainError
 from podium.teams import services as team_services
@@ -23,33 +19,11 @@ from podium.teams.models import Invitation, Membership, RequestStatus, Team
 from podium.teams.selectors import team_for_user
 from podium.workflows import team_joins, team_merges
 from tests.podium.factories import CompetitionFactory, participant
+from tests.podium.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 3  # each round is a fresh pair of racers: more chances for the two to overlap
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls at the same instant, one thread each; their results or exceptions."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(timeout=30)
-            outcomes[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted by the caller
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def team_of(user, competition) -> Team:
